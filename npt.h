@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * npt: nested (second-stage) page tables in the hardware formats of Intel
+ * EPT, Arm64 VMSAv8-64 stage 2 and RISC-V G-stage - in-kernel API.
+ */
+#ifndef _NPT_H
+#define _NPT_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include "npt_uapi.h"
+
+typedef u64 npt_pte_t;
+
+#define NPT_PAGE_SHIFT		12
+#define NPT_PAGE_SIZE		BIT_ULL(NPT_PAGE_SHIFT)
+#define NPT_LVL_BITS		9
+#define NPT_PTRS		BIT(NPT_LVL_BITS)
+#define NPT_MAX_LEVELS		5
+
+/* Table-page limit of a table whose configuration asks for none (1 GiB). */
+#define NPT_DEFAULT_MAX_PAGES	BIT_ULL(18)
+
+/*
+ * Levels are counted from the leaf upwards, the same way for every format:
+ * level 0 holds 4 KiB pages, level 1 maps 2 MiB per entry, level 2 1 GiB,
+ * level 3 512 GiB and level 4 256 TiB.  The root is level (levels - 1).
+ * Arm's level n is npt level (3 - n); EPT's PTE/PDE/PDPTE/PML4E/PML5E are
+ * npt levels 0..4; RISC-V's level i is npt level i.
+ */
+static inline unsigned int npt_lvl_shift(int lvl)
+{
+	return NPT_PAGE_SHIFT + NPT_LVL_BITS * lvl;
+}
+
+static inline u64 npt_lvl_size(int lvl)
+{
+	return BIT_ULL(npt_lvl_shift(lvl));
+}
+
+/**
+ * struct npt_mm_ops - host memory provider of a table
+ * @alloc:		Return the kernel virtual address of 2^@order zeroed,
+ *			physically contiguous pages aligned to their size, or
+ *			NULL.  Called without the table lock held; may sleep.
+ * @free:		Free pages returned by @alloc.  May be called with the
+ *			table lock held; must not sleep.
+ * @virt_to_phys:	Physical address of a page returned by @alloc.
+ * @phys_to_virt:	Inverse of @virt_to_phys for table pages.
+ *
+ * The provider must outlive every table created with it.
+ */
+struct npt_mm_ops {
+	void *(*alloc)(void *arg, unsigned int order);
+	void (*free)(void *arg, void *va, unsigned int order);
+	phys_addr_t (*virt_to_phys)(void *arg, void *va);
+	void *(*phys_to_virt)(void *arg, phys_addr_t pa);
+};
+
+#define NPT_PLAN_RANGES		8
+
+/**
+ * struct npt_flush_plan - guest-physical ranges whose translations changed
+ * @all:	The whole table must be invalidated (too many ranges).
+ * @nr:		Valid entries in @range.
+ * @range:	Ranges, each with the level of the leaves it covered (a hint
+ *		for TTL-style invalidation).
+ * @range.gpa:	Start of the range.
+ * @range.size:	Size of the range in bytes.
+ * @range.lvl:	npt level of the leaves or tables that changed.
+ */
+struct npt_flush_plan {
+	bool all;
+	u32 nr;
+	struct {
+		u64 gpa;
+		u64 size;
+		s32 lvl;
+	} range[NPT_PLAN_RANGES];
+};
+
+/**
+ * typedef npt_flush_fn - invalidate the TLBs of a table
+ * @arg:	The @flush_arg of the table's configuration.
+ * @plan:	What to invalidate.
+ *
+ * Called with the table lock held, so it must not sleep.  It returns only
+ * when no CPU can use a translation covered by @plan: INVEPT on EPT, TLBI
+ * IPAS2E1IS + VMALLE1IS (or VMALLS12E1IS) and DSB on Arm, HFENCE.GVMA on
+ * RISC-V.  The core calls it between break and make on Arm, after clearing
+ * or changing present entries and before freeing any page they referenced,
+ * and (RISC-V) after installing new leaves.
+ */
+typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
+
+/**
+ * struct npt_config - parameters of a new table
+ * @format:	One of NPT_FORMAT_*.
+ * @options:	NPT_OPT_* bits valid for @format.
+ * @ia_bits:	Guest-physical (input) address width.  Arm: 32..48, the IPA
+ *		size; EPT and RISC-V: 0 or the format's fixed width.
+ *		0 selects the default (Arm: 40).
+ * @oa_bits:	Output (host-physical) address width: EPT MAXPHYADDR
+ *		(36..52), Arm PARange (32, 36, 40, 42, 44 or 48), RISC-V up to
+ *		56.  0 selects the format's maximum.
+ * @max_pages:	Limit on table pages, root included; 0 selects the default.
+ * @vmid:	VMID for the root register (Arm VTTBR_EL2, RISC-V hgatp).
+ * @mm:		Host memory provider.
+ * @mm_arg:	Argument of every @mm call.
+ * @flush:	TLB invalidation callback, or NULL for a table that no CPU
+ *		ever uses (for example one built from user space).
+ * @flush_arg:	Argument of @flush.
+ */
+struct npt_config {
+	u32 format;
+	u32 options;
+	u32 ia_bits;
+	u32 oa_bits;
+	u64 max_pages;
+	u32 vmid;
+	const struct npt_mm_ops *mm;
+	void *mm_arg;
+	npt_flush_fn flush;
+	void *flush_arg;
+};
+
+/**
+ * struct npt_op_result - what a mutation did
+ * @done:	Bytes of the range completed from its start (all of it on
+ *		success, a whole prefix after -EINTR, 0 on other errors).
+ * @plan:	Union of every invalidation the operation asked for.
+ */
+struct npt_op_result {
+	u64 done;
+	struct npt_flush_plan plan;
+};
+
+/**
+ * struct npt_translation - result of npt_translate()
+ * @hpa:	Host-physical address, page offset included.
+ * @prot:	NPT_PROT_* of the leaf.
+ * @attr:	NPT_MT_* memory type and NPT_ATTR_* flags of the leaf.
+ * @lvl:	npt level of the leaf (0: 4 KiB, 1: 2 MiB, ...).
+ * @pte:	The raw leaf entry.
+ */
+struct npt_translation {
+	u64 hpa;
+	u32 prot;
+	u32 attr;
+	s32 lvl;
+	npt_pte_t pte;
+};
+
+/**
+ * struct npt_walk_info - raw entries on the walk of one address
+ * @levels:	Levels walked (entries in @pte), the root's first.
+ * @root_lvl:	npt level of the root.
+ * @pte:	The entry read at each level, @pte[0] at the root.
+ */
+struct npt_walk_info {
+	u32 levels;
+	s32 root_lvl;
+	npt_pte_t pte[NPT_MAX_LEVELS];
+};
+
+/**
+ * struct npt_root_regs - values to load so that hardware walks a table
+ * @root:	EPTP, VTTBR_EL2 or hgatp.
+ * @ctrl:	VTCR_EL2 on Arm; 0 for the other formats.
+ */
+struct npt_root_regs {
+	u64 root;
+	u64 ctrl;
+};
+
+/**
+ * struct npt_stats - counters of a table
+ * @table_pages:	Table pages in use, root included.
+ * @max_pages:		The table's page limit.
+ * @tables:		Table pages per npt level (the root's level counts
+ *			its pages).
+ * @leaves:		Present leaves per npt level.
+ */
+struct npt_stats {
+	u64 table_pages;
+	u64 max_pages;
+	u64 tables[NPT_MAX_LEVELS];
+	u64 leaves[NPT_MAX_LEVELS];
+};
+
+struct npt_table;
+
+int npt_table_create(const struct npt_config *cfg, struct npt_table **out);
+void npt_table_destroy(struct npt_table *t);
+int npt_map(struct npt_table *t, u64 gpa, u64 hpa, u64 size, u32 prot,
+	    u32 attr, u32 flags, struct npt_op_result *res);
+int npt_unmap(struct npt_table *t, u64 gpa, u64 size, u32 flags,
+	      struct npt_op_result *res);
+int npt_protect(struct npt_table *t, u64 gpa, u64 size, u32 prot, u32 attr,
+		u32 flags, struct npt_op_result *res);
+int npt_collapse(struct npt_table *t, u64 gpa, u64 size,
+		 struct npt_op_result *res);
+int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr);
+int npt_walk_gpa(struct npt_table *t, u64 gpa, struct npt_walk_info *wi);
+void npt_root_regs(const struct npt_table *t, struct npt_root_regs *regs);
+phys_addr_t npt_root_pa(const struct npt_table *t);
+void npt_get_stats(struct npt_table *t, struct npt_stats *st);
+u32 npt_ia_bits(const struct npt_table *t);
+u32 npt_oa_bits(const struct npt_table *t);
+u32 npt_levels(const struct npt_table *t);
+u32 npt_root_pages(const struct npt_table *t);
+u32 npt_format(const struct npt_table *t);
+bool npt_format_supported(u32 format);
+int npt_topup(struct npt_table *t, unsigned long nr);
+
+/* The kernel's host-memory provider (npt_host.c) and its page counter. */
+extern const struct npt_mm_ops npt_kernel_mm;
+u64 npt_live_pages(void);
+
+#endif /* _NPT_H */

@@ -1,0 +1,1243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt: the generic table core - lifetime, the walker and range operations.
+ *
+ * Nothing here knows a format's bits: entries are built and read through
+ * struct npt_fmt and the entry facts each encoder sets in struct npt_table.
+ * Nothing here calls a kernel allocator or sleeps either: table pages come
+ * from the table's host-memory provider, and only npt_topup() calls it,
+ * without the table lock held.
+ */
+
+#include <linux/atomic.h>
+#include <linux/export.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+#include "npt_priv.h"
+
+/* Deferred frees are batched: flush once, then free the batch. */
+#define NPT_FREE_BATCH		64
+
+/* An interruptible range operation works (and may stop) per 1 GiB. */
+#define NPT_CHUNK_SHIFT		30
+
+static const struct npt_fmt *npt_fmt_get(u32 format)
+{
+	switch (format) {
+	case NPT_FORMAT_EPT4:
+	case NPT_FORMAT_EPT5:
+		return IS_ENABLED(CONFIG_NPT_EPT) ? &npt_fmt_ept : NULL;
+	case NPT_FORMAT_ARM64_S2:
+		return IS_ENABLED(CONFIG_NPT_STAGE2) ? &npt_fmt_stage2 : NULL;
+	case NPT_FORMAT_SV39X4:
+	case NPT_FORMAT_SV48X4:
+		return IS_ENABLED(CONFIG_NPT_SV39) ? &npt_fmt_sv : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/**
+ * npt_format_supported() - whether this build has a format's encoder
+ * @format:	NPT_FORMAT_* value.
+ *
+ * Context: any.
+ * Return: true when npt_table_create() can build tables of @format.
+ */
+bool npt_format_supported(u32 format)
+{
+	return npt_fmt_get(format);
+}
+EXPORT_SYMBOL_GPL(npt_format_supported);
+
+/* ---- table pages ------------------------------------------------------ */
+
+static void *npt_cache_take(struct npt_table *t)
+{
+	void **page = t->cache.head;
+
+	if (WARN_ON_ONCE(!page))
+		return NULL;
+	t->cache.head = *page;
+	*page = NULL;
+	t->cache.nr--;
+	return page;
+}
+
+static void npt_cache_put(struct npt_table *t, void *va)
+{
+	void **page = va;
+
+	*page = t->cache.head;
+	t->cache.head = page;
+	t->cache.nr++;
+}
+
+/* Free cached pages until at most @keep remain.  Table lock held. */
+static void npt_cache_trim(struct npt_table *t, unsigned long keep)
+{
+	while (t->cache.nr > keep)
+		t->mm->free(t->mm_arg, npt_cache_take(t), 0);
+}
+
+/**
+ * npt_topup() - reserve table pages for operations that cannot allocate
+ * @t:		The table.
+ * @nr:		Pages the cache must hold.
+ *
+ * Fills the table's page cache from the host-memory provider, like KVM's
+ * memory caches: the fault path takes pages from it where it may not
+ * sleep.  Pages stay in the cache until used or the table is destroyed.
+ *
+ * Context: process context, may sleep; takes and drops the table lock.
+ * Return: 0, or -ENOMEM with the pages allocated so far kept in the cache.
+ */
+int npt_topup(struct npt_table *t, unsigned long nr)
+{
+	for (;;) {
+		void *va;
+
+		spin_lock(&t->lock);
+		if (t->cache.nr >= nr) {
+			spin_unlock(&t->lock);
+			return 0;
+		}
+		spin_unlock(&t->lock);
+
+		va = t->mm->alloc(t->mm_arg, 0);
+		if (!va)
+			return -ENOMEM;
+
+		spin_lock(&t->lock);
+		npt_cache_put(t, va);
+		spin_unlock(&t->lock);
+	}
+}
+
+static void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
+{
+	return t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+}
+
+/* ---- the walker ------------------------------------------------------- */
+
+static int npt_walk_lvl(struct npt_table *t, npt_pte_t *table, int lvl,
+			u64 addr, u64 end, const struct npt_walker *w);
+
+/* Visit one entry; return how many entries of its table were handled. */
+static int npt_visit(struct npt_table *t, npt_pte_t *ptep, int lvl, u64 start,
+		     u64 addr, u64 end, const struct npt_walker *w)
+{
+	struct npt_visit_ctx ctx = {
+		.t = t,
+		.ptep = ptep,
+		.old = READ_ONCE(*ptep),
+		.addr = addr,
+		.start = start,
+		.end = end,
+		.lvl = lvl,
+		.arg = w->arg,
+	};
+	bool table = npt_pte_is_table(t, ctx.old, lvl);
+	int ret = 1;
+
+	if (table && (w->flags & NPT_WALK_TABLE_PRE)) {
+		ret = w->cb(&ctx, NPT_WALK_TABLE_PRE);
+		if (ret < 0)
+			return ret;
+		ctx.old = READ_ONCE(*ptep);
+		table = npt_pte_is_table(t, ctx.old, lvl);
+	} else if (!table && (w->flags & NPT_WALK_LEAF)) {
+		ret = w->cb(&ctx, NPT_WALK_LEAF);
+		if (ret != 1)
+			return ret;
+		/* The visitor may have installed a table: descend into it. */
+		ctx.old = READ_ONCE(*ptep);
+		table = npt_pte_is_table(t, ctx.old, lvl);
+	}
+
+	if (!table)
+		return 1;
+
+	ret = npt_walk_lvl(t, npt_table_va(t, ctx.old), lvl - 1, addr, end, w);
+	if (ret < 0)
+		return ret;
+
+	if (w->flags & NPT_WALK_TABLE_POST) {
+		ctx.old = READ_ONCE(*ptep);
+		ret = w->cb(&ctx, NPT_WALK_TABLE_POST);
+		if (ret < 0)
+			return ret;
+	}
+	return 1;
+}
+
+static int npt_walk_lvl(struct npt_table *t, npt_pte_t *table, int lvl,
+			u64 addr, u64 end, const struct npt_walker *w)
+{
+	unsigned int shift = npt_lvl_shift(lvl);
+	u64 nr = npt_lvl_entries(t, lvl);
+	u64 idx = (addr >> shift) & (nr - 1);
+
+	if (WARN_ON_ONCE(lvl < 0))
+		return -EINVAL;
+
+	while (addr < end && idx < nr) {
+		u64 start = addr & ~(BIT_ULL(shift) - 1);
+		u64 next = start + BIT_ULL(shift);
+		int ret;
+
+		ret = npt_visit(t, &table[idx], lvl, start, addr,
+				min(next, end), w);
+		if (ret < 0)
+			return ret;
+		idx += ret;
+		addr = start + ((u64)ret << shift);
+	}
+	return 0;
+}
+
+static int npt_check_range(const struct npt_table *t, u64 addr, u64 size)
+{
+	if (!size || !IS_ALIGNED(addr | size, NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (addr + size < addr)
+		return -EOVERFLOW;
+	if (addr + size > BIT_ULL(t->ia_bits))
+		return -ERANGE;
+	return 0;
+}
+
+/**
+ * npt_walk() - visit the entries of a table over a range
+ * @t:		The table.
+ * @addr:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @w:		The walk.
+ *
+ * Context: with the table lock held by the caller.
+ * Return: 0, the first negative return of the visitor, or a range error
+ * from the errno table.
+ */
+int npt_walk(struct npt_table *t, u64 addr, u64 size,
+	     const struct npt_walker *w)
+{
+	int ret = npt_check_range(t, addr, size);
+
+	if (ret)
+		return ret;
+	return npt_walk_lvl(t, t->root, npt_root_lvl(t), addr, addr + size,
+			    w);
+}
+EXPORT_SYMBOL_GPL(npt_walk);
+
+/* ---- flush plans and deferred frees ----------------------------------- */
+
+static void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size,
+			 int lvl)
+{
+	if (plan->all)
+		return;
+	if (plan->nr) {
+		typeof(plan->range[0]) *last = &plan->range[plan->nr - 1];
+
+		if (last->lvl == lvl && last->gpa + last->size == gpa) {
+			last->size += size;
+			return;
+		}
+	}
+	if (plan->nr == NPT_PLAN_RANGES) {
+		plan->all = true;
+		plan->nr = 0;
+		return;
+	}
+	plan->range[plan->nr].gpa = gpa;
+	plan->range[plan->nr].size = size;
+	plan->range[plan->nr].lvl = lvl;
+	plan->nr++;
+}
+
+static void npt_plan_merge(struct npt_flush_plan *dst,
+			   const struct npt_flush_plan *src)
+{
+	u32 i;
+
+	if (src->all) {
+		dst->all = true;
+		dst->nr = 0;
+		return;
+	}
+	for (i = 0; i < src->nr; i++)
+		npt_plan_add(dst, src->range[i].gpa, src->range[i].size,
+			     src->range[i].lvl);
+}
+
+enum npt_op_kind {
+	NPT_KIND_MAP,
+	NPT_KIND_UNMAP,
+	NPT_KIND_PROTECT,
+	NPT_KIND_COLLAPSE,
+};
+
+/**
+ * struct npt_op - one range operation in progress
+ * @t:		The table.
+ * @kind:	What it does.
+ * @gpa:	Start of the range.
+ * @end:	End of the range (exclusive).
+ * @hpa:	Map: host-physical address of @gpa.
+ * @flags:	NPT_OP_* flags.
+ * @tmpl:	Leaf attribute bits per level (map, protect).
+ * @need:	Table pages the operation needs (planning pass).
+ * @res:	The caller's result.
+ * @pending:	Invalidations owed before @free can be freed.
+ * @free:	Table pages to free after @pending is flushed.
+ * @nr_free:	Pages in @free.
+ */
+struct npt_op {
+	struct npt_table *t;
+	enum npt_op_kind kind;
+	u64 gpa;
+	u64 end;
+	u64 hpa;
+	u32 flags;
+	npt_pte_t tmpl[NPT_MAX_LEVELS];
+	unsigned long need;
+	struct npt_op_result *res;
+	struct npt_flush_plan pending;
+	void *free[NPT_FREE_BATCH];
+	unsigned int nr_free;
+};
+
+static void npt_flush(struct npt_op *op, const struct npt_flush_plan *plan)
+{
+	struct npt_table *t = op->t;
+
+	if (!plan->all && !plan->nr)
+		return;
+	if (t->flush)
+		t->flush(t->flush_arg, plan);
+	npt_plan_merge(&op->res->plan, plan);
+}
+
+/* Flush what is owed, then free the pages that waited for it. */
+static void npt_op_settle(struct npt_op *op)
+{
+	struct npt_table *t = op->t;
+
+	npt_flush(op, &op->pending);
+	memset(&op->pending, 0, sizeof(op->pending));
+	while (op->nr_free)
+		t->mm->free(t->mm_arg, op->free[--op->nr_free], 0);
+}
+
+static void npt_op_free_table(struct npt_op *op, void *va, int lvl)
+{
+	struct npt_table *t = op->t;
+
+	t->st.table_pages--;
+	t->st.tables[lvl]--;
+	if (op->nr_free == NPT_FREE_BATCH)
+		npt_op_settle(op);
+	op->free[op->nr_free++] = va;
+}
+
+/* Arm's break: make a live entry invalid and flush it before the make. */
+static void npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa, int lvl)
+{
+	struct npt_flush_plan one = { .nr = 1 };
+
+	one.range[0].gpa = gpa;
+	one.range[0].size = npt_lvl_size(lvl);
+	one.range[0].lvl = lvl;
+	WRITE_ONCE(*ptep, 0);
+	npt_flush(op, &one);
+}
+
+/* Replace live leaf @old at @ptep by @new; both are leaves at @lvl. */
+static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
+			    npt_pte_t new, u64 gpa, int lvl)
+{
+	struct npt_table *t = op->t;
+
+	if ((old ^ new) & t->bbm) {
+		npt_break(op, ptep, gpa, lvl);
+		/* The make: seen only after the flush of the break. */
+		smp_store_release(ptep, new);
+		return;
+	}
+	WRITE_ONCE(*ptep, new);
+	npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+}
+
+/* ---- planning: how many table pages an operation needs ---------------- */
+
+/* Whether [addr, end) inside one entry at @lvl is done at that level. */
+static bool npt_fits(const struct npt_op *op, int lvl, u64 addr, u64 end)
+{
+	const struct npt_table *t = op->t;
+	u64 size = npt_lvl_size(lvl);
+
+	if (end - addr != size)
+		return false;
+	if (op->kind != NPT_KIND_MAP || !lvl)
+		return true;
+	if (!(t->leaf_lvls & BIT(lvl)) || (op->flags & NPT_OP_NO_BLOCKS))
+		return false;
+	return IS_ALIGNED(op->hpa + (addr - op->gpa), size);
+}
+
+/*
+ * Table pages needed below an entry at @lvl + 1 that becomes a new table
+ * (empty, or split from a block) to do [addr, end) inside it.
+ */
+static unsigned long npt_count_new(const struct npt_op *op, int lvl,
+				   u64 addr, u64 end)
+{
+	u64 size = npt_lvl_size(lvl);
+	unsigned long n = 0;
+
+	if (!lvl)
+		return 0;
+	while (addr < end) {
+		u64 next = min((addr | (size - 1)) + 1, end);
+
+		if (!npt_fits(op, lvl, addr, next))
+			n += 1 + npt_count_new(op, lvl - 1, addr, next);
+		addr = next;
+	}
+	return n;
+}
+
+/* Entries of the level-0 table from @ctx's on that the range covers. */
+static int npt_run_len(const struct npt_op *op, const struct npt_visit_ctx *ctx)
+{
+	u64 left = (op->end - ctx->addr) >> NPT_PAGE_SHIFT;
+	u64 room = NPT_PTRS - ((ctx->addr >> NPT_PAGE_SHIFT) & (NPT_PTRS - 1));
+
+	return min(left, room);
+}
+
+static int npt_plan_visit(const struct npt_visit_ctx *ctx,
+			  enum npt_walk_flags visit)
+{
+	struct npt_op *op = ctx->arg;
+	struct npt_table *t = ctx->t;
+	bool present = npt_pte_present(t, ctx->old);
+	int i, n;
+
+	if (!ctx->lvl) {
+		/* A run of 4 KiB entries: they never need a table. */
+		n = npt_run_len(op, ctx);
+		for (i = 0; i < n; i++) {
+			present = npt_pte_present(t, READ_ONCE(ctx->ptep[i]));
+			if (op->kind == NPT_KIND_MAP && present &&
+			    !(op->flags & NPT_OP_REPLACE))
+				return -EEXIST;
+			if (op->kind == NPT_KIND_PROTECT && !present &&
+			    !(op->flags & NPT_OP_HOLES_OK))
+				return -ENOENT;
+		}
+		return n;
+	}
+
+	switch (op->kind) {
+	case NPT_KIND_MAP:
+		if (present && !(op->flags & NPT_OP_REPLACE))
+			return -EEXIST;
+		break;
+	case NPT_KIND_PROTECT:
+		if (!present && !(op->flags & NPT_OP_HOLES_OK))
+			return -ENOENT;
+		fallthrough;
+	default:
+		if (!present)
+			return 1;
+		break;
+	}
+	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
+		op->need += 1 + npt_count_new(op, ctx->lvl - 1, ctx->addr,
+					      ctx->end);
+	return 1;
+}
+
+/* ---- applying: cannot fail, pages come from the cache ----------------- */
+
+static void npt_install_table(struct npt_op *op, npt_pte_t *ptep, int lvl,
+			      npt_pte_t *child)
+{
+	struct npt_table *t = op->t;
+	phys_addr_t pa = t->mm->virt_to_phys(t->mm_arg, child);
+
+	t->st.table_pages++;
+	t->st.tables[lvl - 1]++;
+	/* The child's entries are visible before the entry that links it. */
+	smp_store_release(ptep, t->fmt->table(t, pa));
+}
+
+/*
+ * Split the block @old at @ptep (level @lvl) into a table of 512 leaves one
+ * level down that map exactly what it mapped, with the same attributes.
+ */
+static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
+		      u64 start, int lvl)
+{
+	struct npt_table *t = op->t;
+	npt_pte_t *child = npt_cache_take(t);
+	npt_pte_t bits = (old & ~t->addr_mask & ~t->lvl_bits) |
+			 t->lvl_val[lvl - 1];
+	phys_addr_t pa = npt_pte_pa(t, old);
+	u64 csize = npt_lvl_size(lvl - 1);
+	unsigned int i;
+
+	for (i = 0; i < NPT_PTRS; i++)
+		child[i] = bits | npt_pa_bits(t, pa + i * csize);
+	t->st.leaves[lvl]--;
+	t->st.leaves[lvl - 1] += NPT_PTRS;
+
+	/*
+	 * The translations stay the same, so only Arm, which allows a block
+	 * to become a table only through an invalid entry, flushes here.
+	 */
+	if (t->bbm)
+		npt_break(op, ptep, start, lvl);
+	npt_install_table(op, ptep, lvl, child);
+}
+
+static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
+{
+	return op->tmpl[lvl] | npt_pa_bits(op->t, op->hpa + (gpa - op->gpa));
+}
+
+static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
+				  int lvl)
+{
+	const struct npt_table *t = op->t;
+
+	return (old & (t->addr_mask | t->state)) | (op->tmpl[lvl] & ~t->state);
+}
+
+/* Apply the operation to one present or empty leaf slot that it covers. */
+static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
+			   u64 gpa, int lvl)
+{
+	struct npt_table *t = op->t;
+	bool present = npt_pte_present(t, old);
+	npt_pte_t new;
+
+	switch (op->kind) {
+	case NPT_KIND_MAP:
+		new = npt_map_leaf(op, gpa, lvl);
+		if (present) {
+			npt_change_leaf(op, ptep, old, new, gpa, lvl);
+			return;
+		}
+		t->st.leaves[lvl]++;
+		WRITE_ONCE(*ptep, new);
+		if (t->flush_new)
+			npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+		return;
+	case NPT_KIND_UNMAP:
+		if (!present)
+			return;
+		t->st.leaves[lvl]--;
+		WRITE_ONCE(*ptep, 0);
+		npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+		return;
+	case NPT_KIND_PROTECT:
+		if (!present)
+			return;
+		if (t->state) {
+			/* Keep A/D/AF bits the hardware may set meanwhile. */
+			for (;;) {
+				npt_pte_t cur;
+
+				new = npt_protect_leaf(op, old, lvl);
+				if (new == old)
+					return;
+				if ((old ^ new) & t->bbm)
+					break;
+				cur = cmpxchg(ptep, old, new);
+				if (cur == old) {
+					npt_plan_add(&op->pending, gpa,
+						     npt_lvl_size(lvl), lvl);
+					return;
+				}
+				old = cur;
+			}
+		}
+		new = npt_protect_leaf(op, old, lvl);
+		if (new != old)
+			npt_change_leaf(op, ptep, old, new, gpa, lvl);
+		return;
+	default:
+		return;
+	}
+}
+
+static int npt_apply_visit(const struct npt_visit_ctx *ctx,
+			   enum npt_walk_flags visit)
+{
+	struct npt_op *op = ctx->arg;
+	struct npt_table *t = ctx->t;
+	int i, n;
+
+	if (visit == NPT_WALK_TABLE_POST) {
+		npt_pte_t *child = npt_table_va(t, ctx->old);
+
+		/* Free a table the operation emptied. */
+		if (op->kind != NPT_KIND_UNMAP)
+			return 0;
+		if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end)) {
+			for (i = 0; i < NPT_PTRS; i++)
+				if (READ_ONCE(child[i]))
+					return 0;
+		}
+		WRITE_ONCE(*ctx->ptep, 0);
+		npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
+			     ctx->lvl);
+		npt_op_free_table(op, child, ctx->lvl - 1);
+		return 0;
+	}
+
+	if (!ctx->lvl) {
+		n = npt_run_len(op, ctx);
+		for (i = 0; i < n; i++)
+			npt_apply_leaf(op, ctx->ptep + i,
+				       READ_ONCE(ctx->ptep[i]),
+				       ctx->addr + ((u64)i << NPT_PAGE_SHIFT), 0);
+		return n;
+	}
+
+	if (npt_fits(op, ctx->lvl, ctx->addr, ctx->end)) {
+		npt_apply_leaf(op, ctx->ptep, ctx->old, ctx->addr, ctx->lvl);
+		return 1;
+	}
+	if (npt_pte_present(t, ctx->old))
+		npt_split(op, ctx->ptep, ctx->old, ctx->start, ctx->lvl);
+	else if (op->kind == NPT_KIND_MAP)
+		npt_install_table(op, ctx->ptep, ctx->lvl, npt_cache_take(t));
+	return 1;
+}
+
+/* ---- collapse --------------------------------------------------------- */
+
+/* The block the level-(@lvl - 1) table @child folds into, or 0. */
+static npt_pte_t npt_collapsed(const struct npt_table *t, npt_pte_t *child,
+			       int lvl)
+{
+	npt_pte_t first = READ_ONCE(child[0]);
+	npt_pte_t bits = first & ~t->addr_mask;
+	phys_addr_t pa = npt_pte_pa(t, first);
+	u64 csize = npt_lvl_size(lvl - 1);
+	unsigned int i;
+
+	if (!(t->leaf_lvls & BIT(lvl)) || !npt_pte_present(t, first) ||
+	    npt_pte_is_table(t, first, lvl - 1) ||
+	    !IS_ALIGNED(pa, npt_lvl_size(lvl)))
+		return 0;
+	for (i = 1; i < NPT_PTRS; i++)
+		if (READ_ONCE(child[i]) != (bits | npt_pa_bits(t, pa + i * csize)))
+			return 0;
+	return (bits & ~t->lvl_bits) | t->lvl_val[lvl] | npt_pa_bits(t, pa);
+}
+
+static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
+			      enum npt_walk_flags visit)
+{
+	struct npt_op *op = ctx->arg;
+	struct npt_table *t = ctx->t;
+	npt_pte_t *child = npt_table_va(t, ctx->old);
+	npt_pte_t block;
+
+	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
+		return 0;
+	block = npt_collapsed(t, child, ctx->lvl);
+	if (!block)
+		return 0;
+
+	if (t->bbm)
+		npt_break(op, ctx->ptep, ctx->start, ctx->lvl);
+	WRITE_ONCE(*ctx->ptep, block);
+	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
+		     ctx->lvl);
+	t->st.leaves[ctx->lvl - 1] -= NPT_PTRS;
+	t->st.leaves[ctx->lvl]++;
+	npt_op_free_table(op, child, ctx->lvl - 1);
+	return 0;
+}
+
+/* ---- running an operation -------------------------------------------- */
+
+/* One all-or-nothing pass over [op->gpa, op->end).  Lock not held. */
+static int npt_op_once(struct npt_op *op)
+{
+	struct npt_walker collapse = {
+		.cb = npt_collapse_visit,
+		.arg = op,
+		.flags = NPT_WALK_TABLE_POST,
+	};
+	struct npt_walker plan = {
+		.cb = npt_plan_visit,
+		.arg = op,
+		.flags = NPT_WALK_LEAF,
+	};
+	struct npt_walker apply = {
+		.cb = npt_apply_visit,
+		.arg = op,
+		.flags = NPT_WALK_LEAF | NPT_WALK_TABLE_POST,
+	};
+	struct npt_table *t = op->t;
+	u64 size = op->end - op->gpa;
+	unsigned long keep;
+	int ret;
+
+	spin_lock(&t->lock);
+	keep = t->cache.nr;
+	if (op->kind == NPT_KIND_COLLAPSE) {
+		ret = npt_walk(t, op->gpa, size, &collapse);
+		goto out_settle;
+	}
+
+	for (;;) {
+		op->need = 0;
+		ret = npt_walk(t, op->gpa, size, &plan);
+		if (ret)
+			goto out_unlock;
+		if (op->need > t->st.max_pages - t->st.table_pages) {
+			ret = -ENOSPC;
+			goto out_unlock;
+		}
+		if (t->cache.nr >= op->need)
+			break;
+		spin_unlock(&t->lock);
+		ret = npt_topup(t, op->need);
+		spin_lock(&t->lock);
+		if (ret)
+			goto out_unlock;
+	}
+
+	ret = npt_walk(t, op->gpa, size, &apply);
+	WARN_ON_ONCE(ret);
+out_settle:
+	npt_op_settle(op);
+	if (!ret)
+		op->res->done += size;
+out_unlock:
+	npt_cache_trim(t, keep);
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
+{
+	u64 gpa = op->gpa, end = op->end;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	op->res = res;
+	if (!(op->flags & NPT_OP_INTERRUPTIBLE))
+		return npt_op_once(op);
+
+	/* Chunk by chunk, each all-or-nothing; stop between chunks. */
+	while (gpa < end) {
+		u64 next = min(((gpa >> NPT_CHUNK_SHIFT) + 1) << NPT_CHUNK_SHIFT,
+			       end);
+
+		op->gpa = gpa;
+		op->end = next;
+		ret = npt_op_once(op);
+		if (ret)
+			return ret;
+		gpa = next;
+		if (gpa < end && npt_host_should_stop())
+			return -EINTR;
+	}
+	return 0;
+}
+
+static int npt_op_init(struct npt_op *op, struct npt_table *t,
+		       enum npt_op_kind kind, u64 gpa, u64 size, u32 flags,
+		       u32 valid)
+{
+	memset(op, 0, sizeof(*op));
+	op->t = t;
+	op->kind = kind;
+	op->gpa = gpa;
+	op->end = gpa + size;
+	op->flags = flags;
+	if (flags & ~valid)
+		return -EINVAL;
+	return npt_check_range(t, gpa, size);
+}
+
+static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
+{
+	struct npt_table *t = op->t;
+	int lvl, ret;
+
+	if (!prot || (prot & ~NPT_PROT_ALL) || (attr & ~NPT_ATTR_ALL) ||
+	    (attr & NPT_ATTR_MT_MASK) > NPT_MT_MAX)
+		return -EINVAL;
+	for (lvl = 0; lvl < t->levels; lvl++) {
+		if (!(t->leaf_lvls & BIT(lvl)))
+			continue;
+		ret = t->fmt->leaf(t, prot, attr, op->flags, lvl,
+				   &op->tmpl[lvl]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * npt_map() - map a guest-physical range onto a host-physical range
+ * @t:		The table.
+ * @gpa:	First guest-physical address, page aligned.
+ * @hpa:	Host-physical address it maps to, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @prot:	NPT_PROT_* permissions, nonzero.
+ * @attr:	NPT_MT_* memory type and NPT_ATTR_* flags.
+ * @flags:	%NPT_OP_REPLACE, %NPT_OP_NO_BLOCKS, %NPT_OP_OLD,
+ *		%NPT_OP_INTERRUPTIBLE.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * Uses the largest blocks that @gpa, @hpa and the size allow (unless
+ * %NPT_OP_NO_BLOCKS).  Missing tables are allocated first; if that fails
+ * nothing changes.  Without %NPT_OP_REPLACE, any present leaf in the range
+ * fails the whole call with -EEXIST.  The host pages belong to the caller,
+ * who keeps them valid while they are mapped; npt never touches them.
+ *
+ * Context: process context, may sleep; takes the table lock.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_map(struct npt_table *t, u64 gpa, u64 hpa, u64 size, u32 prot,
+	    u32 attr, u32 flags, struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	ret = npt_op_init(&op, t, NPT_KIND_MAP, gpa, size, flags,
+			  NPT_OP_REPLACE | NPT_OP_NO_BLOCKS | NPT_OP_OLD |
+			  NPT_OP_INTERRUPTIBLE);
+	if (!ret && !IS_ALIGNED(hpa, NPT_PAGE_SIZE))
+		ret = -EINVAL;
+	if (!ret && hpa + size < hpa)
+		ret = -EOVERFLOW;
+	if (!ret && hpa + size > BIT_ULL(t->oa_bits))
+		ret = -ERANGE;
+	if (!ret)
+		ret = npt_op_tmpl(&op, prot, attr);
+	if (ret) {
+		memset(res, 0, sizeof(*res));
+		return ret;
+	}
+	op.hpa = hpa;
+	return npt_op_run(&op, res);
+}
+EXPORT_SYMBOL_GPL(npt_map);
+
+/**
+ * npt_unmap() - remove every mapping in a guest-physical range
+ * @t:		The table.
+ * @gpa:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @flags:	%NPT_OP_INTERRUPTIBLE or 0.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * Holes are skipped.  A block only partly inside the range is first split
+ * into leaves that map exactly what it mapped; tables left empty are freed
+ * after the invalidation that makes them unreachable.
+ *
+ * Context: process context, may sleep; takes the table lock.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_unmap(struct npt_table *t, u64 gpa, u64 size, u32 flags,
+	      struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	ret = npt_op_init(&op, t, NPT_KIND_UNMAP, gpa, size, flags,
+			  NPT_OP_INTERRUPTIBLE);
+	if (ret) {
+		memset(res, 0, sizeof(*res));
+		return ret;
+	}
+	return npt_op_run(&op, res);
+}
+EXPORT_SYMBOL_GPL(npt_unmap);
+
+/**
+ * npt_protect() - change permissions and memory attributes of a range
+ * @t:		The table.
+ * @gpa:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @prot:	New NPT_PROT_* permissions, nonzero.
+ * @attr:	New NPT_MT_* memory type and NPT_ATTR_* flags.
+ * @flags:	%NPT_OP_HOLES_OK, %NPT_OP_INTERRUPTIBLE.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * Output addresses and the A/D/AF bits stay.  A block only partly inside
+ * the range is split first.  A hole fails the call with -ENOENT unless
+ * %NPT_OP_HOLES_OK.
+ *
+ * Context: process context, may sleep; takes the table lock.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_protect(struct npt_table *t, u64 gpa, u64 size, u32 prot, u32 attr,
+		u32 flags, struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	ret = npt_op_init(&op, t, NPT_KIND_PROTECT, gpa, size, flags,
+			  NPT_OP_HOLES_OK | NPT_OP_INTERRUPTIBLE);
+	if (!ret)
+		ret = npt_op_tmpl(&op, prot, attr);
+	if (ret) {
+		memset(res, 0, sizeof(*res));
+		return ret;
+	}
+	return npt_op_run(&op, res);
+}
+EXPORT_SYMBOL_GPL(npt_protect);
+
+/**
+ * npt_collapse() - fold tables of uniform leaves back into blocks
+ * @t:		The table.
+ * @gpa:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * A table entirely inside the range whose 512 entries are leaves mapping
+ * one contiguous, block-aligned run with identical attributes becomes one
+ * block, where the format allows a block at that level.  Works bottom-up,
+ * so 4 KiB pages can end as a 1 GiB block.
+ *
+ * Context: process context; takes the table lock.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_collapse(struct npt_table *t, u64 gpa, u64 size,
+		 struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	ret = npt_op_init(&op, t, NPT_KIND_COLLAPSE, gpa, size, 0, 0);
+	if (ret) {
+		memset(res, 0, sizeof(*res));
+		return ret;
+	}
+	return npt_op_run(&op, res);
+}
+EXPORT_SYMBOL_GPL(npt_collapse);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/**
+ * npt_translate() - look up one guest-physical address
+ * @t:		The table.
+ * @gpa:	The address; need not be aligned.
+ * @tr:		Filled with the translation.
+ *
+ * Context: any context but hard interrupt; takes the table lock; never
+ * allocates.
+ * Return: 0, -ENOENT when @gpa is not mapped, -ERANGE when it is beyond the
+ * table's width.
+ */
+int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
+{
+	struct npt_walk_info wi;
+	npt_pte_t pte;
+	int ret, lvl;
+
+	memset(tr, 0, sizeof(*tr));
+	ret = npt_walk_gpa(t, gpa, &wi);
+	if (ret)
+		return ret;
+	pte = wi.pte[wi.levels - 1];
+	lvl = wi.root_lvl - (wi.levels - 1);
+	if (!npt_pte_present(t, pte))
+		return -ENOENT;
+	tr->hpa = npt_pte_pa(t, pte) + (gpa & (npt_lvl_size(lvl) - 1));
+	tr->lvl = lvl;
+	tr->pte = pte;
+	t->fmt->decode(t, pte, lvl, &tr->prot, &tr->attr);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(npt_translate);
+
+/**
+ * npt_walk_gpa() - the raw entries on the walk of one address
+ * @t:		The table.
+ * @gpa:	The address.
+ * @wi:		Filled with one entry per level, from the root down to the
+ *		leaf or the first non-present entry.
+ *
+ * Context: any context but hard interrupt; takes the table lock.
+ * Return: 0, or -ERANGE when @gpa is beyond the table's width.
+ */
+int npt_walk_gpa(struct npt_table *t, u64 gpa, struct npt_walk_info *wi)
+{
+	npt_pte_t *table = t->root;
+	int lvl;
+
+	memset(wi, 0, sizeof(*wi));
+	wi->root_lvl = npt_root_lvl(t);
+	if (gpa >> t->ia_bits)
+		return -ERANGE;
+
+	spin_lock(&t->lock);
+	for (lvl = npt_root_lvl(t); lvl >= 0; lvl--) {
+		u64 idx = (gpa >> npt_lvl_shift(lvl)) &
+			  (npt_lvl_entries(t, lvl) - 1);
+		npt_pte_t pte = READ_ONCE(table[idx]);
+
+		wi->pte[wi->levels++] = pte;
+		if (!npt_pte_is_table(t, pte, lvl))
+			break;
+		table = npt_table_va(t, pte);
+	}
+	spin_unlock(&t->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(npt_walk_gpa);
+
+/**
+ * npt_validate() - check one present entry as the hardware would
+ * @t:		The table.
+ * @pte:	The entry.
+ * @lvl:	Its level.
+ *
+ * Context: any.
+ * Return: %NPT_BAD_NONE, or why the hardware would not walk @pte as a
+ * valid entry (misconfiguration, reserved bits, misaligned block).
+ */
+enum npt_bad npt_validate(const struct npt_table *t, npt_pte_t pte, int lvl)
+{
+	if (!npt_pte_present(t, pte))
+		return NPT_BAD_NONE;
+	return t->fmt->validate(t, pte, lvl);
+}
+EXPORT_SYMBOL_GPL(npt_validate);
+
+/**
+ * npt_root_regs() - values that make hardware walk a table
+ * @t:		The table.
+ * @regs:	Filled with EPTP, VTTBR_EL2 + VTCR_EL2, or hgatp.
+ *
+ * Context: any.
+ */
+void npt_root_regs(const struct npt_table *t, struct npt_root_regs *regs)
+{
+	memset(regs, 0, sizeof(*regs));
+	t->fmt->root_regs(t, regs);
+}
+EXPORT_SYMBOL_GPL(npt_root_regs);
+
+/**
+ * npt_root_pa() - physical address of a table's root
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the root's physical address (aligned to its size).
+ */
+phys_addr_t npt_root_pa(const struct npt_table *t)
+{
+	return t->root_pa;
+}
+EXPORT_SYMBOL_GPL(npt_root_pa);
+
+/**
+ * npt_get_stats() - read a table's counters
+ * @t:		The table.
+ * @st:		Filled with the counters.
+ *
+ * Context: any context but hard interrupt; takes the table lock.
+ */
+void npt_get_stats(struct npt_table *t, struct npt_stats *st)
+{
+	spin_lock(&t->lock);
+	*st = t->st;
+	spin_unlock(&t->lock);
+}
+EXPORT_SYMBOL_GPL(npt_get_stats);
+
+/**
+ * npt_ia_bits() - guest-physical address width of a table
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the width in bits.
+ */
+u32 npt_ia_bits(const struct npt_table *t)
+{
+	return t->ia_bits;
+}
+EXPORT_SYMBOL_GPL(npt_ia_bits);
+
+/**
+ * npt_oa_bits() - output address width of a table
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the width in bits.
+ */
+u32 npt_oa_bits(const struct npt_table *t)
+{
+	return t->oa_bits;
+}
+EXPORT_SYMBOL_GPL(npt_oa_bits);
+
+/**
+ * npt_levels() - number of levels of a table
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the number of levels walked, root included.
+ */
+u32 npt_levels(const struct npt_table *t)
+{
+	return t->levels;
+}
+EXPORT_SYMBOL_GPL(npt_levels);
+
+/**
+ * npt_root_pages() - size of a table's root in pages
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: 1, or the number of concatenated / wide root pages.
+ */
+u32 npt_root_pages(const struct npt_table *t)
+{
+	return BIT(t->root_order);
+}
+EXPORT_SYMBOL_GPL(npt_root_pages);
+
+/**
+ * npt_format() - format of a table
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: its NPT_FORMAT_* value.
+ */
+u32 npt_format(const struct npt_table *t)
+{
+	return t->format;
+}
+EXPORT_SYMBOL_GPL(npt_format);
+
+/* ---- lifetime --------------------------------------------------------- */
+
+/**
+ * npt_table_create() - create an empty table
+ * @cfg:	Format, options, widths, limit, host memory and flush.
+ * @out:	Receives the table.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
+ * this build lacks, -ENOSPC when the root alone exceeds the page limit,
+ * -ENOMEM.
+ */
+int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
+{
+	const struct npt_fmt *fmt = npt_fmt_get(cfg->format);
+	struct npt_table *t;
+	int ret;
+
+	*out = NULL;
+	if (!cfg->format || cfg->format > NPT_FORMAT_MAX ||
+	    (cfg->options & ~NPT_OPT_ALL) || !cfg->mm)
+		return -EINVAL;
+	if (!fmt)
+		return -EOPNOTSUPP;
+
+	t = npt_host_zalloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fmt = fmt;
+	t->format = cfg->format;
+	t->options = cfg->options;
+	t->vmid = cfg->vmid;
+	t->mm = cfg->mm;
+	t->mm_arg = cfg->mm_arg;
+	t->flush = cfg->flush;
+	t->flush_arg = cfg->flush_arg;
+	t->st.max_pages = cfg->max_pages ?: NPT_DEFAULT_MAX_PAGES;
+	spin_lock_init(&t->lock);
+
+	ret = fmt->init(t, cfg);
+	if (ret)
+		goto out_free;
+	if (WARN_ON_ONCE(t->levels > NPT_MAX_LEVELS || t->levels < 2)) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+	if (npt_root_pages(t) > t->st.max_pages) {
+		ret = -ENOSPC;
+		goto out_free;
+	}
+
+	t->root = t->mm->alloc(t->mm_arg, t->root_order);
+	if (!t->root) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	t->root_pa = t->mm->virt_to_phys(t->mm_arg, t->root);
+	if (WARN_ON_ONCE(!IS_ALIGNED(t->root_pa,
+				     NPT_PAGE_SIZE << t->root_order))) {
+		ret = -EINVAL;
+		goto out_free_root;
+	}
+	t->st.table_pages = npt_root_pages(t);
+	t->st.tables[npt_root_lvl(t)] = npt_root_pages(t);
+	*out = t;
+	return 0;
+
+out_free_root:
+	t->mm->free(t->mm_arg, t->root, t->root_order);
+out_free:
+	npt_host_free(t);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_table_create);
+
+static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
+{
+	u64 i, nr = npt_lvl_entries(t, lvl);
+
+	for (i = 0; i < nr; i++) {
+		npt_pte_t pte = table[i];
+
+		if (npt_pte_is_table(t, pte, lvl)) {
+			npt_pte_t *child = npt_table_va(t, pte);
+
+			npt_free_lvl(t, child, lvl - 1);
+			t->mm->free(t->mm_arg, child, 0);
+		}
+	}
+}
+
+/**
+ * npt_table_destroy() - free a table and every page it owns
+ * @t:		The table, or NULL.
+ *
+ * The caller guarantees that no CPU walks the table any more: its root is
+ * loaded nowhere and the TLBs hold nothing of it (for example after
+ * INVEPT single-context, TLBI VMALLS12E1IS or HFENCE.GVMA of its VMID).
+ * Host pages mapped by the table are the caller's and are not touched.
+ *
+ * Context: process context; no other operation on @t may be running.
+ */
+void npt_table_destroy(struct npt_table *t)
+{
+	if (!t)
+		return;
+	npt_free_lvl(t, t->root, npt_root_lvl(t));
+	t->mm->free(t->mm_arg, t->root, t->root_order);
+	npt_cache_trim(t, 0);
+	npt_host_free(t);
+}
+EXPORT_SYMBOL_GPL(npt_table_destroy);

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt: Intel EPT entries, 4- and 5-level (SDM vol. 3C, "EPT Translation
+ * Mechanism").  Plain bit manipulation: builds on every architecture.
+ */
+
+#include <linux/bitfield.h>
+#include "npt_priv.h"
+
+#define EPT_R			BIT_ULL(0)
+#define EPT_W			BIT_ULL(1)
+#define EPT_X			BIT_ULL(2)
+#define EPT_RWX			(EPT_R | EPT_W | EPT_X)
+#define EPT_MT			GENMASK_ULL(5, 3)
+#define EPT_IPAT		BIT_ULL(6)
+#define EPT_PS			BIT_ULL(7)
+#define EPT_A			BIT_ULL(8)
+#define EPT_D			BIT_ULL(9)
+#define EPT_UX			BIT_ULL(10)
+#define EPT_ADDR		GENMASK_ULL(51, 12)
+
+/* EPT memory types (SDM "EPT and Memory Typing"); 2, 3 and 7 reserved. */
+#define EPT_MT_UC		0
+#define EPT_MT_WC		1
+#define EPT_MT_WT		4
+#define EPT_MT_WP		5
+#define EPT_MT_WB		6
+
+/* EPTP: memory type, page-walk length - 1, A/D enable. */
+#define EPTP_MT			GENMASK_ULL(2, 0)
+#define EPTP_PWL		GENMASK_ULL(5, 3)
+#define EPTP_AD			BIT_ULL(6)
+
+static const u8 ept_mt_of[] = {
+	[NPT_MT_WB] = EPT_MT_WB,
+	[NPT_MT_NC] = EPT_MT_WC,
+	[NPT_MT_DEVICE] = EPT_MT_UC,
+	[NPT_MT_WT] = EPT_MT_WT,
+	[NPT_MT_WP] = EPT_MT_WP,
+};
+
+static int ept_init(struct npt_table *t, const struct npt_config *cfg)
+{
+	bool five = cfg->format == NPT_FORMAT_EPT5;
+	u32 ia = five ? 57 : 48;
+	u32 valid = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC;
+	int lvl;
+
+	if ((cfg->options & ~valid) || (cfg->ia_bits && cfg->ia_bits != ia) ||
+	    (cfg->oa_bits && (cfg->oa_bits < 36 || cfg->oa_bits > 52)) ||
+	    cfg->vmid)
+		return -EINVAL;
+
+	t->levels = five ? 5 : 4;
+	t->ia_bits = ia;
+	t->oa_bits = cfg->oa_bits ?: 52;
+	t->root_order = 0;
+	t->leaf_lvls = BIT(0) | BIT(1) | BIT(2);
+	t->present = EPT_RWX;
+	if (t->options & NPT_OPT_EPT_MBEC)
+		t->present |= EPT_UX;
+	t->addr_mask = EPT_ADDR;
+	t->pa_shift = 0;
+	t->lvl_bits = EPT_PS;
+	for (lvl = 1; lvl < NPT_MAX_LEVELS; lvl++)
+		t->lvl_val[lvl] = EPT_PS;
+	t->state = (t->options & NPT_OPT_EPT_AD) ? EPT_A | EPT_D : 0;
+	t->bbm = 0;
+	t->flush_new = false;
+	return 0;
+}
+
+static npt_pte_t ept_table(const struct npt_table *t, phys_addr_t pa)
+{
+	/* Permissions AND over the walk: non-leaf entries allow all. */
+	return pa | EPT_RWX | ((t->options & NPT_OPT_EPT_MBEC) ? EPT_UX : 0);
+}
+
+static int ept_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
+		    int lvl, npt_pte_t *bits)
+{
+	u32 mt = attr & NPT_ATTR_MT_MASK;
+	npt_pte_t pte = 0;
+
+	if ((prot & NPT_PROT_W) && !(prot & NPT_PROT_R))
+		return -EINVAL;
+	if (!(prot & (NPT_PROT_R | NPT_PROT_W)) &&
+	    !(t->options & NPT_OPT_EPT_XO))
+		return -EINVAL;
+	if ((prot & NPT_PROT_UX) && !(t->options & NPT_OPT_EPT_MBEC))
+		return -EINVAL;
+
+	if (prot & NPT_PROT_R)
+		pte |= EPT_R;
+	if (prot & NPT_PROT_W)
+		pte |= EPT_W;
+	if (prot & NPT_PROT_X)
+		pte |= EPT_X;
+	if (prot & NPT_PROT_UX)
+		pte |= EPT_UX;
+	pte |= FIELD_PREP(EPT_MT, ept_mt_of[mt]);
+	if (attr & NPT_ATTR_IPAT)
+		pte |= EPT_IPAT;
+	pte |= t->lvl_val[lvl];
+	if ((t->options & NPT_OPT_EPT_AD) && !(flags & NPT_OP_OLD))
+		pte |= EPT_A | ((prot & NPT_PROT_W) ? EPT_D : 0);
+	*bits = pte;
+	return 0;
+}
+
+static bool ept_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
+{
+	return !(pte & EPT_PS);
+}
+
+static u32 ept_mt_decode(u32 mt)
+{
+	switch (mt) {
+	case EPT_MT_WC:
+		return NPT_MT_NC;
+	case EPT_MT_UC:
+		return NPT_MT_DEVICE;
+	case EPT_MT_WT:
+		return NPT_MT_WT;
+	case EPT_MT_WP:
+		return NPT_MT_WP;
+	default:
+		return NPT_MT_WB;
+	}
+}
+
+static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
+		       u32 *prot, u32 *attr)
+{
+	*prot = ((pte & EPT_R) ? NPT_PROT_R : 0) |
+		((pte & EPT_W) ? NPT_PROT_W : 0) |
+		((pte & EPT_X) ? NPT_PROT_X : 0) |
+		(((t->options & NPT_OPT_EPT_MBEC) && (pte & EPT_UX)) ?
+		 NPT_PROT_UX : 0);
+	*attr = ept_mt_decode(FIELD_GET(EPT_MT, pte)) |
+		((pte & EPT_IPAT) ? NPT_ATTR_IPAT : 0);
+}
+
+static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,
+				 int lvl)
+{
+	bool leaf = !lvl || (pte & EPT_PS);
+	u32 mt = FIELD_GET(EPT_MT, pte);
+
+	if ((pte & EPT_W) && !(pte & EPT_R))
+		return NPT_BAD_W_NO_R;
+	if ((pte & EPT_RWX) == EPT_X && !(t->options & NPT_OPT_EPT_XO))
+		return NPT_BAD_XO;
+	if (pte & EPT_ADDR & ~GENMASK_ULL(t->oa_bits - 1, 0))
+		return NPT_BAD_RSVD;
+	if (!leaf)
+		return (pte & GENMASK_ULL(7, 3)) ? NPT_BAD_RSVD : NPT_BAD_NONE;
+	/* No leaf above the PDPTE; PS is reserved in PML4E and PML5E. */
+	if (lvl > 2)
+		return NPT_BAD_LEVEL;
+	if (mt == 2 || mt == 3 || mt == 7)
+		return NPT_BAD_MEMTYPE;
+	if (pte & EPT_ADDR & GENMASK_ULL(npt_lvl_shift(lvl) - 1, 0))
+		return NPT_BAD_RSVD;
+	return NPT_BAD_NONE;
+}
+
+static void ept_root_regs(const struct npt_table *t, struct npt_root_regs *r)
+{
+	r->root = t->root_pa | FIELD_PREP(EPTP_MT, EPT_MT_WB) |
+		  FIELD_PREP(EPTP_PWL, t->levels - 1) |
+		  ((t->options & NPT_OPT_EPT_AD) ? EPTP_AD : 0);
+}
+
+const struct npt_fmt npt_fmt_ept = {
+	.name = "ept",
+	.init = ept_init,
+	.leaf = ept_leaf,
+	.table = ept_table,
+	.is_table = ept_is_table,
+	.decode = ept_decode,
+	.validate = ept_validate,
+	.root_regs = ept_root_regs,
+};

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * npt: internals shared by the core, the format encoders and the tests.
+ *
+ * npt_core.c and the encoders include only this header and the kernel
+ * headers below, so that tools/testing/npt can build them in user space
+ * with stand-ins for those headers.  Everything else the core needs from
+ * its host goes through the three npt_host_*() functions.
+ */
+#ifndef _NPT_PRIV_H
+#define _NPT_PRIV_H
+
+#include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include "npt.h"
+
+struct npt_table;
+
+/* Why an entry would not be walked as the caller meant (encoder verdicts). */
+enum npt_bad {
+	NPT_BAD_NONE = 0,
+	NPT_BAD_W_NO_R,		/* write without read (EPT, RISC-V) */
+	NPT_BAD_XO,		/* execute-only without the EPT capability */
+	NPT_BAD_MEMTYPE,	/* reserved memory type / PBMT */
+	NPT_BAD_RSVD,		/* reserved bits set */
+	NPT_BAD_LEVEL,		/* leaf or table where the level forbids it */
+	NPT_BAD_ALIGN,		/* block output address not aligned */
+	NPT_BAD_OA,		/* output address beyond the output width */
+};
+
+/**
+ * struct npt_fmt - one hardware format
+ * @name:	Short name ("ept4", "s2", "sv39x4", ...).
+ * @init:	Check @cfg and set the table's geometry and entry facts
+ *		(levels, widths, root size, masks below).  -EINVAL for an
+ *		option, width or VMID the format cannot use.
+ * @leaf:	Attribute bits (no address) of a leaf at @lvl with @prot,
+ *		@attr and the NPT_OP_OLD bit of @flags, or -EINVAL for a
+ *		combination the format cannot encode or the hardware would
+ *		refuse.
+ * @table:	A table entry pointing to the table page at @pa.
+ * @is_table:	Whether present @pte at @lvl points to a table.
+ * @decode:	NPT_PROT_* and memory attributes of the present leaf @pte.
+ * @validate:	Why present @pte at @lvl is not an entry the hardware walks
+ *		as intended, or %NPT_BAD_NONE.
+ * @root_regs:	The root register values for the table.
+ */
+struct npt_fmt {
+	const char *name;
+	int (*init)(struct npt_table *t, const struct npt_config *cfg);
+	int (*leaf)(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
+		    int lvl, npt_pte_t *bits);
+	npt_pte_t (*table)(const struct npt_table *t, phys_addr_t pa);
+	bool (*is_table)(const struct npt_table *t, npt_pte_t pte, int lvl);
+	void (*decode)(const struct npt_table *t, npt_pte_t pte, int lvl,
+		       u32 *prot, u32 *attr);
+	enum npt_bad (*validate)(const struct npt_table *t, npt_pte_t pte,
+				 int lvl);
+	void (*root_regs)(const struct npt_table *t,
+			  struct npt_root_regs *regs);
+};
+
+/**
+ * struct npt_page_cache - table pages reserved ahead of use
+ * @head:	First free page; each free page holds the next one's
+ *		address in its first word (cleared again when taken).
+ * @nr:		Pages in the cache.
+ */
+struct npt_page_cache {
+	void *head;
+	unsigned long nr;
+};
+
+/**
+ * struct npt_table - one nested page table
+ * @fmt:	Its format's encoder.
+ * @format:	NPT_FORMAT_* value.
+ * @options:	NPT_OPT_* the table was created with.
+ * @levels:	Number of levels; the root is level @levels - 1.
+ * @ia_bits:	Guest-physical address width.
+ * @oa_bits:	Output address width.
+ * @root_order:	The root spans 2^@root_order pages (concatenated Arm roots,
+ *		the 16 KiB RISC-V xx4 root).
+ * @leaf_lvls:	Bit n set when level n may hold a leaf.
+ * @vmid:	VMID for the root register.
+ * @present:	An entry is present when it has any of these bits.
+ * @addr_mask:	Address bits of an entry.
+ * @pa_shift:	An entry holds an address as (pa >> @pa_shift).
+ * @lvl_bits:	Bits that a leaf has only at one level (EPT PS, Arm page);
+ *		@lvl_val[n] is their value at level n.
+ * @lvl_val:	See @lvl_bits.
+ * @state:	Bits the hardware may set in a leaf (A/D, AF): kept by
+ *		protect, compared by nothing else.
+ * @bbm:	Bits whose change in a live Arm leaf needs break-before-make.
+ * @flush_new:	New leaves must be flushed too (RISC-V without Svvptc).
+ * @root:	Root table (virtual address).
+ * @root_pa:	Its physical address.
+ * @mm:		Host memory provider; @mm_arg its argument.
+ * @mm_arg:	See @mm.
+ * @flush:	TLB invalidation callback; @flush_arg its argument.
+ * @flush_arg:	See @flush.
+ * @lock:	Serialises every operation on the table.
+ * @cache:	Reserved pages (see npt_topup()).
+ * @st:		Counters.
+ */
+struct npt_table {
+	const struct npt_fmt *fmt;
+	u32 format;
+	u32 options;
+	u8 levels;
+	u8 ia_bits;
+	u8 oa_bits;
+	u8 root_order;
+	u32 leaf_lvls;
+	u32 vmid;
+	npt_pte_t present;
+	npt_pte_t addr_mask;
+	u8 pa_shift;
+	npt_pte_t lvl_bits;
+	npt_pte_t lvl_val[NPT_MAX_LEVELS];
+	npt_pte_t state;
+	npt_pte_t bbm;
+	bool flush_new;
+	npt_pte_t *root;
+	phys_addr_t root_pa;
+	const struct npt_mm_ops *mm;
+	void *mm_arg;
+	npt_flush_fn flush;
+	void *flush_arg;
+	spinlock_t lock;	/* the table: entries, cache and counters */
+	struct npt_page_cache cache;
+	struct npt_stats st;
+};
+
+static inline int npt_root_lvl(const struct npt_table *t)
+{
+	return t->levels - 1;
+}
+
+/* Entries of the table at @lvl: 512, except a wide or narrow root. */
+static inline u64 npt_lvl_entries(const struct npt_table *t, int lvl)
+{
+	if (lvl == npt_root_lvl(t))
+		return BIT_ULL(t->ia_bits - npt_lvl_shift(lvl));
+	return NPT_PTRS;
+}
+
+static inline bool npt_pte_present(const struct npt_table *t, npt_pte_t pte)
+{
+	return pte & t->present;
+}
+
+static inline phys_addr_t npt_pte_pa(const struct npt_table *t, npt_pte_t pte)
+{
+	return (pte & t->addr_mask) << t->pa_shift;
+}
+
+static inline npt_pte_t npt_pa_bits(const struct npt_table *t, phys_addr_t pa)
+{
+	return pa >> t->pa_shift;
+}
+
+static inline bool npt_pte_is_table(const struct npt_table *t, npt_pte_t pte,
+				    int lvl)
+{
+	return lvl > 0 && npt_pte_present(t, pte) &&
+	       t->fmt->is_table(t, pte, lvl);
+}
+
+/*
+ * The generic walker, in the style of KVM's arm64 stage-2 walker: a walk
+ * visits every entry that overlaps [addr, end) with a visitor chosen by
+ * flags.
+ */
+
+/**
+ * enum npt_walk_flags - what a walk visits
+ * @NPT_WALK_LEAF:		Entries that are not tables (leaves and
+ *				non-present entries).
+ * @NPT_WALK_TABLE_PRE:		Table entries, before descending.
+ * @NPT_WALK_TABLE_POST:	Table entries, after descending.
+ */
+enum npt_walk_flags {
+	NPT_WALK_LEAF		= BIT(0),
+	NPT_WALK_TABLE_PRE	= BIT(1),
+	NPT_WALK_TABLE_POST	= BIT(2),
+};
+
+/**
+ * struct npt_visit_ctx - one visited entry
+ * @t:		The table.
+ * @ptep:	The entry.
+ * @old:	Its value when visited.
+ * @addr:	First address of the walk inside the entry's span.
+ * @start:	First address of the entry's span.
+ * @end:	End of the walk inside the entry's span (exclusive).
+ * @lvl:	Level of the entry.
+ * @arg:	The walker's @arg.
+ */
+struct npt_visit_ctx {
+	struct npt_table *t;
+	npt_pte_t *ptep;
+	npt_pte_t old;
+	u64 addr;
+	u64 start;
+	u64 end;
+	int lvl;
+	void *arg;
+};
+
+/**
+ * typedef npt_visitor_fn - visitor of a walk
+ * @ctx:	The entry.
+ * @visit:	Why it is visited (one NPT_WALK_* bit).
+ *
+ * Return: a negative errno stops the walk and is returned by it; 0
+ * continues.  A LEAF visitor may install a table in the entry: the walker
+ * re-reads the entry after the visit and descends into a table it finds.
+ * A LEAF visitor at level 0 may also handle a run of following sibling
+ * entries itself and return how many entries it handled (at least 1); the
+ * walker then skips them.
+ */
+typedef int (*npt_visitor_fn)(const struct npt_visit_ctx *ctx,
+			      enum npt_walk_flags visit);
+
+/**
+ * struct npt_walker - a walk
+ * @cb:		The visitor.
+ * @arg:	Passed in every @ctx.
+ * @flags:	Which entries to visit.
+ */
+struct npt_walker {
+	npt_visitor_fn cb;
+	void *arg;
+	enum npt_walk_flags flags;
+};
+
+int npt_walk(struct npt_table *t, u64 addr, u64 size,
+	     const struct npt_walker *w);
+
+/* Host seam: npt_host.c in the kernel, the test harness in user space. */
+void *npt_host_zalloc(size_t size);
+void npt_host_free(void *p);
+bool npt_host_should_stop(void);
+
+enum npt_bad npt_validate(const struct npt_table *t, npt_pte_t pte, int lvl);
+
+extern const struct npt_fmt npt_fmt_ept;
+extern const struct npt_fmt npt_fmt_stage2;
+extern const struct npt_fmt npt_fmt_sv;
+
+#endif /* _NPT_PRIV_H */

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt: Arm VMSAv8-64 stage-2 descriptors, 4 KiB granule (Arm ARM D8,
+ * "Stage 2 translation").  Plain bit manipulation: builds on every
+ * architecture.
+ */
+
+#include <linux/bitfield.h>
+#include "npt_priv.h"
+
+#define S2_VALID		BIT_ULL(0)
+#define S2_TABLE		BIT_ULL(1)	/* table at L0-L2, page at L3 */
+#define S2_MEMATTR		GENMASK_ULL(5, 2)
+#define S2_AP_R			BIT_ULL(6)
+#define S2_AP_W			BIT_ULL(7)
+#define S2_SH			GENMASK_ULL(9, 8)
+#define S2_AF			BIT_ULL(10)
+#define S2_RES0_11		BIT_ULL(11)
+#define S2_ADDR			GENMASK_ULL(47, 12)
+#define S2_RES0_HI		GENMASK_ULL(50, 48)
+#define S2_XN			BIT_ULL(54)
+
+#define S2_SH_INNER		3
+#define S2_SH_RESERVED		1
+
+/* MemAttr[3:0] without and with FEAT_S2FWB. */
+#define S2_MEMATTR_DEVICE	0x1
+#define S2_MEMATTR_NC		0x5
+#define S2_MEMATTR_WB		0xf
+#define S2_MEMATTR_FWB_WB	0x6
+
+#define VTCR_T0SZ		GENMASK_ULL(5, 0)
+#define VTCR_SL0		GENMASK_ULL(7, 6)
+#define VTCR_IRGN0		GENMASK_ULL(9, 8)
+#define VTCR_ORGN0		GENMASK_ULL(11, 10)
+#define VTCR_SH0		GENMASK_ULL(13, 12)
+#define VTCR_TG0		GENMASK_ULL(15, 14)
+#define VTCR_PS			GENMASK_ULL(18, 16)
+#define VTCR_VS			BIT_ULL(19)
+#define VTCR_HA			BIT_ULL(21)
+#define VTCR_RES1		BIT_ULL(31)
+#define VTCR_RGN_WBWA		1
+#define VTTBR_VMID		GENMASK_ULL(63, 48)
+
+/* PARange / VTCR_EL2.PS encodings, indexed by value. */
+static const u8 s2_pa_bits[] = { 32, 36, 40, 42, 44, 48 };
+
+static int s2_ps(u32 oa_bits)
+{
+	int i;
+
+	for (i = 0; i < (int)sizeof(s2_pa_bits); i++)
+		if (s2_pa_bits[i] == oa_bits)
+			return i;
+	return -EINVAL;
+}
+
+static int s2_init(struct npt_table *t, const struct npt_config *cfg)
+{
+	u32 ia = cfg->ia_bits ?: 40;
+	u32 oa = cfg->oa_bits ?: 48;
+	int root_bits;
+
+	if ((cfg->options & ~(NPT_OPT_S2_FWB | NPT_OPT_S2_HA)) ||
+	    ia < 32 || ia > 48 || s2_ps(oa) < 0 || cfg->vmid > 0xffff)
+		return -EINVAL;
+
+	/* As KVM's stage2_pgtable_levels(): 2, 3 or 4 levels. */
+	t->levels = (ia - 8) / 9;
+	t->ia_bits = ia;
+	t->oa_bits = oa;
+	/* A root indexing more than 512 entries is concatenated, <= 16. */
+	root_bits = ia - npt_lvl_shift(t->levels - 1);
+	t->root_order = root_bits > NPT_LVL_BITS ? root_bits - NPT_LVL_BITS : 0;
+	t->leaf_lvls = BIT(0) | BIT(1) | BIT(2);
+	t->present = S2_VALID;
+	t->addr_mask = S2_ADDR;
+	t->pa_shift = 0;
+	t->lvl_bits = S2_TABLE;
+	t->lvl_val[0] = S2_TABLE;
+	t->state = S2_AF;
+	t->bbm = S2_ADDR | S2_TABLE | S2_MEMATTR | S2_SH;
+	t->flush_new = false;
+	return 0;
+}
+
+static npt_pte_t s2_table(const struct npt_table *t, phys_addr_t pa)
+{
+	return pa | S2_TABLE | S2_VALID;
+}
+
+static int s2_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
+		   int lvl, npt_pte_t *bits)
+{
+	bool fwb = t->options & NPT_OPT_S2_FWB;
+	npt_pte_t pte = S2_VALID | FIELD_PREP(S2_SH, S2_SH_INNER);
+	u32 memattr;
+
+	switch (attr & NPT_ATTR_MT_MASK) {
+	case NPT_MT_WB:
+		memattr = fwb ? S2_MEMATTR_FWB_WB : S2_MEMATTR_WB;
+		break;
+	case NPT_MT_NC:
+		memattr = S2_MEMATTR_NC;
+		break;
+	case NPT_MT_DEVICE:
+		memattr = S2_MEMATTR_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((attr & NPT_ATTR_IPAT) || (prot & NPT_PROT_UX))
+		return -EINVAL;
+	/* Never executable device or non-cacheable memory. */
+	if ((prot & NPT_PROT_X) && (attr & NPT_ATTR_MT_MASK) != NPT_MT_WB)
+		return -EINVAL;
+
+	pte |= FIELD_PREP(S2_MEMATTR, memattr);
+	if (prot & NPT_PROT_R)
+		pte |= S2_AP_R;
+	if (prot & NPT_PROT_W)
+		pte |= S2_AP_W;
+	if (!(prot & NPT_PROT_X))
+		pte |= S2_XN;
+	if (!(flags & NPT_OP_OLD))
+		pte |= S2_AF;
+	*bits = pte | t->lvl_val[lvl];
+	return 0;
+}
+
+static bool s2_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
+{
+	return pte & S2_TABLE;
+}
+
+static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
+		      u32 *prot, u32 *attr)
+{
+	u32 memattr = FIELD_GET(S2_MEMATTR, pte);
+
+	*prot = ((pte & S2_AP_R) ? NPT_PROT_R : 0) |
+		((pte & S2_AP_W) ? NPT_PROT_W : 0) |
+		((pte & S2_XN) ? 0 : NPT_PROT_X);
+	if (memattr == S2_MEMATTR_NC)
+		*attr = NPT_MT_NC;
+	else if (memattr == S2_MEMATTR_DEVICE)
+		*attr = NPT_MT_DEVICE;
+	else
+		*attr = NPT_MT_WB;
+}
+
+static enum npt_bad s2_validate(const struct npt_table *t, npt_pte_t pte,
+				int lvl)
+{
+	u32 memattr = FIELD_GET(S2_MEMATTR, pte);
+	bool table = lvl && (pte & S2_TABLE);
+
+	/* Bits [1:0] = 0b01 at level 3, or a level-0 block: reserved. */
+	if ((!lvl && !(pte & S2_TABLE)) || (!table && lvl > 2))
+		return NPT_BAD_LEVEL;
+	if (pte & S2_RES0_HI)
+		return NPT_BAD_RSVD;
+	if (pte & S2_ADDR & ~GENMASK_ULL(t->oa_bits - 1, 0))
+		return NPT_BAD_OA;
+	if (table)
+		return NPT_BAD_NONE;
+	if ((pte & S2_RES0_11) || FIELD_GET(S2_SH, pte) == S2_SH_RESERVED)
+		return NPT_BAD_RSVD;
+	if (pte & S2_ADDR & GENMASK_ULL(npt_lvl_shift(lvl) - 1, 0))
+		return NPT_BAD_ALIGN;
+	/* Normal memory with a reserved inner cacheability. */
+	if (!(t->options & NPT_OPT_S2_FWB) && (memattr & 0xc) &&
+	    !(memattr & 0x3))
+		return NPT_BAD_MEMTYPE;
+	return NPT_BAD_NONE;
+}
+
+static void s2_root_regs(const struct npt_table *t, struct npt_root_regs *r)
+{
+	r->root = t->root_pa | FIELD_PREP(VTTBR_VMID, t->vmid);
+	r->ctrl = FIELD_PREP(VTCR_T0SZ, 64 - t->ia_bits) |
+		  FIELD_PREP(VTCR_SL0, t->levels - 2) |
+		  FIELD_PREP(VTCR_IRGN0, VTCR_RGN_WBWA) |
+		  FIELD_PREP(VTCR_ORGN0, VTCR_RGN_WBWA) |
+		  FIELD_PREP(VTCR_SH0, S2_SH_INNER) |
+		  FIELD_PREP(VTCR_TG0, 0) |
+		  FIELD_PREP(VTCR_PS, s2_ps(t->oa_bits)) |
+		  (t->vmid > 0xff ? VTCR_VS : 0) |
+		  ((t->options & NPT_OPT_S2_HA) ? VTCR_HA : 0) |
+		  VTCR_RES1;
+}
+
+const struct npt_fmt npt_fmt_stage2 = {
+	.name = "stage2",
+	.init = s2_init,
+	.leaf = s2_leaf,
+	.table = s2_table,
+	.is_table = s2_is_table,
+	.decode = s2_decode,
+	.validate = s2_validate,
+	.root_regs = s2_root_regs,
+};

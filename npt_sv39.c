@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt: RISC-V G-stage entries, Sv39x4 and Sv48x4 (privileged spec,
+ * "Hypervisor Extension", "Two-Stage Address Translation").  Plain bit
+ * manipulation: builds on every architecture.
+ */
+
+#include <linux/bitfield.h>
+#include "npt_priv.h"
+
+#define SV_V			BIT_ULL(0)
+#define SV_R			BIT_ULL(1)
+#define SV_W			BIT_ULL(2)
+#define SV_X			BIT_ULL(3)
+#define SV_RWX			(SV_R | SV_W | SV_X)
+#define SV_U			BIT_ULL(4)
+#define SV_A			BIT_ULL(6)
+#define SV_D			BIT_ULL(7)
+#define SV_PPN			GENMASK_ULL(53, 10)
+#define SV_RSVD			GENMASK_ULL(60, 54)
+#define SV_PBMT			GENMASK_ULL(62, 61)
+#define SV_N			BIT_ULL(63)
+
+#define SV_PBMT_NC		1
+#define SV_PBMT_IO		2
+#define SV_PBMT_RESERVED	3
+
+/* An entry holds PPN << 10, that is the address >> 2. */
+#define SV_PA_SHIFT		2
+
+#define HGATP_MODE		GENMASK_ULL(63, 60)
+#define HGATP_VMID		GENMASK_ULL(57, 44)
+#define HGATP_PPN		GENMASK_ULL(43, 0)
+#define HGATP_MODE_SV39X4	8
+#define HGATP_MODE_SV48X4	9
+
+static int sv_init(struct npt_table *t, const struct npt_config *cfg)
+{
+	bool sv48 = cfg->format == NPT_FORMAT_SV48X4;
+	u32 ia = sv48 ? 50 : 41;
+
+	if ((cfg->options & ~(NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD)) ||
+	    (cfg->ia_bits && cfg->ia_bits != ia) ||
+	    (cfg->oa_bits && (cfg->oa_bits < 32 || cfg->oa_bits > 56)) ||
+	    cfg->vmid > FIELD_MAX(HGATP_VMID))
+		return -EINVAL;
+
+	t->levels = sv48 ? 4 : 3;
+	t->ia_bits = ia;
+	t->oa_bits = cfg->oa_bits ?: 56;
+	/* The x4 root: 2048 entries, 16 KiB, 16 KiB aligned. */
+	t->root_order = 2;
+	t->leaf_lvls = GENMASK(t->levels - 1, 0);
+	t->present = SV_V;
+	t->addr_mask = SV_PPN;
+	t->pa_shift = SV_PA_SHIFT;
+	t->lvl_bits = 0;
+	t->state = SV_A | SV_D;
+	t->bbm = 0;
+	/* Without Svvptc the hardware may cache invalid entries. */
+	t->flush_new = true;
+	return 0;
+}
+
+static npt_pte_t sv_table(const struct npt_table *t, phys_addr_t pa)
+{
+	return (pa >> SV_PA_SHIFT) | SV_V;
+}
+
+static int sv_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
+		   int lvl, npt_pte_t *bits)
+{
+	/* Every G-stage access is a user access: U=1, G=0 in every leaf. */
+	npt_pte_t pte = SV_V | SV_U;
+	u32 mt = attr & NPT_ATTR_MT_MASK;
+
+	if ((prot & NPT_PROT_W) && !(prot & NPT_PROT_R))
+		return -EINVAL;
+	if ((prot & NPT_PROT_UX) || (attr & NPT_ATTR_IPAT))
+		return -EINVAL;
+	if (mt != NPT_MT_WB && (!(t->options & NPT_OPT_RV_SVPBMT) ||
+				(mt != NPT_MT_NC && mt != NPT_MT_DEVICE)))
+		return -EINVAL;
+
+	if (prot & NPT_PROT_R)
+		pte |= SV_R;
+	if (prot & NPT_PROT_W)
+		pte |= SV_W;
+	if (prot & NPT_PROT_X)
+		pte |= SV_X;
+	if (mt == NPT_MT_NC)
+		pte |= FIELD_PREP(SV_PBMT, SV_PBMT_NC);
+	else if (mt == NPT_MT_DEVICE)
+		pte |= FIELD_PREP(SV_PBMT, SV_PBMT_IO);
+	/* As KVM does: A always, D with write, unless asked for old. */
+	if (!(flags & NPT_OP_OLD))
+		pte |= SV_A | ((prot & NPT_PROT_W) ? SV_D : 0);
+	*bits = pte;
+	return 0;
+}
+
+static bool sv_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
+{
+	return !(pte & SV_RWX);
+}
+
+static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
+		      u32 *prot, u32 *attr)
+{
+	u32 pbmt = FIELD_GET(SV_PBMT, pte);
+
+	*prot = ((pte & SV_R) ? NPT_PROT_R : 0) |
+		((pte & SV_W) ? NPT_PROT_W : 0) |
+		((pte & SV_X) ? NPT_PROT_X : 0);
+	*attr = pbmt == SV_PBMT_NC ? NPT_MT_NC :
+		pbmt == SV_PBMT_IO ? NPT_MT_DEVICE : NPT_MT_WB;
+}
+
+static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
+				int lvl)
+{
+	u32 pbmt = FIELD_GET(SV_PBMT, pte);
+
+	if ((pte & SV_W) && !(pte & SV_R))
+		return NPT_BAD_W_NO_R;
+	if (pte & (SV_RSVD | SV_N))
+		return NPT_BAD_RSVD;
+	if (pbmt == SV_PBMT_RESERVED ||
+	    (pbmt && !(t->options & NPT_OPT_RV_SVPBMT)))
+		return NPT_BAD_MEMTYPE;
+	if (npt_pte_pa(t, pte) >> t->oa_bits)
+		return NPT_BAD_OA;
+	if (!(pte & SV_RWX)) {
+		/* Non-leaf: U, A, D and PBMT are reserved. */
+		if (!lvl || (pte & (SV_U | SV_A | SV_D)) || pbmt)
+			return !lvl ? NPT_BAD_LEVEL : NPT_BAD_RSVD;
+		return NPT_BAD_NONE;
+	}
+	/* A superpage's low PPN fields must be zero. */
+	if (npt_pte_pa(t, pte) & (npt_lvl_size(lvl) - 1))
+		return NPT_BAD_ALIGN;
+	return NPT_BAD_NONE;
+}
+
+static void sv_root_regs(const struct npt_table *t, struct npt_root_regs *r)
+{
+	u32 mode = t->format == NPT_FORMAT_SV48X4 ? HGATP_MODE_SV48X4 :
+						     HGATP_MODE_SV39X4;
+
+	r->root = FIELD_PREP(HGATP_MODE, mode) |
+		  FIELD_PREP(HGATP_VMID, t->vmid) |
+		  FIELD_PREP(HGATP_PPN, t->root_pa >> NPT_PAGE_SHIFT);
+}
+
+const struct npt_fmt npt_fmt_sv = {
+	.name = "sv",
+	.init = sv_init,
+	.leaf = sv_leaf,
+	.table = sv_table,
+	.is_table = sv_is_table,
+	.decode = sv_decode,
+	.validate = sv_validate,
+	.root_regs = sv_root_regs,
+};

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * npt: nested (second-stage) page tables - user-space ABI of /dev/npt.
+ *
+ * The constants in the first half are shared by the ABI and the in-kernel
+ * API (npt.h), so that both speak the same formats, permissions, memory
+ * types and flags.
+ */
+#ifndef _UAPI_NPT_H
+#define _UAPI_NPT_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: Errors
+ *
+ * The in-kernel API and every ioctl share one errno table:
+ *
+ *  - EINVAL: a misaligned address or size, a zero size, an unknown flag or
+ *    option, a nonzero reserved field, a structure smaller than its first
+ *    version, or a permission / memory-type combination the format cannot
+ *    encode or that the hardware would treat as a misconfiguration (for
+ *    example write without read on EPT or RISC-V, execute on Arm device
+ *    memory).
+ *  - EOVERFLOW: gpa + size (or hpa + size) wraps around 2^64.
+ *  - ERANGE: an address beyond the table's guest-physical width, or a host
+ *    address beyond the table's output-address width.
+ *  - EEXIST: map over a present mapping without %NPT_OP_REPLACE.
+ *  - ENOENT: protect over a hole without %NPT_OP_HOLES_OK, or translate of
+ *    an address that is not mapped.
+ *  - ENOSPC: the operation would exceed the table's page limit.
+ *  - ENOMEM: allocating a table page failed.
+ *  - EINTR: an operation with %NPT_OP_INTERRUPTIBLE stopped early on a
+ *    fatal signal; a whole prefix of the range (reported as done) is
+ *    complete, the rest is untouched.
+ *
+ * The ioctl layer adds only: ENOTTY (unknown ioctl), E2BIG (nonzero bytes
+ * past the end of the structure this kernel knows), EFAULT (bad user
+ * pointer), EOPNOTSUPP (a format or option this build or host lacks) and
+ * EPERM (an operation the caller may not do).
+ *
+ * Every operation that fails leaves the table exactly as it was, bit for
+ * bit, apart from the documented %NPT_OP_INTERRUPTIBLE prefix.
+ */
+
+/* Table formats. */
+#define NPT_FORMAT_EPT4		1	/* Intel EPT, 4-level, 48-bit GPA */
+#define NPT_FORMAT_EPT5		2	/* Intel EPT, 5-level, 57-bit GPA */
+#define NPT_FORMAT_ARM64_S2	3	/* Arm VMSAv8-64 stage 2, 4 KiB granule */
+#define NPT_FORMAT_SV39X4	4	/* RISC-V G-stage Sv39x4, 41-bit GPA */
+#define NPT_FORMAT_SV48X4	5	/* RISC-V G-stage Sv48x4, 50-bit GPA */
+#define NPT_FORMAT_MAX		NPT_FORMAT_SV48X4
+
+/* Table options, chosen at creation. */
+#define NPT_OPT_EPT_AD		_BITUL(0)	/* EPTP[6]: accessed/dirty flags */
+#define NPT_OPT_EPT_XO		_BITUL(1)	/* execute-only leaves allowed */
+#define NPT_OPT_EPT_MBEC	_BITUL(2)	/* user-execute bit 10 */
+#define NPT_OPT_S2_FWB		_BITUL(3)	/* HCR_EL2.FWB memory attributes */
+#define NPT_OPT_S2_HA		_BITUL(4)	/* VTCR_EL2.HA: hardware AF */
+#define NPT_OPT_RV_SVPBMT	_BITUL(5)	/* Svpbmt NC / IO memory types */
+#define NPT_OPT_RV_HWAD		_BITUL(6)	/* Svadu: hardware A/D update */
+#define NPT_OPT_ALL		(_BITUL(7) - 1)
+
+/* Access permissions of a leaf. */
+#define NPT_PROT_R		_BITUL(0)
+#define NPT_PROT_W		_BITUL(1)
+#define NPT_PROT_X		_BITUL(2)	/* (supervisor) execute */
+#define NPT_PROT_UX		_BITUL(3)	/* user execute, EPT with MBEC */
+#define NPT_PROT_ALL		(_BITUL(4) - 1)
+
+/*
+ * Memory attributes of a leaf: a memory type in the low byte plus flags.
+ * WB: normal write-back (EPT WB, Arm Normal-WB, RISC-V PMA).
+ * NC: normal non-cacheable (EPT WC, Arm Normal-NC, RISC-V Svpbmt NC).
+ * DEVICE: device memory (EPT UC, Arm Device-nGnRE, RISC-V Svpbmt IO).
+ * WT, WP: EPT only.
+ */
+#define NPT_MT_WB		0
+#define NPT_MT_NC		1
+#define NPT_MT_DEVICE		2
+#define NPT_MT_WT		3
+#define NPT_MT_WP		4
+#define NPT_MT_MAX		NPT_MT_WP
+#define NPT_ATTR_MT_MASK	0xffU
+#define NPT_ATTR_IPAT		_BITUL(8)	/* EPT: ignore guest PAT */
+#define NPT_ATTR_ALL		(NPT_ATTR_MT_MASK | NPT_ATTR_IPAT)
+
+/* Operation flags; each operation accepts the subset it documents. */
+#define NPT_OP_REPLACE		_BITUL(0)	/* map: replace present leaves */
+#define NPT_OP_NO_BLOCKS	_BITUL(1)	/* map: 4 KiB leaves only */
+#define NPT_OP_OLD		_BITUL(2)	/* map: leaves without A/D/AF */
+#define NPT_OP_HOLES_OK		_BITUL(3)	/* protect: skip holes */
+#define NPT_OP_INTERRUPTIBLE	_BITUL(4)	/* may stop early with EINTR */
+
+/*
+ * The ioctl ABI of /dev/npt and of table fds.
+ *
+ * /dev/npt is a misc device (mode 0600 unless udev says otherwise).  Its
+ * ioctls are %NPT_GET_CAPS and %NPT_CREATE_TABLE; the latter returns a new
+ * file descriptor, the table fd, that owns one table: every other ioctl is
+ * issued on a table fd, and closing its last reference destroys the table.
+ * An ioctl on the wrong kind of fd fails with ENOTTY.
+ *
+ * Command numbers are _IO(NPT_TYPE, nr), as in iommufd: the size of the
+ * argument travels in its first field, so a structure may grow without a
+ * new command number.  Every structure starts with
+ *
+ *	__u32 size;	(in) sizeof the structure as the caller knows it
+ *	__u32 flags;	(in) NPT_OP_* bits the command documents, else 0
+ *
+ * uses only __u32 and __aligned_u64 fields and has no implicit padding.
+ * The kernel reads min(size, its own size) bytes and requires any bytes it
+ * does not know to be zero (else E2BIG); a size below the first version's
+ * is EINVAL.  Output fields are written back up to min(size, its own size).
+ * Reserved fields must be zero (else EINVAL).  Pointers to user memory are
+ * passed as __aligned_u64.
+ *
+ * NPT_TYPE 0xB9 is not used by any other in-tree ioctl (see
+ * Documentation/userspace-api/ioctl/ioctl-number.rst); npt uses numbers
+ * 0x00-0x1f.
+ */
+#define NPT_TYPE		0xB9
+
+enum {
+	NPT_CMD_GET_CAPS	= 0x00,
+	NPT_CMD_CREATE_TABLE	= 0x01,
+	NPT_CMD_MAP		= 0x02,
+	NPT_CMD_UNMAP		= 0x03,
+	NPT_CMD_PROTECT		= 0x04,
+	NPT_CMD_TRANSLATE	= 0x05,
+	NPT_CMD_WALK		= 0x06,
+	NPT_CMD_INFO		= 0x07,
+	NPT_CMD_COLLAPSE	= 0x08,
+	/* 0x09-0x0f: reserved for the fault ioctls */
+};
+
+/* Ranges in the TLB-invalidation plan of a mutation. */
+#define NPT_PLAN_RANGES		8
+/* Most levels of any format (EPT5); the size of per-level arrays. */
+#define NPT_MAX_LEVELS		5
+
+/**
+ * struct npt_caps - ioctl(NPT_GET_CAPS) on /dev/npt
+ * @size:		(in) sizeof(struct npt_caps).
+ * @flags:		(in) Must be 0.
+ * @format:		(in) A format to describe, or 0 for none.
+ * @formats:		(out) Bit n set: NPT_FORMAT n can be created.
+ * @options:		(out) NPT_OPT_* bits @format accepts.
+ * @prot:		(out) NPT_PROT_* bits @format can encode.
+ * @memtypes:		(out) Bit n set: memory type NPT_MT n is encodable
+ *			(some need an option, e.g. %NPT_OPT_RV_SVPBMT).
+ * @min_ia_bits:	(out) Smallest guest-physical width of @format.
+ * @max_ia_bits:	(out) Largest guest-physical width of @format.
+ * @max_oa_bits:	(out) Largest host-physical width of @format.
+ * @op_flags:		(out) NPT_OP_* bits known to this kernel.
+ * @plan_ranges:	(out) %NPT_PLAN_RANGES.
+ * @max_levels:		(out) %NPT_MAX_LEVELS.
+ * @__reserved:		Must be 0.
+ * @max_table_pages:	(out) Largest table-page limit a table may have
+ *			(the module parameter max_table_pages).
+ *
+ * With @format 0 only @formats, @op_flags, @plan_ranges, @max_levels and
+ * @max_table_pages are filled in.  A nonzero @format that this kernel
+ * cannot create fails with EOPNOTSUPP.
+ */
+struct npt_caps {
+	__u32 size;
+	__u32 flags;
+	__u32 format;
+	__u32 formats;
+	__u32 options;
+	__u32 prot;
+	__u32 memtypes;
+	__u32 min_ia_bits;
+	__u32 max_ia_bits;
+	__u32 max_oa_bits;
+	__u32 op_flags;
+	__u32 plan_ranges;
+	__u32 max_levels;
+	__u32 __reserved;
+	__aligned_u64 max_table_pages;
+};
+
+#define NPT_GET_CAPS		_IO(NPT_TYPE, NPT_CMD_GET_CAPS)
+
+/**
+ * struct npt_create_table - ioctl(NPT_CREATE_TABLE) on /dev/npt
+ * @size:	(in) sizeof(struct npt_create_table).
+ * @flags:	(in) Must be 0.
+ * @format:	(in) NPT_FORMAT_*.
+ * @options:	(in) NPT_OPT_* bits valid for @format.
+ * @ia_bits:	(in) Guest-physical width: 0 for the format's default; on
+ *		Arm 32..48 (the IPA size), elsewhere the format's own width.
+ * @oa_bits:	(in) Host-physical width of the entries: 0 for the format's
+ *		maximum.
+ * @max_pages:	(in) Limit on table pages, root included: 0 for the module
+ *		parameter max_table_pages, which is also the largest value
+ *		accepted.
+ * @vmid:	(in) VMID written into the root register (Arm, RISC-V); 0
+ *		on EPT.
+ * @__reserved:	Must be 0.
+ *
+ * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
+ * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create,
+ * ENOMEM, EMFILE / ENFILE when no fd is free.
+ */
+struct npt_create_table {
+	__u32 size;
+	__u32 flags;
+	__u32 format;
+	__u32 options;
+	__u32 ia_bits;
+	__u32 oa_bits;
+	__aligned_u64 max_pages;
+	__u32 vmid;
+	__u32 __reserved;
+};
+
+#define NPT_CREATE_TABLE	_IO(NPT_TYPE, NPT_CMD_CREATE_TABLE)
+
+/**
+ * struct npt_plan_range - one range of a TLB-invalidation plan
+ * @gpa:	Start of the range.
+ * @length:	Length of the range in bytes.
+ * @lvl:	npt level of the leaves or tables that changed (0: 4 KiB,
+ *		1: 2 MiB, 2: 1 GiB, ...): a hint for range invalidation.
+ * @__reserved:	Written as 0.
+ */
+struct npt_plan_range {
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__u32 lvl;
+	__u32 __reserved;
+};
+
+/* The plan covers the whole table: invalidate everything. */
+#define NPT_PLAN_ALL		_BITUL(0)
+
+/**
+ * struct npt_plan - what a mutation asks to invalidate
+ * @flags:	%NPT_PLAN_ALL, or 0 when @range lists every change.
+ * @nr:		Valid entries in @range (0 when nothing was invalidated).
+ * @range:	The ranges.
+ *
+ * A hypervisor would issue these invalidations before reusing the freed
+ * table pages; for a table fd they describe what the operation changed.
+ */
+struct npt_plan {
+	__u32 flags;
+	__u32 nr;
+	struct npt_plan_range range[NPT_PLAN_RANGES];
+};
+
+/**
+ * struct npt_map - ioctl(NPT_MAP) on a table fd
+ * @size:	(in) sizeof(struct npt_map).
+ * @flags:	(in) %NPT_OP_REPLACE, %NPT_OP_NO_BLOCKS, %NPT_OP_OLD,
+ *		%NPT_OP_INTERRUPTIBLE.
+ * @gpa:	(in) First guest-physical address, 4 KiB aligned.
+ * @hpa:	(in) First host-physical address, 4 KiB aligned: a number
+ *		written into the entries, never accessed.
+ * @length:	(in) Bytes to map, a nonzero multiple of 4 KiB.
+ * @prot:	(in) NPT_PROT_* of the new leaves.
+ * @attr:	(in) NPT_MT_* memory type and NPT_ATTR_* flags.
+ * @done:	(out) Bytes mapped from @gpa: @length on success, a whole
+ *		prefix after EINTR.
+ * @plan:	(out) The invalidations the operation asked for.
+ *
+ * Maps [@gpa, @gpa + @length) onto [@hpa, @hpa + @length), with the
+ * largest blocks that alignment allows unless %NPT_OP_NO_BLOCKS.
+ */
+struct npt_map {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 hpa;
+	__aligned_u64 length;
+	__u32 prot;
+	__u32 attr;
+	__aligned_u64 done;
+	struct npt_plan plan;
+};
+
+#define NPT_MAP			_IO(NPT_TYPE, NPT_CMD_MAP)
+
+/**
+ * struct npt_unmap - ioctl(NPT_UNMAP) on a table fd
+ * @size:	(in) sizeof(struct npt_unmap).
+ * @flags:	(in) %NPT_OP_INTERRUPTIBLE.
+ * @gpa:	(in) First guest-physical address, 4 KiB aligned.
+ * @length:	(in) Bytes to unmap, a nonzero multiple of 4 KiB.
+ * @done:	(out) Bytes handled from @gpa.
+ * @plan:	(out) The invalidations the operation asked for.
+ *
+ * Holes are allowed; blocks that straddle an end are split; table pages
+ * left empty are freed.
+ */
+struct npt_unmap {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 done;
+	struct npt_plan plan;
+};
+
+#define NPT_UNMAP		_IO(NPT_TYPE, NPT_CMD_UNMAP)
+
+/**
+ * struct npt_protect - ioctl(NPT_PROTECT) on a table fd
+ * @size:	(in) sizeof(struct npt_protect).
+ * @flags:	(in) %NPT_OP_HOLES_OK, %NPT_OP_INTERRUPTIBLE.
+ * @gpa:	(in) First guest-physical address, 4 KiB aligned.
+ * @length:	(in) Bytes to change, a nonzero multiple of 4 KiB.
+ * @prot:	(in) New NPT_PROT_* of every leaf in the range.
+ * @attr:	(in) New NPT_MT_* and NPT_ATTR_* of every leaf in the range.
+ * @done:	(out) Bytes handled from @gpa.
+ * @plan:	(out) The invalidations the operation asked for.
+ *
+ * Output addresses stay; blocks that straddle an end are split.
+ */
+struct npt_protect {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__u32 prot;
+	__u32 attr;
+	__aligned_u64 done;
+	struct npt_plan plan;
+};
+
+#define NPT_PROTECT		_IO(NPT_TYPE, NPT_CMD_PROTECT)
+
+/**
+ * struct npt_collapse - ioctl(NPT_COLLAPSE) on a table fd
+ * @size:	(in) sizeof(struct npt_collapse).
+ * @flags:	(in) Must be 0.
+ * @gpa:	(in) First guest-physical address, 4 KiB aligned.
+ * @length:	(in) Bytes to consider, a nonzero multiple of 4 KiB.
+ * @done:	(out) Bytes handled from @gpa.
+ * @plan:	(out) The invalidations the operation asked for.
+ *
+ * Replaces every table in the range whose leaves map one aligned,
+ * physically contiguous block with identical attributes by that block,
+ * and frees the table pages.
+ */
+struct npt_collapse {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 done;
+	struct npt_plan plan;
+};
+
+#define NPT_COLLAPSE		_IO(NPT_TYPE, NPT_CMD_COLLAPSE)
+
+/**
+ * struct npt_xlate - one translation
+ * @gpa:	(in) Guest-physical address.
+ * @hpa:	(out) Host-physical address, page offset included.
+ * @pte:	(out) The raw leaf entry.
+ * @prot:	(out) NPT_PROT_* of the leaf.
+ * @attr:	(out) NPT_MT_* and NPT_ATTR_* of the leaf.
+ * @lvl:	(out) npt level of the leaf (0: 4 KiB, 1: 2 MiB, ...).
+ * @error:	(out) 0, or the positive errno of this lookup in a batch
+ *		(ENOENT: not mapped, ERANGE: beyond the table's width).
+ *
+ * Every output field is 0 when @error is nonzero.
+ */
+struct npt_xlate {
+	__aligned_u64 gpa;
+	__aligned_u64 hpa;
+	__aligned_u64 pte;
+	__u32 prot;
+	__u32 attr;
+	__u32 lvl;
+	__u32 error;
+};
+
+/**
+ * struct npt_translate - ioctl(NPT_TRANSLATE) on a table fd
+ * @size:	(in) sizeof(struct npt_translate).
+ * @flags:	(in) %NPT_OP_INTERRUPTIBLE (batches only).
+ * @x:		(in / out) The lookup when @count is 0.
+ * @count:	(in) 0 for the single lookup in @x, else the number of
+ *		addresses in @gpas and of results in @results.
+ * @entry_size:	(in) With @count: sizeof(struct npt_xlate) as the caller
+ *		knows it; bytes past the kernel's structure are zeroed.
+ * @gpas:	(in) With @count: user pointer to __u64 gpas[@count].
+ * @results:	(in) With @count: user pointer to @count results of
+ *		@entry_size bytes each.
+ * @done:	(out) Results written (@count on success, fewer after
+ *		EINTR or EFAULT).
+ * @__reserved:	Must be 0.
+ *
+ * A single lookup fails with ENOENT or ERANGE as the lookup does; a batch
+ * reports those per entry in &struct npt_xlate.error and succeeds.
+ */
+struct npt_translate {
+	__u32 size;
+	__u32 flags;
+	struct npt_xlate x;
+	__u32 count;
+	__u32 entry_size;
+	__aligned_u64 gpas;
+	__aligned_u64 results;
+	__u32 done;
+	__u32 __reserved;
+};
+
+#define NPT_TRANSLATE		_IO(NPT_TYPE, NPT_CMD_TRANSLATE)
+
+/**
+ * struct npt_walk - ioctl(NPT_WALK) on a table fd
+ * @size:	(in) sizeof(struct npt_walk).
+ * @flags:	(in) Must be 0.
+ * @gpa:	(in) Guest-physical address to walk.
+ * @levels:	(out) Entries read, the root's first: the walk stops at a
+ *		leaf or at an entry that is not present.
+ * @root_lvl:	(out) npt level of the root; @pte[i] is at level
+ *		@root_lvl - i.
+ * @pte:	(out) The raw entries.  Without CAP_SYS_ADMIN the address
+ *		field of table entries (kernel memory) reads as 0.
+ */
+struct npt_walk {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__u32 levels;
+	__u32 root_lvl;
+	__aligned_u64 pte[NPT_MAX_LEVELS];
+};
+
+#define NPT_WALK		_IO(NPT_TYPE, NPT_CMD_WALK)
+
+/* npt_info.info_flags: @root, @ctrl and @root_pa hold real values. */
+#define NPT_INFO_ROOT_VALID	_BITUL(0)
+
+/**
+ * struct npt_info - ioctl(NPT_INFO) on a table fd
+ * @size:	(in) sizeof(struct npt_info).
+ * @flags:	(in) Must be 0.
+ * @format:	(out) NPT_FORMAT_*.
+ * @options:	(out) NPT_OPT_* of the table.
+ * @levels:	(out) Levels; the root is npt level @levels - 1.
+ * @ia_bits:	(out) Guest-physical width.
+ * @oa_bits:	(out) Host-physical width.
+ * @root_pages:	(out) Pages of the root (concatenated or wide roots).
+ * @vmid:	(out) VMID of the root register.
+ * @info_flags:	(out) %NPT_INFO_ROOT_VALID.
+ * @table_pages: (out) Table pages in use, root included.
+ * @max_pages:	(out) The table's page limit.
+ * @tables:	(out) Table pages per npt level.
+ * @leaves:	(out) Present leaves per npt level.
+ * @root:	(out) EPTP, VTTBR_EL2 or hgatp for this table.
+ * @ctrl:	(out) VTCR_EL2 on Arm, else 0.
+ * @root_pa:	(out) Physical address of the root.
+ *
+ * @root, @ctrl and @root_pa are filled in (and %NPT_INFO_ROOT_VALID set)
+ * only when both the caller and the opener of the table fd have
+ * CAP_SYS_ADMIN; otherwise they read as 0.
+ */
+struct npt_info {
+	__u32 size;
+	__u32 flags;
+	__u32 format;
+	__u32 options;
+	__u32 levels;
+	__u32 ia_bits;
+	__u32 oa_bits;
+	__u32 root_pages;
+	__u32 vmid;
+	__u32 info_flags;
+	__aligned_u64 table_pages;
+	__aligned_u64 max_pages;
+	__aligned_u64 tables[NPT_MAX_LEVELS];
+	__aligned_u64 leaves[NPT_MAX_LEVELS];
+	__aligned_u64 root;
+	__aligned_u64 ctrl;
+	__aligned_u64 root_pa;
+};
+
+#define NPT_INFO		_IO(NPT_TYPE, NPT_CMD_INFO)
+
+#endif /* _UAPI_NPT_H */
