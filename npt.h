@@ -188,6 +188,32 @@ struct npt_stats {
 	u64 leaves[NPT_MAX_LEVELS];
 };
 
+/**
+ * struct npt_access_result - what a simulated access met
+ * @fault:	NPT_FAULT_* (NPT_FAULT_NONE: translated).
+ * @lvl:	npt level of the leaf, or of the entry where the walk stopped.
+ * @reason:	For NPT_FAULT_MISCONFIG and NPT_FAULT_OUTPUT_RANGE, the
+ *		encoder's verdict on the entry (enum npt_bad in npt_priv.h).
+ * @updated:	NPT_UPD_* flags the access set, as the hardware would.
+ * @hpa:	Host-physical address accessed (no fault).
+ * @syndrome:	What the CPU reports: the EPT exit qualification (0 for a
+ *		misconfiguration), the Arm ESR_EL2 value, the RISC-V scause.
+ * @addr:	The faulting address register: EPT guest-physical address,
+ *		Arm HPFAR_EL2, RISC-V htval.
+ * @exit_reason: EPT basic exit reason (48 EPT violation, 49 EPT
+ *		misconfiguration); 0 for the other formats.
+ */
+struct npt_access_result {
+	u32 fault;
+	s32 lvl;
+	u32 reason;
+	u32 updated;
+	u64 hpa;
+	u64 syndrome;
+	u64 addr;
+	u64 exit_reason;
+};
+
 struct npt_table;
 
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out);
@@ -212,6 +238,8 @@ u32 npt_root_pages(const struct npt_table *t);
 u32 npt_format(const struct npt_table *t);
 bool npt_format_supported(u32 format);
 int npt_topup(struct npt_table *t, unsigned long nr);
+int npt_access(struct npt_table *t, u64 gpa, u32 access,
+	       struct npt_access_result *r);
 
 /* The kernel's host-memory provider (npt_host.c) and its page counter. */
 extern const struct npt_mm_ops npt_kernel_mm;

@@ -26,6 +26,15 @@
 #define EPT_MT_WP		5
 #define EPT_MT_WB		6
 
+/* Exit qualification of an EPT violation and the basic exit reasons. */
+#define EPT_QUAL_READ		BIT_ULL(0)
+#define EPT_QUAL_WRITE		BIT_ULL(1)
+#define EPT_QUAL_FETCH		BIT_ULL(2)
+#define EPT_QUAL_RWX		GENMASK_ULL(5, 3)	/* AND of R/W/X */
+#define EPT_QUAL_UX		BIT_ULL(6)		/* AND of bit 10 */
+#define EXIT_REASON_EPT_VIOLATION	48
+#define EXIT_REASON_EPT_MISCONFIG	49
+
 /* EPTP: memory type, page-walk length - 1, A/D enable. */
 #define EPTP_MT			GENMASK_ULL(2, 0)
 #define EPTP_PWL		GENMASK_ULL(5, 3)
@@ -67,6 +76,16 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->state = (t->options & NPT_OPT_EPT_AD) ? EPT_A | EPT_D : 0;
 	t->bbm = 0;
 	t->flush_new = false;
+	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
+		      BIT(NPT_ACC_EXEC);
+	if (t->options & NPT_OPT_EPT_MBEC)
+		t->accesses |= BIT(NPT_ACC_UEXEC);
+	/* With A/D on, the CPU sets them; EPT never faults on them. */
+	t->acc_bit = (t->options & NPT_OPT_EPT_AD) ? EPT_A : 0;
+	t->dirty_bit = (t->options & NPT_OPT_EPT_AD) ? EPT_D : 0;
+	t->hw_ad = true;
+	t->acc_tables = true;
+	t->af_first = false;
 	return 0;
 }
 
@@ -172,6 +191,54 @@ static void ept_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  ((t->options & NPT_OPT_EPT_AD) ? EPTP_AD : 0);
 }
 
+/* Permissions are the AND of bits 2:0 (and 10) over every entry walked. */
+static u32 ept_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
+			 int n)
+{
+	u32 prot = NPT_PROT_ALL, p, attr;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ept_decode(t, walk[i], 0, &p, &attr);
+		prot &= p;
+	}
+	return prot;
+}
+
+static void ept_syndrome(const struct npt_table *t, u64 gpa, u32 access,
+			 const npt_pte_t *walk, int n,
+			 struct npt_access_result *r)
+{
+	npt_pte_t and = n ? ~0ULL : 0;
+	u64 qual;
+	int i;
+
+	r->addr = gpa;
+	if (r->fault == NPT_FAULT_MISCONFIG) {
+		r->exit_reason = EXIT_REASON_EPT_MISCONFIG;
+		return;
+	}
+	/* The AND includes the entry that stopped the walk. */
+	for (i = 0; i < n; i++)
+		and &= walk[i];
+	switch (access) {
+	case NPT_ACC_READ:
+		qual = EPT_QUAL_READ;
+		break;
+	case NPT_ACC_WRITE:
+		qual = EPT_QUAL_WRITE;
+		break;
+	default:
+		qual = EPT_QUAL_FETCH;
+		break;
+	}
+	qual |= FIELD_PREP(EPT_QUAL_RWX, and & EPT_RWX);
+	if ((t->options & NPT_OPT_EPT_MBEC) && (and & EPT_UX))
+		qual |= EPT_QUAL_UX;
+	r->syndrome = qual;
+	r->exit_reason = EXIT_REASON_EPT_VIOLATION;
+}
+
 const struct npt_fmt npt_fmt_ept = {
 	.name = "ept",
 	.init = ept_init,
@@ -181,4 +248,6 @@ const struct npt_fmt npt_fmt_ept = {
 	.decode = ept_decode,
 	.validate = ept_validate,
 	.root_regs = ept_root_regs,
+	.walk_prot = ept_walk_prot,
+	.syndrome = ept_syndrome,
 };

@@ -47,6 +47,11 @@ enum npt_bad {
  * @validate:	Why present @pte at @lvl is not an entry the hardware walks
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
+ * @walk_prot:	NPT_PROT_* an access through the @n entries of @walk gets
+ *		(the last one a present leaf): the AND over the walk where
+ *		permissions are hierarchical, nothing without RISC-V's U.
+ * @syndrome:	Fill @r's syndrome, address register and exit reason for
+ *		the fault in @r->fault at @r->lvl of an @access to @gpa.
  */
 struct npt_fmt {
 	const char *name;
@@ -61,6 +66,11 @@ struct npt_fmt {
 				 int lvl);
 	void (*root_regs)(const struct npt_table *t,
 			  struct npt_root_regs *regs);
+	u32 (*walk_prot)(const struct npt_table *t, const npt_pte_t *walk,
+			 int n);
+	void (*syndrome)(const struct npt_table *t, u64 gpa, u32 access,
+			 const npt_pte_t *walk, int n,
+			 struct npt_access_result *r);
 };
 
 /**
@@ -96,6 +106,13 @@ struct npt_page_cache {
  *		protect, compared by nothing else.
  * @bbm:	Bits whose change in a live Arm leaf needs break-before-make.
  * @flush_new:	New leaves must be flushed too (RISC-V without Svvptc).
+ * @accesses:	Bit n set when NPT_ACC_* value n is an access of the table.
+ * @acc_bit:	Accessed flag of a leaf (EPT A with A/D, Arm AF, RISC-V A).
+ * @dirty_bit:	Dirty flag of a leaf (EPT D with A/D, RISC-V D).
+ * @hw_ad:	Accesses set @acc_bit and @dirty_bit instead of faulting.
+ * @acc_tables:	Accesses also set @acc_bit in table entries (EPT).
+ * @af_first:	An access-flag fault takes priority over a permission
+ *		fault (Arm).
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
  * @mm:		Host memory provider; @mm_arg its argument.
@@ -124,6 +141,12 @@ struct npt_table {
 	npt_pte_t state;
 	npt_pte_t bbm;
 	bool flush_new;
+	u32 accesses;
+	npt_pte_t acc_bit;
+	npt_pte_t dirty_bit;
+	bool hw_ad;
+	bool acc_tables;
+	bool af_first;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
 	const struct npt_mm_ops *mm;

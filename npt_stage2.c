@@ -29,6 +29,19 @@
 #define S2_MEMATTR_WB		0xf
 #define S2_MEMATTR_FWB_WB	0x6
 
+/* ESR_EL2 of a stage-2 abort taken from a lower EL, and HPFAR_EL2. */
+#define ESR_EC			GENMASK_ULL(31, 26)
+#define ESR_EC_IABT_LOW		0x20
+#define ESR_EC_DABT_LOW		0x24
+#define ESR_IL			BIT_ULL(25)
+#define ESR_WNR			BIT_ULL(6)
+#define ESR_FSC			GENMASK_ULL(5, 0)
+#define FSC_ADDR_SIZE		0x00
+#define FSC_TRANS		0x04
+#define FSC_ACCESS		0x08
+#define FSC_PERM		0x0c
+#define HPFAR_FIPA		GENMASK_ULL(43, 4)
+
 #define VTCR_T0SZ		GENMASK_ULL(5, 0)
 #define VTCR_SL0		GENMASK_ULL(7, 6)
 #define VTCR_IRGN0		GENMASK_ULL(9, 8)
@@ -81,6 +94,13 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->state = S2_AF;
 	t->bbm = S2_ADDR | S2_TABLE | S2_MEMATTR | S2_SH;
 	t->flush_new = false;
+	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
+		      BIT(NPT_ACC_EXEC);
+	t->acc_bit = S2_AF;
+	t->dirty_bit = 0;
+	t->hw_ad = t->options & NPT_OPT_S2_HA;
+	t->acc_tables = false;
+	t->af_first = true;
 	return 0;
 }
 
@@ -190,6 +210,49 @@ static void s2_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  VTCR_RES1;
 }
 
+/* Stage 2 has no hierarchical permissions: the leaf decides. */
+static u32 s2_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
+			int n)
+{
+	u32 prot, attr;
+
+	s2_decode(t, walk[n - 1], 0, &prot, &attr);
+	return prot;
+}
+
+static void s2_syndrome(const struct npt_table *t, u64 gpa, u32 access,
+			const npt_pte_t *walk, int n,
+			struct npt_access_result *r)
+{
+	int arm_lvl = 3 - r->lvl;
+	u32 fsc;
+
+	switch (r->fault) {
+	case NPT_FAULT_INPUT_RANGE:
+		/* An IPA beyond T0SZ: translation fault at level 0. */
+		fsc = FSC_TRANS;
+		break;
+	case NPT_FAULT_OUTPUT_RANGE:
+		fsc = FSC_ADDR_SIZE + arm_lvl;
+		break;
+	case NPT_FAULT_ACCESS_FLAG:
+		fsc = FSC_ACCESS + arm_lvl;
+		break;
+	case NPT_FAULT_PERMISSION:
+		fsc = FSC_PERM + arm_lvl;
+		break;
+	default:
+		/* Missing entries and reserved encodings. */
+		fsc = FSC_TRANS + arm_lvl;
+		break;
+	}
+	r->syndrome = FIELD_PREP(ESR_EC, access == NPT_ACC_EXEC ?
+				 ESR_EC_IABT_LOW : ESR_EC_DABT_LOW) |
+		      ESR_IL | FIELD_PREP(ESR_FSC, fsc) |
+		      (access == NPT_ACC_WRITE ? ESR_WNR : 0);
+	r->addr = FIELD_PREP(HPFAR_FIPA, gpa >> NPT_PAGE_SHIFT);
+}
+
 const struct npt_fmt npt_fmt_stage2 = {
 	.name = "stage2",
 	.init = s2_init,
@@ -199,4 +262,6 @@ const struct npt_fmt npt_fmt_stage2 = {
 	.decode = s2_decode,
 	.validate = s2_validate,
 	.root_regs = s2_root_regs,
+	.walk_prot = s2_walk_prot,
+	.syndrome = s2_syndrome,
 };

@@ -28,6 +28,12 @@
 /* An entry holds PPN << 10, that is the address >> 2. */
 #define SV_PA_SHIFT		2
 
+/* scause of guest-page faults; htval holds the GPA shifted right by 2. */
+#define SCAUSE_FETCH_GUEST_PAGE_FAULT	20
+#define SCAUSE_LOAD_GUEST_PAGE_FAULT	21
+#define SCAUSE_STORE_GUEST_PAGE_FAULT	23
+#define HTVAL_SHIFT			2
+
 #define HGATP_MODE		GENMASK_ULL(63, 60)
 #define HGATP_VMID		GENMASK_ULL(57, 44)
 #define HGATP_PPN		GENMASK_ULL(43, 0)
@@ -59,6 +65,13 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->bbm = 0;
 	/* Without Svvptc the hardware may cache invalid entries. */
 	t->flush_new = true;
+	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
+		      BIT(NPT_ACC_EXEC) | BIT(NPT_ACC_HLVX);
+	t->acc_bit = SV_A;
+	t->dirty_bit = SV_D;
+	t->hw_ad = t->options & NPT_OPT_RV_HWAD;
+	t->acc_tables = false;
+	t->af_first = false;
 	return 0;
 }
 
@@ -152,6 +165,37 @@ static void sv_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  FIELD_PREP(HGATP_PPN, t->root_pa >> NPT_PAGE_SHIFT);
 }
 
+/* G-stage accesses are user accesses: a leaf without U grants nothing. */
+static u32 sv_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
+			int n)
+{
+	u32 prot, attr;
+
+	if (!(walk[n - 1] & SV_U))
+		return 0;
+	sv_decode(t, walk[n - 1], 0, &prot, &attr);
+	return prot;
+}
+
+static void sv_syndrome(const struct npt_table *t, u64 gpa, u32 access,
+			const npt_pte_t *walk, int n,
+			struct npt_access_result *r)
+{
+	switch (access) {
+	case NPT_ACC_EXEC:
+		r->syndrome = SCAUSE_FETCH_GUEST_PAGE_FAULT;
+		break;
+	case NPT_ACC_WRITE:
+		r->syndrome = SCAUSE_STORE_GUEST_PAGE_FAULT;
+		break;
+	default:
+		/* Loads, HLVX included. */
+		r->syndrome = SCAUSE_LOAD_GUEST_PAGE_FAULT;
+		break;
+	}
+	r->addr = gpa >> HTVAL_SHIFT;
+}
+
 const struct npt_fmt npt_fmt_sv = {
 	.name = "sv",
 	.init = sv_init,
@@ -161,4 +205,6 @@ const struct npt_fmt npt_fmt_sv = {
 	.decode = sv_decode,
 	.validate = sv_validate,
 	.root_regs = sv_root_regs,
+	.walk_prot = sv_walk_prot,
+	.syndrome = sv_syndrome,
 };

@@ -94,6 +94,28 @@
 #define NPT_OP_HOLES_OK		_BITUL(3)	/* protect: skip holes */
 #define NPT_OP_INTERRUPTIBLE	_BITUL(4)	/* may stop early with EINTR */
 
+/* Accesses npt_access() and NPT_ACCESS simulate. */
+#define NPT_ACC_READ		1	/* data read */
+#define NPT_ACC_WRITE		2	/* data write */
+#define NPT_ACC_EXEC		3	/* instruction fetch (supervisor) */
+#define NPT_ACC_UEXEC		4	/* user-mode fetch (EPT with MBEC) */
+#define NPT_ACC_HLVX		5	/* RISC-V HLVX: a read needing X */
+#define NPT_ACC_MAX		NPT_ACC_HLVX
+
+/* What an access met, with the level where it stopped. */
+#define NPT_FAULT_NONE		0	/* translated */
+#define NPT_FAULT_NOT_PRESENT	1	/* no entry at that level */
+#define NPT_FAULT_PERMISSION	2	/* leaf lacks the permission */
+#define NPT_FAULT_ACCESS_FLAG	3	/* Arm AF / RISC-V A clear (Svade) */
+#define NPT_FAULT_DIRTY		4	/* RISC-V store with D clear (Svade) */
+#define NPT_FAULT_MISCONFIG	5	/* an entry the hardware rejects */
+#define NPT_FAULT_INPUT_RANGE	6	/* GPA beyond the input width */
+#define NPT_FAULT_OUTPUT_RANGE	7	/* output beyond the Arm PS size */
+
+/* Side effects of a successful access (hardware A/D / AF updates). */
+#define NPT_UPD_ACCESSED	_BITUL(0)
+#define NPT_UPD_DIRTY		_BITUL(1)
+
 /*
  * The ioctl ABI of /dev/npt and of table fds.
  *
