@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Front end for npt's scripts.  kbuild itself reads Kbuild, so
+# `make -C $KDIR M=...` still works on a copy of this tree.
+#
+#   make [KDIR=...]          npt.ko against Debian's 6.12 headers (or KDIR)
+#   make run [GUEST=...]     boot a guest and run the nptctl demo session
+#                            (GUEST: x86_64 (default), arm64, riscv, debug)
+#   make check [PARTS=...]   every test; PARTS picks some of: kunit-um
+#                            kunit-x86_64 kunit-arm64 kunit-riscv
+#                            selftests-x86_64 selftests-arm64 selftests-riscv
+#                            selftests-debug static userspace
+#   make kunit [KUNIT_ARCH=um|x86_64|arm64|riscv]
+#   make clean               remove build products from the repo
+# Caches live in $(NPT_CACHE) (default ~/.cache/npt).
+
+GUEST ?= x86_64
+KUNIT_ARCH ?= um
+S := $(CURDIR)/scripts
+
+.PHONY: all module run check kunit clean
+
+all: module
+
+module:
+	$(if $(KDIR),KDIR=$(KDIR)) $(S)/module.sh
+
+run:
+	$(S)/bootstrap.sh
+	$(S)/guest.sh $(GUEST) run
+
+check:
+	PARTS="$(PARTS)" $(S)/check.sh
+
+kunit:
+	$(S)/bootstrap.sh
+	$(S)/kunit.sh $(KUNIT_ARCH)
+
+clean:
+	rm -f npt.ko *.o *.mod *.mod.c .*.cmd modules.order Module.symvers \
+		kunit/*.o kunit/.*.cmd
+	rm -rf .tmp_versions

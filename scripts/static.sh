@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Static checks; each is one test of the "static: N passed, N failed" line:
+#   w1-sparse     W=1 C=1 (sparse) build against Debian's 6.12 headers,
+#                 no warnings
+#   debian-6.1    the module builds, without warnings, against Debian's
+#                 6.1 headers (Debian 12's other kernel)
+#   checkpatch    checkpatch.pl --strict over every .c/.h in the repo
+#   kernel-doc    kernel-doc -none -Wall over the module's .c/.h, clean
+# Logs: $NPT_CACHE/logs/static-*.log.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+passed=0
+failed=0
+
+# Record one check: check NAME CMD...; CMD's output is its log, and any
+# output line matching "warning:" or "error:" fails it like a bad exit.
+check() {
+	local name=$1 log=$NPT_LOGS/static-$1.log rc=0 bad
+	shift
+	mkdir -p "$NPT_LOGS"
+	"$@" >"$log" 2>&1 || rc=$?
+	bad=$(grep -ciE '(warning|error):' "$log" || true)
+	if [ "$rc" = 0 ] && [ "$bad" = 0 ]; then
+		passed=$((passed + 1))
+		step "static: $name ok"
+	else
+		failed=$((failed + 1))
+		grep -iE '(warning|error):' "$log" | head -n 20 >&2 || true
+		step "static: $name FAILED (exit $rc, $bad warnings; log: $log)"
+	fi
+}
+
+# A full (not incremental) module build, so every warning shows each time.
+clean_build() {
+	local name=$1 kdir=$2 dir=$NPT_CACHE/mod-$1
+	shift 2
+	sync_module_sources "$dir"
+	make -C "$kdir" M="$dir" clean >/dev/null
+	make -C "$kdir" M="$dir" -j"$JOBS" "$@" modules
+}
+
+c_files() {
+	(cd "$NPT_TOP" && find . -path ./.git -prune -o \
+		-name '*.[ch]' -type f -print | sed 's|^\./||' | sort)
+}
+
+# User-space programs follow kernel style too, less what only the kernel
+# has (__printf, u32, ...).
+checkpatch() {
+	local f kernel=() user=() rc=0
+	local cp=("$NPT_SRC/scripts/checkpatch.pl" --strict --no-tree --terse
+		--show-types --no-summary -f)
+	while read -r f; do
+		case $f in
+		tools/* | selftests/* | scripts/*) user+=("$f") ;;
+		*) kernel+=("$f") ;;
+		esac
+	done < <(c_files)
+	cd "$NPT_TOP"
+	[ ${#kernel[@]} = 0 ] || "${cp[@]}" "${kernel[@]}" || rc=1
+	[ ${#user[@]} = 0 ] || "${cp[@]}" \
+		--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,STATIC_CONST_CHAR_ARRAY \
+		"${user[@]}" || rc=1
+	return $rc
+}
+
+# kernel-doc prints its warnings; the module's own files only.
+kernel_doc() {
+	cd "$NPT_TOP"
+	"$NPT_SRC/scripts/kernel-doc" -none -Wall ./*.[ch]
+}
+
+main() {
+	local t0=$SECONDS
+	if have_module; then
+		check w1-sparse clean_build static-6.12 "$(deb_kdir 6.12)" W=1 C=1
+		check debian-6.1 clean_build static-6.1 "$(deb_kdir 6.1)"
+		check kernel-doc kernel_doc
+	else
+		step "static: no module sources yet, only checkpatch runs"
+	fi
+	check checkpatch checkpatch
+	step "static: $((SECONDS - t0)) s"
+	summary static "$passed" "$failed"
+	[ "$failed" = 0 ]
+}
+
+main
