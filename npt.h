@@ -180,9 +180,12 @@ struct npt_root_regs {
  * @tables:		Table pages per npt level (the root's level counts
  *			its pages).
  * @leaves:		Present leaves per npt level.
+ * @data_pages:		Pages of lazy regions the table owns; they count
+ *			against @max_pages with the table pages.
  */
 struct npt_stats {
 	u64 table_pages;
+	u64 data_pages;
 	u64 max_pages;
 	u64 tables[NPT_MAX_LEVELS];
 	u64 leaves[NPT_MAX_LEVELS];
@@ -214,6 +217,41 @@ struct npt_access_result {
 	u64 exit_reason;
 };
 
+/**
+ * struct npt_region - guest memory the fault path may resolve, like a memslot
+ * @gpa:	Start, page aligned.
+ * @size:	Bytes, page aligned; 0 in npt_set_region() removes the region
+ *		starting at @gpa.
+ * @max_prot:	NPT_PROT_* that faults in the region may grant.
+ * @attr:	Memory type and flags of pages mapped by faults.
+ * @backing:	NPT_BACKING_*.
+ * @flags:	NPT_REGION_DIRTY_LOG or 0.
+ */
+struct npt_region {
+	u64 gpa;
+	u64 size;
+	u32 max_prot;
+	u32 attr;
+	u32 backing;
+	u32 flags;
+};
+
+/**
+ * struct npt_fault_result - what npt_handle_fault() found and did
+ * @fault:	The access as it stood before any resolution.
+ * @action:	NPT_RESOLVED_*.
+ * @lvl:	npt level of the leaf that now translates the address.
+ * @hpa:	Host-physical address it now translates to (page base).
+ * @plan:	Invalidations the resolution made.
+ */
+struct npt_fault_result {
+	struct npt_access_result fault;
+	u32 action;
+	s32 lvl;
+	u64 hpa;
+	struct npt_flush_plan plan;
+};
+
 struct npt_table;
 
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out);
@@ -240,6 +278,15 @@ bool npt_format_supported(u32 format);
 int npt_topup(struct npt_table *t, unsigned long nr);
 int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	       struct npt_access_result *r);
+int npt_set_region(struct npt_table *t, const struct npt_region *rg);
+int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
+		     struct npt_fault_result *res);
+int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
+		      unsigned long *bitmap, bool clear,
+		      struct npt_op_result *res);
+int npt_read_guest(struct npt_table *t, u64 gpa, void *buf, size_t len);
+int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,
+		    size_t len);
 
 /* The kernel's host-memory provider (npt_host.c) and its page counter. */
 extern const struct npt_mm_ops npt_kernel_mm;

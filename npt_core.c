@@ -52,7 +52,7 @@ EXPORT_SYMBOL_GPL(npt_format_supported);
 
 /* ---- table pages ------------------------------------------------------ */
 
-static void *npt_cache_take(struct npt_table *t)
+void *npt_cache_take(struct npt_table *t)
 {
 	void **page = t->cache.head;
 
@@ -64,7 +64,7 @@ static void *npt_cache_take(struct npt_table *t)
 	return page;
 }
 
-static void npt_cache_put(struct npt_table *t, void *va)
+void npt_cache_put(struct npt_table *t, void *va)
 {
 	void **page = va;
 
@@ -276,6 +276,7 @@ enum npt_op_kind {
 	NPT_KIND_MAP,
 	NPT_KIND_UNMAP,
 	NPT_KIND_PROTECT,
+	NPT_KIND_WRPROTECT,
 	NPT_KIND_COLLAPSE,
 };
 
@@ -331,15 +332,31 @@ static void npt_op_settle(struct npt_op *op)
 		t->mm->free(t->mm_arg, op->free[--op->nr_free], 0);
 }
 
+static void npt_op_defer_free(struct npt_op *op, void *va)
+{
+	if (op->nr_free == NPT_FREE_BATCH)
+		npt_op_settle(op);
+	op->free[op->nr_free++] = va;
+}
+
 static void npt_op_free_table(struct npt_op *op, void *va, int lvl)
 {
 	struct npt_table *t = op->t;
 
 	t->st.table_pages--;
 	t->st.tables[lvl]--;
-	if (op->nr_free == NPT_FREE_BATCH)
-		npt_op_settle(op);
-	op->free[op->nr_free++] = va;
+	npt_op_defer_free(op, va);
+}
+
+/* A leaf that maps a page the table owns (lazy backing) gives it back. */
+static void npt_op_free_owned(struct npt_op *op, npt_pte_t old)
+{
+	struct npt_table *t = op->t;
+
+	if (!(old & t->sw_owned))
+		return;
+	t->st.data_pages--;
+	npt_op_defer_free(op, npt_table_va(t, old));
 }
 
 /* Arm's break: make a live entry invalid and flush it before the make. */
@@ -509,12 +526,23 @@ static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
 	return op->tmpl[lvl] | npt_pa_bits(op->t, op->hpa + (gpa - op->gpa));
 }
 
+/* The leaf @old becomes under protect or write-protect. */
 static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 				  int lvl)
 {
 	const struct npt_table *t = op->t;
+	npt_pte_t bits = op->tmpl[lvl];
 
-	return (old & (t->addr_mask | t->state)) | (op->tmpl[lvl] & ~t->state);
+	if (op->kind == NPT_KIND_WRPROTECT) {
+		u32 prot, attr;
+
+		t->fmt->decode(t, old, lvl, &prot, &attr);
+		if (!(prot & NPT_PROT_W) ||
+		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, 0, lvl, &bits))
+			return old;
+	}
+	return (old & (t->addr_mask | t->state | t->sw_owned)) |
+	       (bits & ~t->state);
 }
 
 /* Apply the operation to one present or empty leaf slot that it covers. */
@@ -530,6 +558,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		new = npt_map_leaf(op, gpa, lvl);
 		if (present) {
 			npt_change_leaf(op, ptep, old, new, gpa, lvl);
+			npt_op_free_owned(op, old);
 			return;
 		}
 		t->st.leaves[lvl]++;
@@ -543,8 +572,10 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		t->st.leaves[lvl]--;
 		WRITE_ONCE(*ptep, 0);
 		npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+		npt_op_free_owned(op, old);
 		return;
 	case NPT_KIND_PROTECT:
+	case NPT_KIND_WRPROTECT:
 		if (!present)
 			return;
 		if (t->state) {
@@ -633,7 +664,7 @@ static npt_pte_t npt_collapsed(const struct npt_table *t, npt_pte_t *child,
 	unsigned int i;
 
 	if (!(t->leaf_lvls & BIT(lvl)) || !npt_pte_present(t, first) ||
-	    npt_pte_is_table(t, first, lvl - 1) ||
+	    npt_pte_is_table(t, first, lvl - 1) || (first & t->sw_owned) ||
 	    !IS_ALIGNED(pa, npt_lvl_size(lvl)))
 		return 0;
 	for (i = 1; i < NPT_PTRS; i++)
@@ -669,8 +700,13 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 
 /* ---- running an operation -------------------------------------------- */
 
-/* One all-or-nothing pass over [op->gpa, op->end).  Lock not held. */
-static int npt_op_once(struct npt_op *op)
+/*
+ * One all-or-nothing pass over [op->gpa, op->end), table lock held.  Plan,
+ * make sure the cache holds the pages the plan needs, then apply a pass
+ * that cannot fail.  With @may_sleep the lock is dropped to top the cache
+ * up and the plan is made again; without, a short cache is -ENOMEM.
+ */
+static int npt_op_locked(struct npt_op *op, bool may_sleep)
 {
 	struct npt_walker collapse = {
 		.cb = npt_collapse_visit,
@@ -689,11 +725,8 @@ static int npt_op_once(struct npt_op *op)
 	};
 	struct npt_table *t = op->t;
 	u64 size = op->end - op->gpa;
-	unsigned long keep;
 	int ret;
 
-	spin_lock(&t->lock);
-	keep = t->cache.nr;
 	if (op->kind == NPT_KIND_COLLAPSE) {
 		ret = npt_walk(t, op->gpa, size, &collapse);
 		goto out_settle;
@@ -703,18 +736,19 @@ static int npt_op_once(struct npt_op *op)
 		op->need = 0;
 		ret = npt_walk(t, op->gpa, size, &plan);
 		if (ret)
-			goto out_unlock;
-		if (op->need > t->st.max_pages - t->st.table_pages) {
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
+			return ret;
+		if (op->need > t->st.max_pages - t->st.table_pages -
+			       t->st.data_pages)
+			return -ENOSPC;
 		if (t->cache.nr >= op->need)
 			break;
+		if (!may_sleep)
+			return -ENOMEM;
 		spin_unlock(&t->lock);
 		ret = npt_topup(t, op->need);
 		spin_lock(&t->lock);
 		if (ret)
-			goto out_unlock;
+			return ret;
 	}
 
 	ret = npt_walk(t, op->gpa, size, &apply);
@@ -723,7 +757,19 @@ out_settle:
 	npt_op_settle(op);
 	if (!ret)
 		op->res->done += size;
-out_unlock:
+	return ret;
+}
+
+/* npt_op_locked() with the lock; the cache goes back to its size. */
+static int npt_op_once(struct npt_op *op)
+{
+	struct npt_table *t = op->t;
+	unsigned long keep;
+	int ret;
+
+	spin_lock(&t->lock);
+	keep = t->cache.nr;
+	ret = npt_op_locked(op, true);
 	npt_cache_trim(t, keep);
 	spin_unlock(&t->lock);
 	return ret;
@@ -786,6 +832,96 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 				   &op->tmpl[lvl]);
 		if (ret)
 			return ret;
+	}
+	return 0;
+}
+
+/**
+ * npt_map_page_locked() - map one page into a hole from the page cache
+ * @t:		The table, lock held.
+ * @gpa:	Page-aligned guest-physical address, not mapped.
+ * @hpa:	Host-physical address of the page.
+ * @bits:	Leaf attribute bits for level 0 (from the encoder), plus
+ *		@t->sw_owned when the table owns the page.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * The fault path's map: never sleeps, takes the tables it needs from the
+ * page cache and fails with -ENOMEM, changing nothing, when the cache is
+ * short (the caller tops it up with npt_topup() and retries).
+ *
+ * Return: 0, -EEXIST, -ENOSPC or -ENOMEM.
+ */
+int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
+			npt_pte_t bits, struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	ret = npt_op_init(&op, t, NPT_KIND_MAP, gpa, NPT_PAGE_SIZE,
+			  NPT_OP_NO_BLOCKS, NPT_OP_NO_BLOCKS);
+	if (ret)
+		return ret;
+	memset(res, 0, sizeof(*res));
+	op.res = res;
+	op.hpa = hpa;
+	op.tmpl[0] = bits;
+	return npt_op_locked(&op, false);
+}
+
+/**
+ * npt_wrprotect_locked() - remove write permission from a range's leaves
+ * @t:		The table, lock held.
+ * @gpa:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @res:	Filled with what was done and invalidated.
+ *
+ * Holes are skipped; blocks partly inside the range are split first.  The
+ * lock is dropped only to top the page cache up, before anything changes;
+ * the change itself and the flush happen under the lock the caller holds
+ * when this returns.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
+			 struct npt_op_result *res)
+{
+	struct npt_op op;
+	unsigned long keep = t->cache.nr;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = npt_op_init(&op, t, NPT_KIND_WRPROTECT, gpa, size, 0, 0);
+	if (ret)
+		return ret;
+	op.res = res;
+	ret = npt_op_locked(&op, true);
+	npt_cache_trim(t, keep);
+	return ret;
+}
+
+/**
+ * npt_lookup_locked() - the leaf translating an address
+ * @t:		The table, lock held.
+ * @gpa:	The address, below 2^@t->ia_bits.
+ * @lvl:	Set to the leaf's level.
+ *
+ * Return: the leaf, or 0 when @gpa is not mapped.
+ */
+npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
+{
+	npt_pte_t *table = t->root;
+
+	for (*lvl = npt_root_lvl(t); *lvl >= 0; (*lvl)--) {
+		u64 idx = (gpa >> npt_lvl_shift(*lvl)) &
+			  (npt_lvl_entries(t, *lvl) - 1);
+		npt_pte_t pte = READ_ONCE(table[idx]);
+
+		if (!npt_pte_present(t, pte))
+			return 0;
+		if (!npt_pte_is_table(t, pte, *lvl))
+			return pte;
+		table = npt_table_va(t, pte);
 	}
 	return 0;
 }
@@ -1216,6 +1352,8 @@ static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
 
 			npt_free_lvl(t, child, lvl - 1);
 			t->mm->free(t->mm_arg, child, 0);
+		} else if (npt_pte_present(t, pte) && (pte & t->sw_owned)) {
+			t->mm->free(t->mm_arg, npt_table_va(t, pte), 0);
 		}
 	}
 }
@@ -1227,7 +1365,8 @@ static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
  * The caller guarantees that no CPU walks the table any more: its root is
  * loaded nowhere and the TLBs hold nothing of it (for example after
  * INVEPT single-context, TLBI VMALLS12E1IS or HFENCE.GVMA of its VMID).
- * Host pages mapped by the table are the caller's and are not touched.
+ * Host pages mapped by the table are the caller's and are not touched,
+ * except the pages of lazy regions, which the table owns and frees.
  *
  * Context: process context; no other operation on @t may be running.
  */
@@ -1237,6 +1376,7 @@ void npt_table_destroy(struct npt_table *t)
 		return;
 	npt_free_lvl(t, t->root, npt_root_lvl(t));
 	t->mm->free(t->mm_arg, t->root, t->root_order);
+	npt_regions_free(t);
 	npt_cache_trim(t, 0);
 	npt_host_free(t);
 }

@@ -10,7 +10,9 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/export.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include "npt_priv.h"
 
@@ -84,6 +86,55 @@ static u32 npt_access_leaf(struct npt_table *t, u32 access,
 	return NPT_FAULT_NONE;
 }
 
+/*
+ * The access walk, table lock held.  Fills @r, and @ptes / @walk / @n with
+ * the entries walked for the caller's resolution.
+ */
+static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
+			      struct npt_access_result *r,
+			      npt_pte_t **ptes, npt_pte_t *walk, int *n)
+{
+	npt_pte_t *table = t->root;
+	int lvl = npt_root_lvl(t);
+
+	*n = 0;
+	if (gpa >> t->ia_bits) {
+		r->fault = NPT_FAULT_INPUT_RANGE;
+		goto out;
+	}
+	for (;; lvl--) {
+		u64 idx = (gpa >> npt_lvl_shift(lvl)) &
+			  (npt_lvl_entries(t, lvl) - 1);
+		npt_pte_t pte;
+
+		ptes[*n] = &table[idx];
+		pte = READ_ONCE(table[idx]);
+		walk[(*n)++] = pte;
+		if (!npt_pte_present(t, pte)) {
+			r->fault = NPT_FAULT_NOT_PRESENT;
+			goto out;
+		}
+		r->reason = t->fmt->validate(t, pte, lvl);
+		if (r->reason != NPT_BAD_NONE) {
+			r->fault = r->reason == NPT_BAD_OA ?
+				   NPT_FAULT_OUTPUT_RANGE : NPT_FAULT_MISCONFIG;
+			goto out;
+		}
+		if (!npt_pte_is_table(t, pte, lvl))
+			break;
+		table = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+	}
+
+	r->fault = npt_access_leaf(t, access, ptes, walk, *n, &r->updated);
+	if (r->fault == NPT_FAULT_NONE)
+		r->hpa = npt_pte_pa(t, walk[*n - 1]) +
+			 (gpa & (npt_lvl_size(lvl) - 1));
+out:
+	r->lvl = lvl;
+	if (r->fault != NPT_FAULT_NONE)
+		t->fmt->syndrome(t, gpa, access, walk, *n, r);
+}
+
 /**
  * npt_access() - simulate one access through a table, as the CPU would
  * @t:		The table.
@@ -110,51 +161,478 @@ int npt_access(struct npt_table *t, u64 gpa, u32 access,
 {
 	npt_pte_t walk[NPT_MAX_LEVELS];
 	npt_pte_t *ptes[NPT_MAX_LEVELS];
-	npt_pte_t *table = t->root;
-	int lvl, n = 0;
+	int n;
 
 	memset(r, 0, sizeof(*r));
 	if (access > NPT_ACC_MAX || !(t->accesses & BIT(access)))
 		return -EINVAL;
-
 	spin_lock(&t->lock);
-	lvl = npt_root_lvl(t);
-	if (gpa >> t->ia_bits) {
-		r->fault = NPT_FAULT_INPUT_RANGE;
-		goto out;
-	}
-	for (;; lvl--) {
-		u64 idx = (gpa >> npt_lvl_shift(lvl)) &
-			  (npt_lvl_entries(t, lvl) - 1);
-		npt_pte_t pte;
-
-		ptes[n] = &table[idx];
-		pte = READ_ONCE(table[idx]);
-		walk[n++] = pte;
-		if (!npt_pte_present(t, pte)) {
-			r->fault = NPT_FAULT_NOT_PRESENT;
-			goto out;
-		}
-		r->reason = t->fmt->validate(t, pte, lvl);
-		if (r->reason != NPT_BAD_NONE) {
-			r->fault = r->reason == NPT_BAD_OA ?
-				   NPT_FAULT_OUTPUT_RANGE : NPT_FAULT_MISCONFIG;
-			goto out;
-		}
-		if (!npt_pte_is_table(t, pte, lvl))
-			break;
-		table = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
-	}
-
-	r->fault = npt_access_leaf(t, access, ptes, walk, n, &r->updated);
-	if (r->fault == NPT_FAULT_NONE)
-		r->hpa = npt_pte_pa(t, walk[n - 1]) +
-			 (gpa & (npt_lvl_size(lvl) - 1));
-out:
-	r->lvl = lvl;
-	if (r->fault != NPT_FAULT_NONE)
-		t->fmt->syndrome(t, gpa, access, walk, n, r);
+	npt_access_locked(t, gpa, access, r, ptes, walk, &n);
 	spin_unlock(&t->lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(npt_access);
+
+/* ---- regions and resolution ------------------------------------------ */
+
+static struct npt_region_state *npt_region_find(struct npt_table *t, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_regions; i++)
+		if (gpa - t->regions[i].rg.gpa < t->regions[i].rg.size)
+			return &t->regions[i];
+	return NULL;
+}
+
+/* Largest dirty log: one bit per page of 1 TiB (32 MiB of bitmap). */
+#define NPT_DIRTY_MAX_PAGES	BIT_ULL(28)
+
+static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
+{
+	npt_pte_t bits;
+
+	if (!IS_ALIGNED(rg->gpa | rg->size, NPT_PAGE_SIZE) ||
+	    rg->backing > NPT_BACKING_LAZY ||
+	    (rg->flags & ~NPT_REGION_DIRTY_LOG) || !rg->max_prot ||
+	    (rg->max_prot & ~NPT_PROT_ALL) || (rg->attr & ~NPT_ATTR_ALL) ||
+	    (rg->attr & NPT_ATTR_MT_MASK) > NPT_MT_MAX)
+		return -EINVAL;
+	if (rg->gpa + rg->size < rg->gpa)
+		return -EOVERFLOW;
+	if (rg->gpa + rg->size > BIT_ULL(t->ia_bits))
+		return -ERANGE;
+	if ((rg->flags & NPT_REGION_DIRTY_LOG) &&
+	    rg->size >> NPT_PAGE_SHIFT > NPT_DIRTY_MAX_PAGES)
+		return -ENOSPC;
+	return t->fmt->leaf(t, rg->max_prot, rg->attr, 0, 0, &bits);
+}
+
+static int npt_region_remove(struct npt_table *t, u64 gpa)
+{
+	struct npt_region_state *rs;
+	unsigned long *dirty;
+
+	spin_lock(&t->lock);
+	rs = npt_region_find(t, gpa);
+	if (!rs || rs->rg.gpa != gpa) {
+		spin_unlock(&t->lock);
+		return -ENOENT;
+	}
+	dirty = rs->dirty;
+	*rs = t->regions[--t->nr_regions];
+	spin_unlock(&t->lock);
+	npt_host_free(dirty);
+	return 0;
+}
+
+/* Whether @rg can join the table's regions; lock held. */
+static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
+{
+	unsigned int i;
+
+	if (t->nr_regions == NPT_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < t->nr_regions; i++) {
+		const struct npt_region *o = &t->regions[i].rg;
+
+		if (rg->gpa < o->gpa + o->size && o->gpa < rg->gpa + rg->size)
+			return -EEXIST;
+	}
+	return 0;
+}
+
+/**
+ * npt_set_region() - declare or remove guest memory the fault path serves
+ * @t:		The table.
+ * @rg:		The region; @rg->size 0 removes the region at @rg->gpa.
+ *
+ * Like a KVM memslot.  Faults inside a %NPT_BACKING_LAZY region map fresh
+ * zeroed pages that the table owns and frees on unmap or destroy, counted
+ * against the table's page limit.  With %NPT_REGION_DIRTY_LOG the region's
+ * leaves are write-protected (blocks partly inside it split) and writes
+ * are logged by npt_handle_fault().  Regions do not overlap.  Removing a
+ * region unmaps nothing.
+ *
+ * Context: process context, may sleep; takes the table lock.
+ * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
+ * has %NPT_MAX_REGIONS or the dirty log would be too large; -ENOENT when
+ * there is no region to remove; else an errno of the table.
+ */
+int npt_set_region(struct npt_table *t, const struct npt_region *rg)
+{
+	struct npt_region_state *rs;
+	struct npt_op_result res;
+	unsigned long *dirty = NULL;
+	int ret;
+
+	if (!rg->size)
+		return npt_region_remove(t, rg->gpa);
+	ret = npt_region_check(t, rg);
+	if (ret)
+		return ret;
+	if (rg->flags & NPT_REGION_DIRTY_LOG) {
+		dirty = npt_host_zalloc(BITS_TO_LONGS(rg->size >>
+						      NPT_PAGE_SHIFT) *
+					sizeof(long));
+		if (!dirty)
+			return -ENOMEM;
+	}
+
+	spin_lock(&t->lock);
+	ret = npt_region_fits(t, rg);
+	/* Write-protecting may drop the lock to allocate: check again. */
+	if (!ret && dirty) {
+		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, &res);
+		if (!ret)
+			ret = npt_region_fits(t, rg);
+	}
+	if (!ret) {
+		rs = &t->regions[t->nr_regions++];
+		rs->rg = *rg;
+		rs->dirty = dirty;
+		dirty = NULL;
+	}
+	spin_unlock(&t->lock);
+	npt_host_free(dirty);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_set_region);
+
+void npt_regions_free(struct npt_table *t)
+{
+	while (t->nr_regions)
+		npt_host_free(t->regions[--t->nr_regions].dirty);
+}
+
+static void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
+{
+	u64 end = min(gpa + size, rs->rg.gpa + rs->rg.size);
+
+	if (!rs->dirty)
+		return;
+	for (gpa = max(gpa, rs->rg.gpa); gpa < end; gpa += NPT_PAGE_SIZE)
+		__set_bit((gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT, rs->dirty);
+}
+
+/* Map a fresh page of a lazy region at @gpa from the page cache. */
+static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
+			 u64 gpa, u32 access, struct npt_fault_result *res)
+{
+	u32 prot = rs->rg.max_prot;
+	struct npt_op_result opres;
+	npt_pte_t bits;
+	phys_addr_t pa;
+	void *page;
+	int ret;
+
+	/* The walk stopped at level lvl: lvl tables and the page itself. */
+	if (t->st.table_pages + t->st.data_pages + res->fault.lvl + 1 >
+	    t->st.max_pages)
+		return -ENOSPC;
+	if (t->cache.nr < res->fault.lvl + 1)
+		return -ENOMEM;
+	if (rs->dirty && access != NPT_ACC_WRITE)
+		prot &= ~NPT_PROT_W;
+	ret = t->fmt->leaf(t, prot, rs->rg.attr, 0, 0, &bits);
+	if (ret)
+		return ret;
+
+	page = npt_cache_take(t);
+	pa = t->mm->virt_to_phys(t->mm_arg, page);
+	ret = npt_map_page_locked(t, gpa, pa, bits | t->sw_owned, &opres);
+	if (ret) {
+		npt_cache_put(t, page);
+		return ret;
+	}
+	t->st.data_pages++;
+	if (access == NPT_ACC_WRITE)
+		npt_mark_dirty(rs, gpa, NPT_PAGE_SIZE);
+	res->action = NPT_RESOLVED_MAPPED;
+	res->lvl = 0;
+	res->hpa = pa;
+	res->plan = opres.plan;
+	return 0;
+}
+
+/* A write to a write-protected leaf of a dirty-logged region. */
+static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
+			   npt_pte_t *ptep, npt_pte_t old, u64 gpa,
+			   struct npt_fault_result *res)
+{
+	int lvl = res->fault.lvl;
+	u64 size = npt_lvl_size(lvl), start = gpa & ~(size - 1);
+	npt_pte_t bits, new, cur;
+	u32 prot, attr;
+	int ret;
+
+	t->fmt->decode(t, old, lvl, &prot, &attr);
+	ret = t->fmt->leaf(t, prot | NPT_PROT_W, attr, 0, lvl, &bits);
+	if (ret)
+		return ret;
+	for (;;) {
+		/* The access is a write: the page is accessed and dirty. */
+		new = (old & (t->addr_mask | t->state | t->sw_owned)) |
+		      (bits & ~t->state) | t->acc_bit | t->dirty_bit;
+		cur = cmpxchg(ptep, old, new);
+		if (cur == old)
+			break;
+		old = cur;
+	}
+	/* Granting a permission needs no flush, except where invalid
+	 * translations may be cached (RISC-V).
+	 */
+	if (t->flush_new) {
+		res->plan.nr = 1;
+		res->plan.range[0].gpa = start;
+		res->plan.range[0].size = size;
+		res->plan.range[0].lvl = lvl;
+		if (t->flush)
+			t->flush(t->flush_arg, &res->plan);
+	}
+	npt_mark_dirty(rs, start, size);
+	res->action = NPT_RESOLVED_DIRTY;
+	res->lvl = lvl;
+	res->hpa = npt_pte_pa(t, new);
+	return 0;
+}
+
+/**
+ * npt_handle_fault() - resolve a fault as a hypervisor would
+ * @t:		The table.
+ * @gpa:	The faulting guest-physical address.
+ * @access:	NPT_ACC_* kind of the faulting access.
+ * @res:	Filled with the fault as found and what was done.
+ *
+ * Re-walks first: when the access no longer faults (another CPU resolved
+ * it) the result is %NPT_RESOLVED_SPURIOUS and nothing changes; a present
+ * mapping is never replaced.  A missing page inside a %NPT_BACKING_LAZY
+ * region whose max_prot allows the access is mapped from the page cache;
+ * a clear access or dirty flag is set; a write to a write-protected page
+ * of a dirty-logged region gets write permission back and is logged.
+ * Anything else stays a fault (%NPT_RESOLVED_NONE) with its syndrome in
+ * @res->fault, and nothing changes.
+ *
+ * Context: any context but hard interrupt; takes the table lock; never
+ * allocates: tables and pages come from the page cache (npt_topup()).
+ * Return: 0 when @res says what happened; -ENOMEM when the cache is
+ * short (top it up and retry), -ENOSPC at the page limit, -EINVAL for an
+ * access kind the table does not have.  On error nothing changed.
+ */
+int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
+		     struct npt_fault_result *res)
+{
+	npt_pte_t walk[NPT_MAX_LEVELS];
+	npt_pte_t *ptes[NPT_MAX_LEVELS];
+	struct npt_region_state *rs;
+	npt_pte_t set;
+	int n, ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (access > NPT_ACC_MAX || !(t->accesses & BIT(access)))
+		return -EINVAL;
+
+	spin_lock(&t->lock);
+	npt_access_locked(t, gpa, access, &res->fault, ptes, walk, &n);
+	rs = npt_region_find(t, gpa);
+	switch (res->fault.fault) {
+	case NPT_FAULT_NONE:
+		res->action = NPT_RESOLVED_SPURIOUS;
+		res->lvl = res->fault.lvl;
+		res->hpa = res->fault.hpa & ~(npt_lvl_size(res->lvl) - 1);
+		break;
+	case NPT_FAULT_ACCESS_FLAG:
+	case NPT_FAULT_DIRTY:
+		set = t->acc_bit;
+		if (access == NPT_ACC_WRITE)
+			set |= t->dirty_bit;
+		npt_pte_set(ptes[n - 1], set);
+		res->action = NPT_RESOLVED_FLAGS;
+		res->lvl = res->fault.lvl;
+		res->hpa = npt_pte_pa(t, walk[n - 1]);
+		break;
+	case NPT_FAULT_NOT_PRESENT:
+		if (rs && rs->rg.backing == NPT_BACKING_LAZY &&
+		    (rs->rg.max_prot & npt_access_needs(access)))
+			ret = npt_fault_map(t, rs, gpa & ~(NPT_PAGE_SIZE - 1),
+					    access, res);
+		break;
+	case NPT_FAULT_PERMISSION:
+		if (rs && rs->dirty && access == NPT_ACC_WRITE &&
+		    (rs->rg.max_prot & NPT_PROT_W))
+			ret = npt_fault_dirty(t, rs, ptes[n - 1], walk[n - 1],
+					      gpa, res);
+		break;
+	default:
+		break;
+	}
+	spin_unlock(&t->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_handle_fault);
+
+static struct npt_region_state *npt_dirty_region(struct npt_table *t, u64 gpa,
+						 u64 size)
+{
+	struct npt_region_state *rs = npt_region_find(t, gpa);
+
+	if (!rs || !rs->dirty || gpa + size > rs->rg.gpa + rs->rg.size)
+		return NULL;
+	return rs;
+}
+
+/**
+ * npt_get_dirty_log() - read and optionally clear a region's dirty log
+ * @t:		The table.
+ * @gpa:	First page, inside a dirty-logged region.
+ * @size:	Bytes, page aligned, inside the same region.
+ * @bitmap:	Receives one bit per page, bit 0 for @gpa.
+ * @clear:	Also clear the bits read and write-protect their pages again.
+ * @res:	Filled with the invalidations of a clear.
+ *
+ * With @clear, the pages are write-protected (and flushed) before the
+ * bits are read and cleared, under one hold of the table lock, so a write
+ * racing with the harvest is either in this bitmap or faults and is
+ * logged afterwards: none is lost.
+ *
+ * Context: process context, may sleep; takes the table lock.
+ * Return: 0; -ENOENT when the range is not inside one dirty-logged
+ * region; else an errno of the table.
+ */
+int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
+		      unsigned long *bitmap, bool clear,
+		      struct npt_op_result *res)
+{
+	struct npt_region_state *rs;
+	u64 i, first, pages = size >> NPT_PAGE_SHIFT;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!size || !IS_ALIGNED(gpa | size, NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (gpa + size < gpa)
+		return -EOVERFLOW;
+
+	spin_lock(&t->lock);
+	rs = npt_dirty_region(t, gpa, size);
+	if (rs && clear) {
+		/* May drop the lock to allocate: find the region again. */
+		ret = npt_wrprotect_locked(t, gpa, size, res);
+		if (ret)
+			goto out;
+		rs = npt_dirty_region(t, gpa, size);
+	}
+	if (!rs) {
+		ret = -ENOENT;
+		goto out;
+	}
+	first = (gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT;
+	for (i = 0; i < pages; i++) {
+		bool d = clear ? __test_and_clear_bit(first + i, rs->dirty) :
+				 test_bit(first + i, rs->dirty);
+
+		if (d)
+			__set_bit(i, bitmap);
+		else
+			__clear_bit(i, bitmap);
+	}
+out:
+	spin_unlock(&t->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_get_dirty_log);
+
+/* Check (@buf NULL) or copy one pass over [gpa, gpa + len). */
+static int npt_copy_guest(struct npt_table *t, u64 gpa, u8 *rbuf,
+			  const u8 *wbuf, size_t len)
+{
+	while (len) {
+		size_t off = gpa & (NPT_PAGE_SIZE - 1);
+		size_t chunk = min_t(size_t, len, NPT_PAGE_SIZE - off);
+		struct npt_region_state *rs;
+		npt_pte_t pte;
+		u8 *va;
+		int lvl;
+
+		pte = npt_lookup_locked(t, gpa, &lvl);
+		if (!pte)
+			return -ENOENT;
+		if (!(pte & t->sw_owned))
+			return -EPERM;
+		va = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+		if (rbuf) {
+			memcpy(rbuf, va + off, chunk);
+			rbuf += chunk;
+		} else if (wbuf) {
+			memcpy(va + off, wbuf, chunk);
+			wbuf += chunk;
+			rs = npt_region_find(t, gpa);
+			if (rs)
+				npt_mark_dirty(rs, gpa, chunk);
+		}
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int npt_rw_guest(struct npt_table *t, u64 gpa, void *rbuf,
+			const void *wbuf, size_t len)
+{
+	int ret;
+
+	if (!len)
+		return -EINVAL;
+	if (gpa + len < gpa)
+		return -EOVERFLOW;
+	if (gpa + len > BIT_ULL(t->ia_bits))
+		return -ERANGE;
+	spin_lock(&t->lock);
+	/* Check the whole range first: a failed copy changes nothing. */
+	ret = npt_copy_guest(t, gpa, NULL, NULL, len);
+	if (!ret)
+		ret = npt_copy_guest(t, gpa, rbuf, wbuf, len);
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+/**
+ * npt_read_guest() - read guest memory through the table
+ * @t:		The table.
+ * @gpa:	First guest-physical address.
+ * @buf:	Kernel buffer of @len bytes.
+ * @len:	Bytes, nonzero.
+ *
+ * Only pages the table owns (lazy regions) can be read: npt never touches
+ * host pages the caller mapped.
+ *
+ * Context: any context but hard interrupt; takes the table lock.
+ * Return: 0; -ENOENT for an unmapped page, -EPERM for a page the table
+ * does not own, -EOVERFLOW / -ERANGE for a bad range; nothing is copied
+ * on error.
+ */
+int npt_read_guest(struct npt_table *t, u64 gpa, void *buf, size_t len)
+{
+	return npt_rw_guest(t, gpa, buf, NULL, len);
+}
+EXPORT_SYMBOL_GPL(npt_read_guest);
+
+/**
+ * npt_write_guest() - write guest memory through the table
+ * @t:		The table.
+ * @gpa:	First guest-physical address.
+ * @buf:	Kernel buffer of @len bytes.
+ * @len:	Bytes, nonzero.
+ *
+ * As npt_read_guest(); the pages written are logged in a dirty-logged
+ * region.
+ *
+ * Context: any context but hard interrupt; takes the table lock.
+ * Return: as npt_read_guest(); nothing is written on error.
+ */
+int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,
+		    size_t len)
+{
+	return npt_rw_guest(t, gpa, NULL, buf, len);
+}
+EXPORT_SYMBOL_GPL(npt_write_guest);

@@ -19,6 +19,19 @@
 
 struct npt_table;
 
+#define NPT_MAX_REGIONS		16
+
+/**
+ * struct npt_region_state - a region and its dirty log
+ * @rg:		The region.
+ * @dirty:	One bit per page of the region, or NULL without dirty
+ *		logging.
+ */
+struct npt_region_state {
+	struct npt_region rg;
+	unsigned long *dirty;
+};
+
 /* Why an entry would not be walked as the caller meant (encoder verdicts). */
 enum npt_bad {
 	NPT_BAD_NONE = 0,
@@ -113,6 +126,7 @@ struct npt_page_cache {
  * @acc_tables:	Accesses also set @acc_bit in table entries (EPT).
  * @af_first:	An access-flag fault takes priority over a permission
  *		fault (Arm).
+ * @sw_owned:	Software bit marking a leaf whose page the table owns.
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
  * @mm:		Host memory provider; @mm_arg its argument.
@@ -122,6 +136,8 @@ struct npt_page_cache {
  * @lock:	Serialises every operation on the table.
  * @cache:	Reserved pages (see npt_topup()).
  * @st:		Counters.
+ * @regions:	Regions the fault path resolves in; @nr_regions of them.
+ * @nr_regions:	See @regions.
  */
 struct npt_table {
 	const struct npt_fmt *fmt;
@@ -147,6 +163,7 @@ struct npt_table {
 	bool hw_ad;
 	bool acc_tables;
 	bool af_first;
+	npt_pte_t sw_owned;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
 	const struct npt_mm_ops *mm;
@@ -156,6 +173,8 @@ struct npt_table {
 	spinlock_t lock;	/* the table: entries, cache and counters */
 	struct npt_page_cache cache;
 	struct npt_stats st;
+	struct npt_region_state regions[NPT_MAX_REGIONS];
+	unsigned int nr_regions;
 };
 
 static inline int npt_root_lvl(const struct npt_table *t)
@@ -269,6 +288,14 @@ void *npt_host_zalloc(size_t size);
 void npt_host_free(void *p);
 bool npt_host_should_stop(void);
 
+int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
+			npt_pte_t bits, struct npt_op_result *res);
+int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
+			 struct npt_op_result *res);
+npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl);
+void *npt_cache_take(struct npt_table *t);
+void npt_cache_put(struct npt_table *t, void *va);
+void npt_regions_free(struct npt_table *t);
 enum npt_bad npt_validate(const struct npt_table *t, npt_pte_t pte, int lvl);
 
 extern const struct npt_fmt npt_fmt_ept;

@@ -19,6 +19,7 @@
 #define S2_ADDR			GENMASK_ULL(47, 12)
 #define S2_RES0_HI		GENMASK_ULL(50, 48)
 #define S2_XN			BIT_ULL(54)
+#define S2_SW_OWNED		BIT_ULL(55)	/* software use, 58:55 */
 
 #define S2_SH_INNER		3
 #define S2_SH_RESERVED		1
@@ -101,6 +102,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->hw_ad = t->options & NPT_OPT_S2_HA;
 	t->acc_tables = false;
 	t->af_first = true;
+	t->sw_owned = S2_SW_OWNED;
 	return 0;
 }
 

@@ -112,6 +112,18 @@
 #define NPT_FAULT_INPUT_RANGE	6	/* GPA beyond the input width */
 #define NPT_FAULT_OUTPUT_RANGE	7	/* output beyond the Arm PS size */
 
+/* Backing of a region (NPT_SET_REGION, npt_set_region()). */
+#define NPT_BACKING_NONE	0	/* the caller maps host pages itself */
+#define NPT_BACKING_LAZY	1	/* npt maps zeroed pages on faults */
+#define NPT_REGION_DIRTY_LOG	_BITUL(0)	/* log writes to the region */
+
+/* What npt_handle_fault() / NPT_HANDLE_FAULT did. */
+#define NPT_RESOLVED_NONE	0	/* unresolvable: the fault stands */
+#define NPT_RESOLVED_SPURIOUS	1	/* no fault any more: nothing done */
+#define NPT_RESOLVED_MAPPED	2	/* a lazy page was mapped */
+#define NPT_RESOLVED_FLAGS	3	/* A/D or AF set */
+#define NPT_RESOLVED_DIRTY	4	/* write allowed again, page logged */
+
 /* Side effects of a successful access (hardware A/D / AF updates). */
 #define NPT_UPD_ACCESSED	_BITUL(0)
 #define NPT_UPD_DIRTY		_BITUL(1)
