@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt: /dev/npt and table fds - the user-space face of the in-kernel API.
+ *
+ * A thin layer: every ioctl copies its structure in with
+ * copy_struct_from_user(), checks the fields only the ABI has (flags,
+ * reserved fields, pointers), calls one npt_*() function and copies the
+ * result back.  The table itself checks addresses, sizes, permissions and
+ * limits, and serialises concurrent callers.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "npt_priv.h"
+
+static unsigned long max_table_pages = 262144;
+
+static int npt_set_max_table_pages(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	if (!v)
+		return -EINVAL;
+	WRITE_ONCE(max_table_pages, v);
+	return 0;
+}
+
+static const struct kernel_param_ops npt_max_table_pages_ops = {
+	.set = npt_set_max_table_pages,
+	.get = param_get_ulong,
+};
+
+module_param_cb(max_table_pages, &npt_max_table_pages_ops, &max_table_pages,
+		0644);
+MODULE_PARM_DESC(max_table_pages,
+		 "Default and largest table-page limit of a table created through /dev/npt");
+
+/**
+ * struct npt_file - what a table fd owns
+ * @t:		The table; destroyed when the fd's last reference goes.
+ * @options:	NPT_OPT_* it was created with.
+ * @vmid:	VMID it was created with.
+ */
+struct npt_file {
+	struct npt_table *t;
+	u32 options;
+	u32 vmid;
+};
+
+/**
+ * struct npt_ucmd - one ioctl call
+ * @file:	The fd's file.
+ * @nf:		Its table, or NULL on /dev/npt.
+ * @ubuf:	The caller's structure.
+ * @user_size:	Its size as the caller gave it.
+ * @size:	Size of the kernel's structure.
+ * @cmd:	The kernel's copy of the structure.
+ */
+struct npt_ucmd {
+	struct file *file;
+	struct npt_file *nf;
+	void __user *ubuf;
+	u32 user_size;
+	u32 size;
+	void *cmd;
+};
+
+/* Copy the (updated) structure back, up to what both sides know. */
+static int npt_respond(const struct npt_ucmd *uc)
+{
+	if (copy_to_user(uc->ubuf, uc->cmd, min(uc->user_size, uc->size)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Addresses of kernel memory (the root, table pages) go only to a caller
+ * that has CAP_SYS_ADMIN and got the fd from someone who had it too, so
+ * that a privileged program handed an fd does not leak them.
+ */
+static bool npt_may_see_addresses(const struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+/**
+ * struct npt_format_caps - the ABI's view of one format
+ * @options:	NPT_OPT_* it accepts.
+ * @prot:	NPT_PROT_* it encodes.
+ * @memtypes:	Bit n: NPT_MT n is encodable.
+ * @min_ia:	Smallest guest-physical width.
+ * @max_ia:	Largest guest-physical width.
+ * @max_oa:	Largest output-address width.
+ */
+struct npt_format_caps {
+	u32 options;
+	u32 prot;
+	u32 memtypes;
+	u8 min_ia;
+	u8 max_ia;
+	u8 max_oa;
+};
+
+#define NPT_MT_BIT(mt)	BIT(NPT_MT_##mt)
+#define NPT_PROT_RWX	(NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
+#define NPT_MT_NORMAL3	(NPT_MT_BIT(WB) | NPT_MT_BIT(NC) | NPT_MT_BIT(DEVICE))
+
+static const struct npt_format_caps npt_format_caps[NPT_FORMAT_MAX + 1] = {
+	[NPT_FORMAT_EPT4] = {
+		.options = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC,
+		.prot = NPT_PROT_ALL,
+		.memtypes = NPT_MT_NORMAL3 | NPT_MT_BIT(WT) | NPT_MT_BIT(WP),
+		.min_ia = 48, .max_ia = 48, .max_oa = 52,
+	},
+	[NPT_FORMAT_EPT5] = {
+		.options = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC,
+		.prot = NPT_PROT_ALL,
+		.memtypes = NPT_MT_NORMAL3 | NPT_MT_BIT(WT) | NPT_MT_BIT(WP),
+		.min_ia = 57, .max_ia = 57, .max_oa = 52,
+	},
+	[NPT_FORMAT_ARM64_S2] = {
+		.options = NPT_OPT_S2_FWB | NPT_OPT_S2_HA,
+		.prot = NPT_PROT_RWX,
+		.memtypes = NPT_MT_NORMAL3,
+		.min_ia = 32, .max_ia = 48, .max_oa = 48,
+	},
+	[NPT_FORMAT_SV39X4] = {
+		.options = NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD,
+		.prot = NPT_PROT_RWX,
+		.memtypes = NPT_MT_NORMAL3,
+		.min_ia = 41, .max_ia = 41, .max_oa = 56,
+	},
+	[NPT_FORMAT_SV48X4] = {
+		.options = NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD,
+		.prot = NPT_PROT_RWX,
+		.memtypes = NPT_MT_NORMAL3,
+		.min_ia = 50, .max_ia = 50, .max_oa = 56,
+	},
+};
+
+static bool npt_format_ok(u32 format)
+{
+	return format && format <= NPT_FORMAT_MAX &&
+	       npt_format_supported(format);
+}
+
+static int npt_get_caps(struct npt_ucmd *uc)
+{
+	struct npt_caps *cmd = uc->cmd;
+	const struct npt_format_caps *fc;
+	u32 f;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	if (cmd->format && !npt_format_ok(cmd->format))
+		return -EOPNOTSUPP;
+
+	cmd->formats = 0;
+	for (f = 1; f <= NPT_FORMAT_MAX; f++)
+		if (npt_format_supported(f))
+			cmd->formats |= BIT(f);
+	cmd->op_flags = NPT_OP_REPLACE | NPT_OP_NO_BLOCKS | NPT_OP_OLD |
+			NPT_OP_HOLES_OK | NPT_OP_INTERRUPTIBLE;
+	cmd->plan_ranges = NPT_PLAN_RANGES;
+	cmd->max_levels = NPT_MAX_LEVELS;
+	cmd->max_table_pages = READ_ONCE(max_table_pages);
+
+	cmd->options = 0;
+	cmd->prot = 0;
+	cmd->memtypes = 0;
+	cmd->min_ia_bits = 0;
+	cmd->max_ia_bits = 0;
+	cmd->max_oa_bits = 0;
+	if (cmd->format) {
+		fc = &npt_format_caps[cmd->format];
+		cmd->options = fc->options;
+		cmd->prot = fc->prot;
+		cmd->memtypes = fc->memtypes;
+		cmd->min_ia_bits = fc->min_ia;
+		cmd->max_ia_bits = fc->max_ia;
+		cmd->max_oa_bits = fc->max_oa;
+	}
+	return npt_respond(uc);
+}
+
+static int npt_table_release(struct inode *inode, struct file *file)
+{
+	struct npt_file *nf = file->private_data;
+
+	npt_table_destroy(nf->t);
+	kfree(nf);
+	return 0;
+}
+
+static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+static const struct file_operations npt_table_fops = {
+	.owner		= THIS_MODULE,
+	.release	= npt_table_release,
+	.unlocked_ioctl	= npt_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static int npt_create_table(struct npt_ucmd *uc)
+{
+	const struct npt_create_table *cmd = uc->cmd;
+	unsigned long limit = READ_ONCE(max_table_pages);
+	struct npt_config cfg = {
+		.format		= cmd->format,
+		.options	= cmd->options,
+		.ia_bits	= cmd->ia_bits,
+		.oa_bits	= cmd->oa_bits,
+		.max_pages	= cmd->max_pages ? cmd->max_pages : limit,
+		.vmid		= cmd->vmid,
+		.mm		= &npt_kernel_mm,
+		/* No CPU ever walks a table built from user-chosen HPAs. */
+		.flush		= NULL,
+	};
+	struct npt_file *nf;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags || cmd->__reserved || !cmd->format ||
+	    (cmd->options & ~NPT_OPT_ALL) || cmd->max_pages > limit)
+		return -EINVAL;
+	if (!npt_format_ok(cmd->format))
+		return -EOPNOTSUPP;
+
+	nf = kzalloc(sizeof(*nf), GFP_KERNEL_ACCOUNT);
+	if (!nf)
+		return -ENOMEM;
+	nf->options = cmd->options;
+	nf->vmid = cmd->vmid;
+
+	ret = npt_table_create(&cfg, &nf->t);
+	if (ret)
+		goto out_free;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_destroy;
+	}
+
+	file = anon_inode_getfile("[npt-table]", &npt_table_fops, nf, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_put_fd;
+	}
+
+	/* From here on npt_table_release() owns nf; nothing can fail. */
+	fd_install(fd, file);
+	return fd;
+
+out_put_fd:
+	put_unused_fd(fd);
+out_destroy:
+	npt_table_destroy(nf->t);
+out_free:
+	kfree(nf);
+	return ret;
+}
+
+static void npt_plan_to_user(struct npt_plan *up,
+			     const struct npt_flush_plan *plan)
+{
+	u32 i, nr = min_t(u32, plan->nr, NPT_PLAN_RANGES);
+
+	memset(up, 0, sizeof(*up));
+	up->flags = plan->all ? NPT_PLAN_ALL : 0;
+	up->nr = nr;
+	for (i = 0; i < nr; i++) {
+		up->range[i].gpa = plan->range[i].gpa;
+		up->range[i].length = plan->range[i].size;
+		up->range[i].lvl = plan->range[i].lvl;
+	}
+}
+
+/*
+ * The result of a mutation goes back on success and after -EINTR, when
+ * done tells how far it got; any other error left the table unchanged.
+ */
+static int npt_op_respond(struct npt_ucmd *uc, int ret,
+			  const struct npt_op_result *res, __u64 *done,
+			  struct npt_plan *plan)
+{
+	int err;
+
+	if (ret && ret != -EINTR)
+		return ret;
+	*done = res->done;
+	npt_plan_to_user(plan, &res->plan);
+	err = npt_respond(uc);
+	return ret ? ret : err;
+}
+
+#define NPT_MAP_FLAGS	(NPT_OP_REPLACE | NPT_OP_NO_BLOCKS | NPT_OP_OLD | \
+			 NPT_OP_INTERRUPTIBLE)
+
+static int npt_map_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_map *cmd = uc->cmd;
+	struct npt_op_result res = {};
+	int ret;
+
+	if (cmd->flags & ~NPT_MAP_FLAGS)
+		return -EINVAL;
+	ret = npt_map(uc->nf->t, cmd->gpa, cmd->hpa, cmd->length, cmd->prot,
+		      cmd->attr, cmd->flags, &res);
+	return npt_op_respond(uc, ret, &res, &cmd->done, &cmd->plan);
+}
+
+static int npt_unmap_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_unmap *cmd = uc->cmd;
+	struct npt_op_result res = {};
+	int ret;
+
+	if (cmd->flags & ~NPT_OP_INTERRUPTIBLE)
+		return -EINVAL;
+	ret = npt_unmap(uc->nf->t, cmd->gpa, cmd->length, cmd->flags, &res);
+	return npt_op_respond(uc, ret, &res, &cmd->done, &cmd->plan);
+}
+
+static int npt_protect_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_protect *cmd = uc->cmd;
+	struct npt_op_result res = {};
+	int ret;
+
+	if (cmd->flags & ~(NPT_OP_HOLES_OK | NPT_OP_INTERRUPTIBLE))
+		return -EINVAL;
+	ret = npt_protect(uc->nf->t, cmd->gpa, cmd->length, cmd->prot,
+			  cmd->attr, cmd->flags, &res);
+	return npt_op_respond(uc, ret, &res, &cmd->done, &cmd->plan);
+}
+
+static int npt_collapse_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_collapse *cmd = uc->cmd;
+	struct npt_op_result res = {};
+	int ret;
+
+	if (cmd->flags)
+		return -EINVAL;
+	ret = npt_collapse(uc->nf->t, cmd->gpa, cmd->length, &res);
+	return npt_op_respond(uc, ret, &res, &cmd->done, &cmd->plan);
+}
+
+/* One lookup; a failed one is all zeroes but for gpa and error. */
+static int npt_xlate_one(struct npt_table *t, u64 gpa, struct npt_xlate *x)
+{
+	struct npt_translation tr;
+	int ret;
+
+	memset(x, 0, sizeof(*x));
+	x->gpa = gpa;
+	ret = npt_translate(t, gpa, &tr);
+	if (ret) {
+		x->error = -ret;
+		return ret;
+	}
+	x->hpa = tr.hpa;
+	x->pte = tr.pte;
+	x->prot = tr.prot;
+	x->attr = tr.attr;
+	x->lvl = tr.lvl;
+	return 0;
+}
+
+/* Lookups per copy_from_user() of a batch, between cond_resched()s. */
+#define NPT_XLATE_CHUNK	32
+
+static int npt_translate_batch(struct npt_ucmd *uc)
+{
+	struct npt_translate *cmd = uc->cmd;
+	u64 __user *gpas = u64_to_user_ptr(cmd->gpas);
+	u8 __user *out = u64_to_user_ptr(cmd->results);
+	u32 esz = cmd->entry_size;
+	u64 chunk[NPT_XLATE_CHUNK];
+	struct npt_xlate x;
+	u32 i, n;
+	int ret = 0;
+
+	if (esz < sizeof(x) || memchr_inv(&cmd->x, 0, sizeof(cmd->x)))
+		return -EINVAL;
+
+	cmd->done = 0;
+	while (cmd->done < cmd->count) {
+		n = min_t(u32, cmd->count - cmd->done, NPT_XLATE_CHUNK);
+		if (copy_from_user(chunk, gpas + cmd->done,
+				   n * sizeof(chunk[0]))) {
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			u8 __user *dst = out + (u64)cmd->done * esz;
+
+			npt_xlate_one(uc->nf->t, chunk[i], &x);
+			if (copy_to_user(dst, &x, sizeof(x)) ||
+			    (esz > sizeof(x) &&
+			     clear_user(dst + sizeof(x), esz - sizeof(x)))) {
+				ret = -EFAULT;
+				goto out;
+			}
+			cmd->done++;
+		}
+		if ((cmd->flags & NPT_OP_INTERRUPTIBLE) &&
+		    cmd->done < cmd->count && fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+out:
+	/* done is worth reporting even after a fault in the arrays. */
+	if (npt_respond(uc))
+		return -EFAULT;
+	return ret;
+}
+
+static int npt_translate_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_translate *cmd = uc->cmd;
+	int ret;
+
+	if ((cmd->flags & ~NPT_OP_INTERRUPTIBLE) || cmd->__reserved)
+		return -EINVAL;
+	if (cmd->count)
+		return npt_translate_batch(uc);
+	if (cmd->flags || cmd->entry_size || cmd->gpas || cmd->results ||
+	    cmd->x.hpa || cmd->x.pte || cmd->x.prot || cmd->x.attr ||
+	    cmd->x.lvl || cmd->x.error)
+		return -EINVAL;
+
+	ret = npt_xlate_one(uc->nf->t, cmd->x.gpa, &cmd->x);
+	if (ret)
+		return ret;
+	cmd->done = 1;
+	return npt_respond(uc);
+}
+
+static int npt_walk_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_walk *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	struct npt_walk_info wi = {};
+	bool hide = !npt_may_see_addresses(uc->file);
+	u32 i;
+	int ret;
+
+	if (cmd->flags)
+		return -EINVAL;
+	ret = npt_walk_gpa(t, cmd->gpa, &wi);
+	if (ret)
+		return ret;
+	if (WARN_ON_ONCE(wi.levels > NPT_MAX_LEVELS))
+		return -EINVAL;
+
+	cmd->levels = wi.levels;
+	cmd->root_lvl = wi.root_lvl;
+	memset(cmd->pte, 0, sizeof(cmd->pte));
+	for (i = 0; i < wi.levels; i++) {
+		npt_pte_t pte = wi.pte[i];
+
+		/* A table entry holds the address of a kernel page. */
+		if (hide && npt_pte_is_table(t, pte, wi.root_lvl - i))
+			pte &= ~t->addr_mask;
+		cmd->pte[i] = pte;
+	}
+	return npt_respond(uc);
+}
+
+static int npt_info_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_info *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	struct npt_root_regs regs = {};
+	struct npt_stats st = {};
+	int i;
+
+	if (cmd->flags)
+		return -EINVAL;
+
+	npt_get_stats(t, &st);
+	cmd->format = npt_format(t);
+	cmd->options = uc->nf->options;
+	cmd->levels = npt_levels(t);
+	cmd->ia_bits = npt_ia_bits(t);
+	cmd->oa_bits = npt_oa_bits(t);
+	cmd->root_pages = npt_root_pages(t);
+	cmd->vmid = uc->nf->vmid;
+	cmd->table_pages = st.table_pages;
+	cmd->max_pages = st.max_pages;
+	for (i = 0; i < NPT_MAX_LEVELS; i++) {
+		cmd->tables[i] = st.tables[i];
+		cmd->leaves[i] = st.leaves[i];
+	}
+
+	cmd->info_flags = 0;
+	cmd->root = 0;
+	cmd->ctrl = 0;
+	cmd->root_pa = 0;
+	if (npt_may_see_addresses(uc->file)) {
+		npt_root_regs(t, &regs);
+		cmd->info_flags = NPT_INFO_ROOT_VALID;
+		cmd->root = regs.root;
+		cmd->ctrl = regs.ctrl;
+		cmd->root_pa = npt_root_pa(t);
+	}
+	return npt_respond(uc);
+}
+
+/*
+ * Every structure of the ABI, for the on-stack copy of the argument.  Its
+ * layout rules (see npt_uapi.h) are checked here, once for every ABI.
+ */
+union npt_ucmd_buffer {
+	struct npt_caps caps;
+	struct npt_create_table create;
+	struct npt_map map;
+	struct npt_unmap unmap;
+	struct npt_protect protect;
+	struct npt_collapse collapse;
+	struct npt_translate translate;
+	struct npt_walk walk;
+	struct npt_info info;
+};
+
+static_assert(sizeof(struct npt_caps) == 64);
+static_assert(sizeof(struct npt_create_table) == 40);
+static_assert(sizeof(struct npt_plan_range) == 24);
+static_assert(sizeof(struct npt_plan) == 8 + 24 * NPT_PLAN_RANGES);
+static_assert(sizeof(struct npt_map) == 48 + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_unmap) == 32 + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_protect) == 40 + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_collapse) == 32 + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_xlate) == 40);
+static_assert(sizeof(struct npt_translate) == 80);
+static_assert(sizeof(struct npt_walk) == 24 + 8 * NPT_MAX_LEVELS);
+static_assert(sizeof(struct npt_info) == 56 + 16 * NPT_MAX_LEVELS + 24);
+
+/**
+ * struct npt_ioctl_op - one command
+ * @size:	sizeof its structure in this kernel.
+ * @min_size:	sizeof its first version: smaller is -EINVAL.
+ * @cmd:	The full command number.
+ * @on_table:	Issued on a table fd (else on /dev/npt).
+ * @fn:		The handler.
+ */
+struct npt_ioctl_op {
+	u32 size;
+	u32 min_size;
+	unsigned int cmd;
+	bool on_table;
+	int (*fn)(struct npt_ucmd *uc);
+};
+
+/* Every structure is its first version: min_size == size for now. */
+#define NPT_IOCTL(_nr, _cmd, _fn, _struct, _table)			\
+	[_nr] = {							\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union npt_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = sizeof(_struct),				\
+		.cmd = _cmd,						\
+		.on_table = _table,					\
+		.fn = _fn,						\
+	}
+
+static const struct npt_ioctl_op npt_ioctl_ops[] = {
+	NPT_IOCTL(NPT_CMD_GET_CAPS, NPT_GET_CAPS, npt_get_caps,
+		  struct npt_caps, false),
+	NPT_IOCTL(NPT_CMD_CREATE_TABLE, NPT_CREATE_TABLE, npt_create_table,
+		  struct npt_create_table, false),
+	NPT_IOCTL(NPT_CMD_MAP, NPT_MAP, npt_map_ioctl, struct npt_map, true),
+	NPT_IOCTL(NPT_CMD_UNMAP, NPT_UNMAP, npt_unmap_ioctl,
+		  struct npt_unmap, true),
+	NPT_IOCTL(NPT_CMD_PROTECT, NPT_PROTECT, npt_protect_ioctl,
+		  struct npt_protect, true),
+	NPT_IOCTL(NPT_CMD_TRANSLATE, NPT_TRANSLATE, npt_translate_ioctl,
+		  struct npt_translate, true),
+	NPT_IOCTL(NPT_CMD_WALK, NPT_WALK, npt_walk_ioctl,
+		  struct npt_walk, true),
+	NPT_IOCTL(NPT_CMD_INFO, NPT_INFO, npt_info_ioctl,
+		  struct npt_info, true),
+	NPT_IOCTL(NPT_CMD_COLLAPSE, NPT_COLLAPSE, npt_collapse_ioctl,
+		  struct npt_collapse, true),
+	/* The fault ioctls (0x09-0x0f) go here. */
+};
+
+static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	bool on_table = file->f_op == &npt_table_fops;
+	const struct npt_ioctl_op *op;
+	union npt_ucmd_buffer buf;
+	struct npt_ucmd uc = {
+		.file	= file,
+		.nf	= on_table ? file->private_data : NULL,
+		.ubuf	= (void __user *)arg,
+		.cmd	= &buf,
+	};
+	unsigned int nr = _IOC_NR(cmd);
+	int ret;
+
+	if (nr >= ARRAY_SIZE(npt_ioctl_ops))
+		return -ENOTTY;
+	op = &npt_ioctl_ops[nr];
+	if (!op->fn || op->cmd != cmd || op->on_table != on_table)
+		return -ENOTTY;
+
+	if (get_user(uc.user_size, (u32 __user *)uc.ubuf))
+		return -EFAULT;
+	if (uc.user_size < op->min_size)
+		return -EINVAL;
+	uc.size = op->size;
+	ret = copy_struct_from_user(&buf, op->size, uc.ubuf, uc.user_size);
+	if (ret)
+		return ret;
+	return op->fn(&uc);
+}
+
+static const struct file_operations npt_misc_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= npt_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice npt_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "npt",
+	.fops	= &npt_misc_fops,
+	.mode	= 0600,
+};
+
+static int __init npt_init(void)
+{
+	int ret;
+
+	ret = misc_register(&npt_misc);
+	if (ret)
+		pr_err("cannot register /dev/npt: %d\n", ret);
+	return ret;
+}
+
+static void __exit npt_exit(void)
+{
+	misc_deregister(&npt_misc);
+}
+
+module_init(npt_init);
+module_exit(npt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Nested (second-stage) page tables in hardware formats, and /dev/npt");
+MODULE_AUTHOR("The npt authors");
