@@ -110,6 +110,7 @@ typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
  * @flush:	TLB invalidation callback, or NULL for a table that no CPU
  *		ever uses (for example one built from user space).
  * @flush_arg:	Argument of @flush.
+ * @flags:	%NPT_CFG_CHECK_HOST or 0.
  */
 struct npt_config {
 	u32 format;
@@ -122,6 +123,25 @@ struct npt_config {
 	void *mm_arg;
 	npt_flush_fn flush;
 	void *flush_arg;
+	u32 flags;
+};
+
+/* npt_table_create() refuses what this CPU's walker cannot walk. */
+#define NPT_CFG_CHECK_HOST	BIT(0)
+
+/**
+ * struct npt_host_caps - what this CPU's second-stage walker supports
+ * @formats:	Bit n set when format n (NPT_FORMAT_*) can be loaded.
+ * @options:	NPT_OPT_* the CPU implements.
+ * @oa_bits:	Output address width: MAXPHYADDR, the PARange size, or 56.
+ * @ia_bits_max: Largest input width of a format with a configurable one
+ *		(the Arm IPA size); 0 otherwise.
+ */
+struct npt_host_caps {
+	u32 formats;
+	u32 options;
+	u32 oa_bits;
+	u32 ia_bits_max;
 };
 
 /**
@@ -276,6 +296,7 @@ u32 npt_root_pages(const struct npt_table *t);
 u32 npt_format(const struct npt_table *t);
 bool npt_format_supported(u32 format);
 int npt_topup(struct npt_table *t, unsigned long nr);
+int npt_host_caps(struct npt_host_caps *caps);
 int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	       struct npt_access_result *r);
 int npt_set_region(struct npt_table *t, const struct npt_region *rg);

@@ -1267,6 +1267,21 @@ EXPORT_SYMBOL_GPL(npt_format);
 
 /* ---- lifetime --------------------------------------------------------- */
 
+/* Whether this CPU can walk a table made with @cfg. */
+static int npt_host_fits(const struct npt_config *cfg)
+{
+	struct npt_host_caps caps;
+	int ret = npt_host_caps(&caps);
+
+	if (ret)
+		return ret;
+	if (!(caps.formats & BIT(cfg->format)) ||
+	    (cfg->options & ~caps.options) || cfg->oa_bits > caps.oa_bits ||
+	    (caps.ia_bits_max && cfg->ia_bits > caps.ia_bits_max))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
 /**
  * npt_table_create() - create an empty table
  * @cfg:	Format, options, widths, limit, host memory and flush.
@@ -1274,7 +1289,8 @@ EXPORT_SYMBOL_GPL(npt_format);
  *
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
- * this build lacks, -ENOSPC when the root alone exceeds the page limit,
+ * this build lacks (or, with %NPT_CFG_CHECK_HOST, that this CPU cannot
+ * walk with those options and widths), -ENOSPC when the root alone exceeds the page limit,
  * -ENOMEM.
  */
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
@@ -1285,10 +1301,16 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 
 	*out = NULL;
 	if (!cfg->format || cfg->format > NPT_FORMAT_MAX ||
-	    (cfg->options & ~NPT_OPT_ALL) || !cfg->mm)
+	    (cfg->options & ~NPT_OPT_ALL) || !cfg->mm ||
+	    (cfg->flags & ~NPT_CFG_CHECK_HOST))
 		return -EINVAL;
 	if (!fmt)
 		return -EOPNOTSUPP;
+	if (cfg->flags & NPT_CFG_CHECK_HOST) {
+		ret = npt_host_fits(cfg);
+		if (ret)
+			return ret;
+	}
 
 	t = npt_host_zalloc(sizeof(*t));
 	if (!t)

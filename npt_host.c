@@ -98,3 +98,115 @@ bool npt_host_should_stop(void)
 	cond_resched();
 	return fatal_signal_pending(current);
 }
+
+#if defined(CONFIG_X86_64)
+#include <asm/msr.h>
+#include <asm/vmx.h>
+
+static int npt_arch_caps(struct npt_host_caps *caps)
+{
+	u32 lo, hi, ctl2_lo, ctl2_hi;
+	u64 ept;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX) ||
+	    rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, &lo, &hi) ||
+	    rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &ctl2_lo, &ctl2_hi))
+		return -EOPNOTSUPP;
+	ept = (u64)hi << 32 | lo;
+	if (ept & VMX_EPT_PAGE_WALK_4_BIT)
+		caps->formats |= BIT(NPT_FORMAT_EPT4);
+	if (ept & VMX_EPT_PAGE_WALK_5_BIT)
+		caps->formats |= BIT(NPT_FORMAT_EPT5);
+	if (ept & VMX_EPT_AD_BIT)
+		caps->options |= NPT_OPT_EPT_AD;
+	if (ept & VMX_EPT_EXECUTE_ONLY_BIT)
+		caps->options |= NPT_OPT_EPT_XO;
+	/* The allowed-1 settings of the secondary controls. */
+	if (ctl2_hi & SECONDARY_EXEC_MODE_BASED_EPT_EXEC)
+		caps->options |= NPT_OPT_EPT_MBEC;
+	caps->oa_bits = boot_cpu_data.x86_phys_bits;
+	return caps->formats ? 0 : -EOPNOTSUPP;
+}
+#elif defined(CONFIG_ARM64)
+#include <asm/cpufeature.h>
+#include <asm/virt.h>
+
+static int npt_arch_caps(struct npt_host_caps *caps)
+{
+	u64 mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1);
+	u64 mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1);
+	u64 mmfr2 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR2_EL1);
+	int parange = cpuid_feature_extract_unsigned_field(mmfr0,
+				ID_AA64MMFR0_EL1_PARANGE_SHIFT);
+
+	if (!is_hyp_mode_available())
+		return -EOPNOTSUPP;
+	caps->formats = BIT(NPT_FORMAT_ARM64_S2);
+	caps->oa_bits = min(id_aa64mmfr0_parange_to_phys_shift(parange), 48U);
+	caps->ia_bits_max = caps->oa_bits;
+	if (cpuid_feature_extract_unsigned_field(mmfr1,
+				ID_AA64MMFR1_EL1_HAFDBS_SHIFT))
+		caps->options |= NPT_OPT_S2_HA;
+	if (cpuid_feature_extract_unsigned_field(mmfr2,
+				ID_AA64MMFR2_EL1_FWB_SHIFT))
+		caps->options |= NPT_OPT_S2_FWB;
+	return 0;
+}
+#elif defined(CONFIG_RISCV)
+#include <asm/cpufeature.h>
+#include <asm/csr.h>
+
+/* A G-stage mode is implemented when hgatp keeps it (WARL). */
+static bool npt_hgatp_mode(unsigned long mode)
+{
+	unsigned long old = csr_read(CSR_HGATP);
+	bool ok;
+
+	csr_write(CSR_HGATP, mode << HGATP_MODE_SHIFT);
+	ok = csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT == mode;
+	csr_write(CSR_HGATP, old);
+	return ok;
+}
+
+static int npt_arch_caps(struct npt_host_caps *caps)
+{
+	if (!riscv_isa_extension_available(NULL, h))
+		return -EOPNOTSUPP;
+	preempt_disable();
+	if (npt_hgatp_mode(HGATP_MODE_SV39X4))
+		caps->formats |= BIT(NPT_FORMAT_SV39X4);
+	if (npt_hgatp_mode(HGATP_MODE_SV48X4))
+		caps->formats |= BIT(NPT_FORMAT_SV48X4);
+	preempt_enable();
+	if (riscv_has_extension_unlikely(RISCV_ISA_EXT_SVPBMT))
+		caps->options |= NPT_OPT_RV_SVPBMT;
+	caps->oa_bits = 56;
+	return caps->formats ? 0 : -EOPNOTSUPP;
+}
+#else
+static int npt_arch_caps(struct npt_host_caps *caps)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/**
+ * npt_host_caps() - what this CPU's second-stage walker supports
+ * @caps:	Filled with the formats, options and widths it can walk.
+ *
+ * Reads what the architecture makes readable: IA32_VMX_EPT_VPID_CAP and
+ * the secondary-control MSR on x86 (with VMX), ID_AA64MMFR0/1/2_EL1 on
+ * arm64 (with EL2 available), and the hgatp modes that stick on RISC-V
+ * (with the H extension; hgatp is restored, so call it only while no
+ * guest of this CPU runs).  Options that cannot be read (RISC-V Svadu)
+ * are not reported.
+ *
+ * Context: process context.
+ * Return: 0, or -EOPNOTSUPP when this CPU walks no npt format.
+ */
+int npt_host_caps(struct npt_host_caps *caps)
+{
+	memset(caps, 0, sizeof(*caps));
+	return npt_arch_caps(caps);
+}
+EXPORT_SYMBOL_GPL(npt_host_caps);
