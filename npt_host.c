@@ -136,19 +136,23 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	u64 mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1);
 	u64 mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1);
 	u64 mmfr2 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR2_EL1);
-	int parange = cpuid_feature_extract_unsigned_field(mmfr0,
-				ID_AA64MMFR0_EL1_PARANGE_SHIFT);
+	int parange, ha, fwb;
+
+	parange = cpuid_feature_extract_unsigned_field(mmfr0,
+						       ID_AA64MMFR0_EL1_PARANGE_SHIFT);
+	ha = cpuid_feature_extract_unsigned_field(mmfr1,
+						  ID_AA64MMFR1_EL1_HAFDBS_SHIFT);
+	fwb = cpuid_feature_extract_unsigned_field(mmfr2,
+						   ID_AA64MMFR2_EL1_FWB_SHIFT);
 
 	if (!is_hyp_mode_available())
 		return -EOPNOTSUPP;
 	caps->formats = BIT(NPT_FORMAT_ARM64_S2);
 	caps->oa_bits = min(id_aa64mmfr0_parange_to_phys_shift(parange), 48U);
 	caps->ia_bits_max = caps->oa_bits;
-	if (cpuid_feature_extract_unsigned_field(mmfr1,
-				ID_AA64MMFR1_EL1_HAFDBS_SHIFT))
+	if (ha)
 		caps->options |= NPT_OPT_S2_HA;
-	if (cpuid_feature_extract_unsigned_field(mmfr2,
-				ID_AA64MMFR2_EL1_FWB_SHIFT))
+	if (fwb)
 		caps->options |= NPT_OPT_S2_FWB;
 	return 0;
 }
