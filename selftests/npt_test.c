@@ -1,0 +1,1368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt_test: the /dev/npt ABI, probed the way selftests/iommu probes
+ * iommufd, and round trips through every table format.
+ *
+ * Every TEST_F runs once per format (FIXTURE_VARIANT).  Needs root and the
+ * npt module loaded; skips otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "npt_uapi.h"
+#include "kselftest_harness.h"
+
+#define DEV_PATH	"/dev/npt"
+#define LIVE_PAGES	"/sys/module/npt/parameters/live_pages"
+#define MAX_PAGES_PARAM	"/sys/module/npt/parameters/max_table_pages"
+
+#define SZ_4K		0x1000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_1G		0x40000000ULL
+#define HPA_BASE	0x100000000ULL	/* 4 GiB: fits every output width */
+#define RW		(NPT_PROT_R | NPT_PROT_W)
+#define RWX		(NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
+
+#define EXPECT_ERRNO(expected, call)				\
+	({							\
+		errno = 0;					\
+		EXPECT_EQ(-1, (call));				\
+		EXPECT_EQ(expected, errno);			\
+	})
+
+#define ASSERT_ERRNO(expected, call)				\
+	({							\
+		errno = 0;					\
+		ASSERT_EQ(-1, (call));				\
+		ASSERT_EQ(expected, errno);			\
+	})
+
+static uint64_t lvl_size(unsigned int lvl)
+{
+	return 1ULL << (12 + 9 * lvl);
+}
+
+static uint64_t live_pages(void)
+{
+	unsigned long long v = ~0ULL;
+	FILE *f = fopen(LIVE_PAGES, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = ~0ULL;
+		fclose(f);
+	}
+	return v;
+}
+
+static int open_dev(void)
+{
+	return open(DEV_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* 0 or the errno of the ioctl; the helpers below all work this way. */
+static int create(int dev, uint32_t format, uint32_t options,
+		  uint32_t ia_bits, uint64_t max_pages, int *fd)
+{
+	struct npt_create_table c = {
+		.size = sizeof(c), .format = format, .options = options,
+		.ia_bits = ia_bits, .max_pages = max_pages,
+	};
+
+	*fd = ioctl(dev, NPT_CREATE_TABLE, &c);
+	return *fd < 0 ? errno : 0;
+}
+
+static int map_ex(int fd, uint64_t gpa, uint64_t hpa, uint64_t len,
+		  uint32_t prot, uint32_t attr, uint32_t flags,
+		  struct npt_map *out)
+{
+	struct npt_map m = {
+		.size = sizeof(m), .flags = flags, .gpa = gpa, .hpa = hpa,
+		.length = len, .prot = prot, .attr = attr,
+	};
+	int ret = ioctl(fd, NPT_MAP, &m) ? errno : 0;
+
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static int map(int fd, uint64_t gpa, uint64_t hpa, uint64_t len,
+	       uint32_t prot, uint32_t flags)
+{
+	return map_ex(fd, gpa, hpa, len, prot, 0, flags, NULL);
+}
+
+static int unmap_ex(int fd, uint64_t gpa, uint64_t len, uint32_t flags,
+		    struct npt_unmap *out)
+{
+	struct npt_unmap u = {
+		.size = sizeof(u), .flags = flags, .gpa = gpa, .length = len,
+	};
+	int ret = ioctl(fd, NPT_UNMAP, &u) ? errno : 0;
+
+	if (out)
+		*out = u;
+	return ret;
+}
+
+static int unmap(int fd, uint64_t gpa, uint64_t len)
+{
+	return unmap_ex(fd, gpa, len, 0, NULL);
+}
+
+static int protect(int fd, uint64_t gpa, uint64_t len, uint32_t prot,
+		   uint32_t attr, uint32_t flags)
+{
+	struct npt_protect p = {
+		.size = sizeof(p), .flags = flags, .gpa = gpa, .length = len,
+		.prot = prot, .attr = attr,
+	};
+
+	return ioctl(fd, NPT_PROTECT, &p) ? errno : 0;
+}
+
+static int collapse(int fd, uint64_t gpa, uint64_t len)
+{
+	struct npt_collapse c = {
+		.size = sizeof(c), .gpa = gpa, .length = len,
+	};
+
+	return ioctl(fd, NPT_COLLAPSE, &c) ? errno : 0;
+}
+
+static int translate(int fd, uint64_t gpa, struct npt_xlate *x)
+{
+	struct npt_translate t = { .size = sizeof(t), .x.gpa = gpa };
+	int ret = ioctl(fd, NPT_TRANSLATE, &t) ? errno : 0;
+
+	*x = t.x;
+	return ret;
+}
+
+static int walk(int fd, uint64_t gpa, struct npt_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	w->gpa = gpa;
+	return ioctl(fd, NPT_WALK, w) ? errno : 0;
+}
+
+static int info(int fd, struct npt_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->size = sizeof(*in);
+	return ioctl(fd, NPT_INFO, in) ? errno : 0;
+}
+
+/* Does the plan invalidate all of [gpa, gpa + len)? */
+static bool plan_covers(const struct npt_plan *p, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len;
+	bool progress = true;
+
+	if (p->flags & NPT_PLAN_ALL)
+		return true;
+	while (gpa < end && progress) {
+		progress = false;
+		for (uint32_t i = 0; i < p->nr && i < NPT_PLAN_RANGES; i++) {
+			uint64_t s = p->range[i].gpa;
+			uint64_t e = s + p->range[i].length;
+
+			if (s <= gpa && gpa < e) {
+				gpa = e;
+				progress = true;
+			}
+		}
+	}
+	return gpa >= end;
+}
+
+FIXTURE(npt) {
+	int dev;
+	int fd;
+	uint64_t live0;		/* live pages before the fixture's table */
+};
+
+FIXTURE_VARIANT(npt) {
+	uint32_t format;
+	uint32_t options;
+	uint32_t ia_bits;	/* asked for at creation (0: default) */
+	uint32_t gpa_bits;	/* the resulting width */
+	uint32_t levels;
+	uint32_t root_pages;
+	uint32_t alt_attr;	/* a non-WB memory type the format encodes */
+	bool wo_invalid;	/* write without read is refused */
+};
+
+FIXTURE_VARIANT_ADD(npt, ept4) {
+	.format = NPT_FORMAT_EPT4, .gpa_bits = 48, .levels = 4,
+	.root_pages = 1, .alt_attr = NPT_MT_DEVICE, .wo_invalid = true,
+};
+
+FIXTURE_VARIANT_ADD(npt, ept5) {
+	.format = NPT_FORMAT_EPT5, .gpa_bits = 57, .levels = 5,
+	.root_pages = 1, .alt_attr = NPT_MT_WT, .wo_invalid = true,
+};
+
+FIXTURE_VARIANT_ADD(npt, arm64_40bit) {
+	.format = NPT_FORMAT_ARM64_S2, .ia_bits = 40, .gpa_bits = 40,
+	.levels = 3, .root_pages = 2, .alt_attr = NPT_MT_NC,
+};
+
+FIXTURE_VARIANT_ADD(npt, sv39x4) {
+	.format = NPT_FORMAT_SV39X4, .options = NPT_OPT_RV_SVPBMT,
+	.gpa_bits = 41, .levels = 3, .root_pages = 4,
+	.alt_attr = NPT_MT_NC, .wo_invalid = true,
+};
+
+FIXTURE_VARIANT_ADD(npt, sv48x4) {
+	.format = NPT_FORMAT_SV48X4, .options = NPT_OPT_RV_SVPBMT,
+	.gpa_bits = 50, .levels = 4, .root_pages = 4,
+	.alt_attr = NPT_MT_DEVICE, .wo_invalid = true,
+};
+
+FIXTURE_SETUP(npt)
+{
+	struct npt_caps caps = { .size = sizeof(caps) };
+
+	self->fd = -1;
+	self->dev = open_dev();
+	if (self->dev < 0 && (errno == ENOENT || errno == ENODEV))
+		SKIP(return, DEV_PATH " missing: is the npt module loaded?");
+	if (self->dev < 0 && errno == EACCES)
+		SKIP(return, DEV_PATH ": needs root");
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &caps));
+	if (!(caps.formats & (1U << variant->format)))
+		SKIP(return, "format %u not built in", variant->format);
+	self->live0 = live_pages();
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, 0, &self->fd));
+}
+
+FIXTURE_TEARDOWN(npt)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * Size probes, as selftests/iommu does them: a valid argument of @size
+ * bytes is refused one byte short (EINVAL), accepted with 8 more zero
+ * bytes, and refused with a nonzero byte past its end (E2BIG).
+ */
+static void probe_sizes(struct __test_metadata *_metadata, int fd,
+			unsigned long req, const void *arg, size_t size)
+{
+	uint64_t buf[128];
+	uint32_t *usize = (uint32_t *)buf;
+	int ret;
+
+	ASSERT_LE(size + 16, sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, arg, size);
+
+	*usize = size - 1;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
+	*usize = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
+	*usize = 8;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
+
+	*usize = size + 8;
+	ret = ioctl(fd, req, buf);
+	EXPECT_LE(0, ret);
+	if (req == NPT_CREATE_TABLE && ret > 0)
+		close(ret);
+
+	((uint8_t *)buf)[size + 7] = 1;
+	EXPECT_ERRNO(E2BIG, ioctl(fd, req, buf));
+	((uint8_t *)buf)[size + 7] = 0;
+	((uint8_t *)buf)[size] = 0x80;
+	*usize = size + 1;
+	EXPECT_ERRNO(E2BIG, ioctl(fd, req, buf));
+
+	/* The exact size still works after all that. */
+	memcpy(buf, arg, size);
+	ret = ioctl(fd, req, buf);
+	EXPECT_LE(0, ret);
+	if (req == NPT_CREATE_TABLE && ret > 0)
+		close(ret);
+}
+
+/* Every flag bit outside @valid is EINVAL. */
+static void probe_flags(struct __test_metadata *_metadata, int fd,
+			unsigned long req, const void *arg, size_t size,
+			uint32_t valid)
+{
+	uint64_t buf[128];
+
+	for (int bit = 0; bit < 32; bit++) {
+		if (valid & (1U << bit))
+			continue;
+		memcpy(buf, arg, size);
+		((uint32_t *)buf)[1] = 1U << bit;
+		EXPECT_EQ(-1, ioctl(fd, req, buf));
+		EXPECT_EQ(EINVAL, errno) {
+			TH_LOG("flag bit %d of ioctl 0x%lx", bit, req);
+		}
+	}
+}
+
+/* Valid arguments for every ioctl, on a table where 0..2M is mapped. */
+struct valid_args {
+	struct npt_caps caps;
+	struct npt_create_table create;
+	struct npt_map map;
+	struct npt_unmap unmap;
+	struct npt_protect protect;
+	struct npt_collapse collapse;
+	struct npt_translate translate;
+	struct npt_walk walk;
+	struct npt_info info;
+};
+
+static void valid_args(uint32_t format, uint32_t options, uint32_t ia_bits,
+		       struct valid_args *a)
+{
+	uint64_t far = 8 * SZ_1G;	/* mapped and unmapped again */
+
+	memset(a, 0, sizeof(*a));
+	a->caps = (struct npt_caps){ .size = sizeof(a->caps),
+				     .format = format };
+	a->create = (struct npt_create_table){
+		.size = sizeof(a->create), .format = format,
+		.options = options, .ia_bits = ia_bits };
+	a->map = (struct npt_map){ .size = sizeof(a->map),
+		.flags = NPT_OP_REPLACE, .gpa = far, .hpa = HPA_BASE,
+		.length = SZ_4K, .prot = RW };
+	a->unmap = (struct npt_unmap){ .size = sizeof(a->unmap),
+		.gpa = far, .length = SZ_4K };
+	a->protect = (struct npt_protect){ .size = sizeof(a->protect),
+		.flags = NPT_OP_HOLES_OK, .gpa = 0, .length = SZ_4K,
+		.prot = RW };
+	a->collapse = (struct npt_collapse){ .size = sizeof(a->collapse),
+		.gpa = 0, .length = SZ_2M };
+	a->translate = (struct npt_translate){
+		.size = sizeof(a->translate), .x.gpa = 0x1234 };
+	a->walk = (struct npt_walk){ .size = sizeof(a->walk), .gpa = 0x1234 };
+	a->info = (struct npt_info){ .size = sizeof(a->info) };
+}
+
+TEST_F(npt, ioctl_sizes)
+{
+	struct valid_args a;
+
+	valid_args(variant->format, variant->options, variant->ia_bits, &a);
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	probe_sizes(_metadata, self->dev, NPT_GET_CAPS, &a.caps, sizeof(a.caps));
+	probe_sizes(_metadata, self->dev, NPT_CREATE_TABLE, &a.create,
+		    sizeof(a.create));
+	probe_sizes(_metadata, self->fd, NPT_MAP, &a.map, sizeof(a.map));
+	probe_sizes(_metadata, self->fd, NPT_UNMAP, &a.unmap, sizeof(a.unmap));
+	probe_sizes(_metadata, self->fd, NPT_PROTECT, &a.protect,
+		    sizeof(a.protect));
+	probe_sizes(_metadata, self->fd, NPT_COLLAPSE, &a.collapse,
+		    sizeof(a.collapse));
+	probe_sizes(_metadata, self->fd, NPT_TRANSLATE, &a.translate,
+		    sizeof(a.translate));
+	probe_sizes(_metadata, self->fd, NPT_WALK, &a.walk, sizeof(a.walk));
+	probe_sizes(_metadata, self->fd, NPT_INFO, &a.info, sizeof(a.info));
+}
+
+TEST_F(npt, ioctl_flags)
+{
+	struct valid_args a;
+
+	valid_args(variant->format, variant->options, variant->ia_bits, &a);
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	probe_flags(_metadata, self->dev, NPT_GET_CAPS, &a.caps,
+		    sizeof(a.caps), 0);
+	probe_flags(_metadata, self->dev, NPT_CREATE_TABLE, &a.create,
+		    sizeof(a.create), 0);
+	probe_flags(_metadata, self->fd, NPT_MAP, &a.map, sizeof(a.map),
+		    NPT_OP_REPLACE | NPT_OP_NO_BLOCKS | NPT_OP_OLD |
+		    NPT_OP_INTERRUPTIBLE);
+	probe_flags(_metadata, self->fd, NPT_UNMAP, &a.unmap, sizeof(a.unmap),
+		    NPT_OP_INTERRUPTIBLE);
+	probe_flags(_metadata, self->fd, NPT_PROTECT, &a.protect,
+		    sizeof(a.protect), NPT_OP_HOLES_OK | NPT_OP_INTERRUPTIBLE);
+	probe_flags(_metadata, self->fd, NPT_COLLAPSE, &a.collapse,
+		    sizeof(a.collapse), 0);
+	/* A single translation takes no flag at all. */
+	probe_flags(_metadata, self->fd, NPT_TRANSLATE, &a.translate,
+		    sizeof(a.translate), 0);
+	probe_flags(_metadata, self->fd, NPT_WALK, &a.walk, sizeof(a.walk), 0);
+	probe_flags(_metadata, self->fd, NPT_INFO, &a.info, sizeof(a.info), 0);
+}
+
+TEST_F(npt, ioctl_reserved)
+{
+	struct valid_args a;
+	struct npt_translate t;
+	uint64_t gpa = 0;
+	struct npt_xlate x;
+
+	valid_args(variant->format, variant->options, variant->ia_bits, &a);
+	a.caps.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_GET_CAPS, &a.caps));
+	a.create.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
+	a.translate.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &a.translate));
+
+	/* Fields of the other mode of TRANSLATE count as reserved. */
+	t = (struct npt_translate){ .size = sizeof(t), .entry_size = 40 };
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &t));
+	t = (struct npt_translate){ .size = sizeof(t), .x.hpa = 1 };
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &t));
+	t = (struct npt_translate){ .size = sizeof(t), .count = 1,
+		.entry_size = sizeof(x), .gpas = (uintptr_t)&gpa,
+		.results = (uintptr_t)&x, .x.gpa = 1 };
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &t));
+	t.x.gpa = 0;
+	t.entry_size = sizeof(x) - 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &t));
+	t.entry_size = sizeof(x);
+	EXPECT_EQ(0, ioctl(self->fd, NPT_TRANSLATE, &t));
+	EXPECT_EQ(1, t.done);
+	EXPECT_EQ(ENOENT, x.error);
+}
+
+TEST_F(npt, ioctl_efault)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const unsigned long table_cmds[] = {
+		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
+		NPT_WALK, NPT_INFO,
+	};
+	struct npt_translate t;
+	struct npt_xlate x[2];
+	uint64_t gpas[2] = { 0, SZ_4K };
+	uint32_t *tail;
+
+	ASSERT_TRUE(mem != MAP_FAILED);
+	ASSERT_EQ(0, munmap(mem + pg, pg));
+	/* A size field that reads fine, followed by an unmapped page. */
+	tail = (uint32_t *)(mem + pg - 4);
+	*tail = 4096;
+
+	EXPECT_ERRNO(EFAULT, ioctl(self->dev, NPT_GET_CAPS, NULL));
+	EXPECT_ERRNO(EFAULT, ioctl(self->dev, NPT_CREATE_TABLE, NULL));
+	EXPECT_ERRNO(EFAULT, ioctl(self->dev, NPT_CREATE_TABLE, mem + pg));
+	EXPECT_ERRNO(EFAULT, ioctl(self->dev, NPT_GET_CAPS, tail));
+	for (size_t i = 0; i < ARRAY_SIZE(table_cmds); i++) {
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, table_cmds[i], NULL));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, table_cmds[i], mem + pg));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, table_cmds[i], tail));
+	}
+
+	/* Batch arrays: bad input array, bad output array. */
+	t = (struct npt_translate){ .size = sizeof(t), .count = 2,
+		.entry_size = sizeof(x[0]), .gpas = (uintptr_t)(mem + pg),
+		.results = (uintptr_t)x };
+	EXPECT_ERRNO(EFAULT, ioctl(self->fd, NPT_TRANSLATE, &t));
+	EXPECT_EQ(0, t.done);
+	t.gpas = (uintptr_t)gpas;
+	t.results = (uintptr_t)(mem + pg - sizeof(x[0]));
+	EXPECT_ERRNO(EFAULT, ioctl(self->fd, NPT_TRANSLATE, &t));
+	EXPECT_EQ(1, t.done);
+	munmap(mem, pg);
+}
+
+TEST_F(npt, ioctl_enotty)
+{
+	static const unsigned long table_cmds[] = {
+		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
+		NPT_WALK, NPT_INFO,
+	};
+	struct valid_args a;
+	uint64_t buf[64] = { 0 };
+	int null_fd;
+
+	valid_args(variant->format, variant->options, variant->ia_bits, &a);
+	buf[0] = 64;
+	/* Table ioctls on /dev/npt, /dev/npt ioctls on a table. */
+	for (size_t i = 0; i < ARRAY_SIZE(table_cmds); i++)
+		EXPECT_ERRNO(ENOTTY, ioctl(self->dev, table_cmds[i], buf));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_GET_CAPS, &a.caps));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_CREATE_TABLE, &a.create));
+	/* Numbers npt does not use, reserved ones, other encodings. */
+	for (unsigned int nr = NPT_CMD_COLLAPSE + 1; nr < 0x20; nr++) {
+		EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(NPT_TYPE, nr), buf));
+		EXPECT_ERRNO(ENOTTY, ioctl(self->dev, _IO(NPT_TYPE, nr), buf));
+	}
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(NPT_TYPE, 0xff), buf));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(NPT_TYPE + 1, NPT_CMD_INFO),
+				   &a.info));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd,
+				   _IOWR(NPT_TYPE, NPT_CMD_INFO, struct npt_info),
+				   &a.info));
+	/* An npt ioctl on another kind of fd. */
+	null_fd = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, null_fd);
+	EXPECT_ERRNO(ENOTTY, ioctl(null_fd, NPT_INFO, &a.info));
+	close(null_fd);
+}
+
+TEST_F(npt, closed_and_replaced_fd)
+{
+	struct npt_info in;
+	int fd2, null_fd;
+
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, 0, &fd2));
+	ASSERT_EQ(0, map(fd2, 0, HPA_BASE, 4 * SZ_2M, RW, NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, info(fd2, &in));
+	EXPECT_LT(self->live0 + variant->root_pages, live_pages());
+
+	/* dup2() over the table fd closes the table. */
+	null_fd = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, null_fd);
+	ASSERT_EQ(fd2, dup2(null_fd, fd2));
+	EXPECT_ERRNO(ENOTTY, ioctl(fd2, NPT_INFO, &in));
+	close(fd2);
+	EXPECT_ERRNO(EBADF, ioctl(fd2, NPT_INFO, &in));
+	close(null_fd);
+	/* Only the fixture's table is left. */
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+TEST_F(npt, caps)
+{
+	struct npt_caps c = { .size = sizeof(c), .format = variant->format };
+	struct npt_caps none = { .size = sizeof(none) };
+	unsigned long long param = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &c));
+	EXPECT_TRUE(c.formats & (1U << variant->format));
+	EXPECT_EQ(0, c.formats & 1);
+	EXPECT_EQ(variant->options, c.options & variant->options);
+	EXPECT_TRUE(c.min_ia_bits <= variant->gpa_bits);
+	EXPECT_TRUE(c.max_ia_bits >= variant->gpa_bits);
+	EXPECT_NE(0, c.max_oa_bits);
+	EXPECT_EQ(NPT_PLAN_RANGES, c.plan_ranges);
+	EXPECT_EQ(NPT_MAX_LEVELS, c.max_levels);
+	EXPECT_TRUE(c.prot & NPT_PROT_R);
+	EXPECT_TRUE(c.memtypes & (1U << NPT_MT_WB));
+	EXPECT_TRUE(c.memtypes & (1U << (variant->alt_attr & 0xff)));
+	f = fopen(MAX_PAGES_PARAM, "r");
+	if (f) {
+		EXPECT_EQ(1, fscanf(f, "%llu", &param));
+		fclose(f);
+		EXPECT_EQ(param, c.max_table_pages);
+	}
+
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &none));
+	EXPECT_EQ(c.formats, none.formats);
+	EXPECT_EQ(0, none.options);
+	EXPECT_EQ(0, none.max_ia_bits);
+
+	none.format = NPT_FORMAT_MAX + 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->dev, NPT_GET_CAPS, &none));
+}
+
+TEST_F(npt, create_checks)
+{
+	struct npt_create_table c = { .size = sizeof(c),
+		.format = variant->format, .ia_bits = variant->ia_bits };
+	struct npt_caps caps = { .size = sizeof(caps) };
+	int fd, flags;
+
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	ASSERT_LE(0, fd);
+	flags = fcntl(fd, F_GETFD);
+	EXPECT_TRUE(flags & FD_CLOEXEC);
+	EXPECT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
+	close(fd);
+
+	c.format = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.format = NPT_FORMAT_MAX + 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.format = 0xffffffff;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.format = variant->format;
+	c.options = NPT_OPT_ALL + 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	/* Options of another format. */
+	c.options = variant->format <= NPT_FORMAT_EPT5 ? NPT_OPT_S2_FWB :
+							 NPT_OPT_EPT_AD;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.options = 0;
+	c.ia_bits = 64;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.ia_bits = variant->ia_bits;
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &caps));
+	c.max_pages = caps.max_table_pages + 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.max_pages = caps.max_table_pages;
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+TEST_F(npt, info_fresh)
+{
+	struct npt_info in;
+
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(variant->format, in.format);
+	EXPECT_EQ(variant->options, in.options);
+	EXPECT_EQ(variant->levels, in.levels);
+	EXPECT_EQ(variant->gpa_bits, in.ia_bits);
+	EXPECT_EQ(variant->root_pages, in.root_pages);
+	EXPECT_EQ(variant->root_pages, in.table_pages);
+	EXPECT_EQ(variant->root_pages, in.tables[variant->levels - 1]);
+	for (unsigned int l = 0; l < NPT_MAX_LEVELS; l++) {
+		EXPECT_EQ(0, in.leaves[l]);
+		if (l != variant->levels - 1)
+			EXPECT_EQ(0, in.tables[l]);
+	}
+	EXPECT_NE(0, in.max_pages);
+	/* The tests run as root: the root register is visible. */
+	EXPECT_EQ(NPT_INFO_ROOT_VALID, in.info_flags);
+	EXPECT_NE(0, in.root);
+	EXPECT_NE(0, in.root_pa);
+	EXPECT_EQ(0, in.root_pa & (variant->root_pages * SZ_4K - 1));
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+TEST_F(npt, map_translate_roundtrip)
+{
+	static const uint32_t prots[] = { NPT_PROT_R, RW, RWX,
+					  NPT_PROT_R | NPT_PROT_X };
+	uint64_t gpa = 3 * SZ_1G + 5 * SZ_4K;
+	struct npt_xlate x;
+
+	for (size_t i = 0; i < ARRAY_SIZE(prots); i++) {
+		uint64_t g = gpa + i * 3 * SZ_4K;
+		uint64_t h = HPA_BASE + 0x7000 * (i + 1);
+
+		ASSERT_EQ(0, map(self->fd, g, h, 3 * SZ_4K, prots[i], 0));
+		for (uint64_t off = 0; off < 3 * SZ_4K; off += 0x567) {
+			ASSERT_EQ(0, translate(self->fd, g + off, &x));
+			EXPECT_EQ(g + off, x.gpa);
+			EXPECT_EQ(h + off, x.hpa);
+			EXPECT_EQ(prots[i], x.prot);
+			EXPECT_EQ(NPT_MT_WB, x.attr);
+			EXPECT_EQ(0, x.lvl);
+			EXPECT_EQ(0, x.error);
+			EXPECT_NE(0, x.pte);
+		}
+	}
+	/* Another memory type. */
+	ASSERT_EQ(0, map_ex(self->fd, SZ_1G, HPA_BASE, SZ_4K, RW,
+			    variant->alt_attr, 0, NULL));
+	ASSERT_EQ(0, translate(self->fd, SZ_1G + 8, &x));
+	EXPECT_EQ(variant->alt_attr, x.attr);
+	EXPECT_EQ(RW, x.prot);
+	EXPECT_EQ(HPA_BASE + 8, x.hpa);
+
+	/* Neighbours stay unmapped. */
+	EXPECT_EQ(ENOENT, translate(self->fd, gpa - 1, &x));
+	EXPECT_EQ(0, x.hpa);
+	EXPECT_EQ(ENOENT, translate(self->fd, gpa + 12 * SZ_4K, &x));
+	EXPECT_EQ(ENOENT, translate(self->fd, 0, &x));
+	EXPECT_EQ(ERANGE, translate(self->fd, 1ULL << variant->gpa_bits, &x));
+	EXPECT_EQ(ERANGE, translate(self->fd, ~0ULL, &x));
+}
+
+TEST_F(npt, map_blocks)
+{
+	uint64_t gpa = 2 * SZ_1G;
+	struct npt_xlate x;
+	struct npt_info in;
+	struct npt_map m;
+
+	/* 1 GiB + 2 MiB + 4 KiB, all aligned: one leaf of each size. */
+	ASSERT_EQ(0, map_ex(self->fd, gpa, 4 * SZ_1G, SZ_1G + SZ_2M + SZ_4K,
+			    RWX, 0, 0, &m));
+	EXPECT_EQ(SZ_1G + SZ_2M + SZ_4K, m.done);
+	ASSERT_EQ(0, translate(self->fd, gpa + 0x12345678, &x));
+	EXPECT_EQ(2, x.lvl);
+	EXPECT_EQ(4 * SZ_1G + 0x12345678, x.hpa);
+	ASSERT_EQ(0, translate(self->fd, gpa + SZ_1G + 0x1234, &x));
+	EXPECT_EQ(1, x.lvl);
+	ASSERT_EQ(0, translate(self->fd, gpa + SZ_1G + SZ_2M + 0x10, &x));
+	EXPECT_EQ(0, x.lvl);
+	EXPECT_EQ(4 * SZ_1G + SZ_1G + SZ_2M + 0x10, x.hpa);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(1, in.leaves[2]);
+	EXPECT_EQ(1, in.leaves[1]);
+	EXPECT_EQ(1, in.leaves[0]);
+
+	/* The HPA's alignment limits the block size. */
+	ASSERT_EQ(0, map(self->fd, 16 * SZ_1G, HPA_BASE + SZ_4K, SZ_2M, RW, 0));
+	ASSERT_EQ(0, translate(self->fd, 16 * SZ_1G + SZ_2M - 1, &x));
+	EXPECT_EQ(0, x.lvl);
+	/* NO_BLOCKS: 4 KiB leaves only. */
+	ASSERT_EQ(0, map(self->fd, 20 * SZ_1G, HPA_BASE, SZ_2M, RW,
+			 NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, translate(self->fd, 20 * SZ_1G, &x));
+	EXPECT_EQ(0, x.lvl);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(1 + 512 + 512, in.leaves[0]);
+}
+
+TEST_F(npt, map_errors)
+{
+	uint64_t top = 1ULL << variant->gpa_bits;
+	struct npt_info before, after;
+	struct npt_xlate x;
+
+	ASSERT_EQ(0, map(self->fd, SZ_2M, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, info(self->fd, &before));
+
+	EXPECT_EQ(EINVAL, map(self->fd, 0x800, HPA_BASE, SZ_4K, RW, 0));
+	EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE + 1, SZ_4K, RW, 0));
+	EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE, 0, RW, 0));
+	EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE, 100, RW, 0));
+	EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE, SZ_4K, 0, 0));
+	EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE, SZ_4K,
+			      NPT_PROT_ALL + 1, 0));
+	EXPECT_EQ(EINVAL, map_ex(self->fd, 0, HPA_BASE, SZ_4K, RW,
+				 NPT_MT_MAX + 1, 0, NULL));
+	EXPECT_EQ(EINVAL, map_ex(self->fd, 0, HPA_BASE, SZ_4K, RW,
+				 NPT_ATTR_ALL + 1, 0, NULL));
+	if (variant->wo_invalid)
+		EXPECT_EQ(EINVAL, map(self->fd, 0, HPA_BASE, SZ_4K,
+				      NPT_PROT_W, 0));
+	EXPECT_EQ(EOVERFLOW, map(self->fd, ~0ULL - SZ_4K + 1, HPA_BASE,
+				 2 * SZ_4K, RW, 0));
+	EXPECT_EQ(ERANGE, map(self->fd, top - SZ_4K, HPA_BASE, 2 * SZ_4K,
+			      RW, 0));
+	EXPECT_EQ(ERANGE, map(self->fd, top, HPA_BASE, SZ_4K, RW, 0));
+	EXPECT_EQ(ERANGE, map(self->fd, 0, 1ULL << 60, SZ_4K, RW, 0));
+	EXPECT_EQ(EEXIST, map(self->fd, 0, HPA_BASE, SZ_2M + SZ_4K, RW, 0));
+
+	/* None of that changed anything. */
+	ASSERT_EQ(0, info(self->fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(ENOENT, translate(self->fd, 0, &x));
+
+	/* The top page itself is fine. */
+	EXPECT_EQ(0, map(self->fd, top - SZ_4K, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, translate(self->fd, top - 1, &x));
+	EXPECT_EQ(HPA_BASE + SZ_4K - 1, x.hpa);
+}
+
+TEST_F(npt, map_replace)
+{
+	struct npt_xlate x;
+	struct npt_map m;
+
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	EXPECT_EQ(EEXIST, map(self->fd, SZ_4K, 2 * HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, translate(self->fd, SZ_4K, &x));
+	EXPECT_EQ(HPA_BASE + SZ_4K, x.hpa);
+
+	ASSERT_EQ(0, map_ex(self->fd, SZ_4K, 2 * HPA_BASE, SZ_4K,
+			    NPT_PROT_R, 0, NPT_OP_REPLACE, &m));
+	EXPECT_TRUE(plan_covers(&m.plan, SZ_4K, SZ_4K));
+	ASSERT_EQ(0, translate(self->fd, SZ_4K, &x));
+	EXPECT_EQ(2 * HPA_BASE, x.hpa);
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	ASSERT_EQ(0, translate(self->fd, 0, &x));
+	EXPECT_EQ(HPA_BASE, x.hpa);
+	EXPECT_EQ(RW, x.prot);
+	ASSERT_EQ(0, translate(self->fd, 2 * SZ_4K, &x));
+	EXPECT_EQ(HPA_BASE + 2 * SZ_4K, x.hpa);
+}
+
+TEST_F(npt, protect_split)
+{
+	uint64_t gpa = 6 * SZ_1G;
+	struct npt_protect p = {
+		.size = sizeof(p), .gpa = gpa + 5 * SZ_4K, .length = SZ_4K,
+		.prot = NPT_PROT_R,
+	};
+	struct npt_info in;
+	struct npt_xlate x;
+
+	ASSERT_EQ(0, map(self->fd, gpa, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, translate(self->fd, gpa, &x));
+	ASSERT_EQ(1, x.lvl);
+
+	ASSERT_EQ(0, ioctl(self->fd, NPT_PROTECT, &p));
+	EXPECT_EQ(SZ_4K, p.done);
+	EXPECT_TRUE(plan_covers(&p.plan, gpa + 5 * SZ_4K, SZ_4K));
+	for (uint64_t off = 0; off < SZ_2M; off += SZ_4K) {
+		ASSERT_EQ(0, translate(self->fd, gpa + off, &x));
+		EXPECT_EQ(0, x.lvl);
+		EXPECT_EQ(HPA_BASE + off, x.hpa);
+		EXPECT_EQ(off == 5 * SZ_4K ? NPT_PROT_R : RW, x.prot);
+	}
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(512, in.leaves[0]);
+	EXPECT_EQ(0, in.leaves[1]);
+
+	/* A memory-type change of the whole range. */
+	ASSERT_EQ(0, protect(self->fd, gpa, SZ_2M, RW, variant->alt_attr, 0));
+	ASSERT_EQ(0, translate(self->fd, gpa + 5 * SZ_4K, &x));
+	EXPECT_EQ(RW, x.prot);
+	EXPECT_EQ(variant->alt_attr, x.attr);
+}
+
+TEST_F(npt, protect_holes)
+{
+	struct npt_info before, after;
+	struct npt_xlate x;
+
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, map(self->fd, 2 * SZ_4K, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, info(self->fd, &before));
+	EXPECT_EQ(ENOENT, protect(self->fd, 0, 3 * SZ_4K, NPT_PROT_R, 0, 0));
+	ASSERT_EQ(0, info(self->fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	ASSERT_EQ(0, translate(self->fd, 0, &x));
+	EXPECT_EQ(RW, x.prot);
+
+	EXPECT_EQ(0, protect(self->fd, 0, 3 * SZ_4K, NPT_PROT_R, 0,
+			     NPT_OP_HOLES_OK));
+	ASSERT_EQ(0, translate(self->fd, 0, &x));
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	ASSERT_EQ(0, translate(self->fd, 2 * SZ_4K, &x));
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	EXPECT_EQ(ENOENT, translate(self->fd, SZ_4K, &x));
+	EXPECT_EQ(EINVAL, protect(self->fd, 0, SZ_4K, 0, 0, 0));
+}
+
+TEST_F(npt, unmap_split)
+{
+	uint64_t gpa = SZ_1G;
+	struct npt_info in;
+	struct npt_xlate x;
+	struct npt_unmap u;
+
+	ASSERT_EQ(0, map(self->fd, gpa, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, unmap_ex(self->fd, gpa + SZ_4K, SZ_4K, 0, &u));
+	EXPECT_EQ(SZ_4K, u.done);
+	EXPECT_TRUE(plan_covers(&u.plan, gpa + SZ_4K, SZ_4K));
+	EXPECT_EQ(ENOENT, translate(self->fd, gpa + SZ_4K, &x));
+	ASSERT_EQ(0, translate(self->fd, gpa, &x));
+	EXPECT_EQ(0, x.lvl);
+	ASSERT_EQ(0, translate(self->fd, gpa + 2 * SZ_4K, &x));
+	EXPECT_EQ(HPA_BASE + 2 * SZ_4K, x.hpa);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(511, in.leaves[0]);
+
+	/* Holes are fine; unmapping everything frees every table page. */
+	ASSERT_EQ(0, unmap_ex(self->fd, 0, 4 * SZ_1G, 0, &u));
+	EXPECT_EQ(4 * SZ_1G, u.done);
+	EXPECT_TRUE(plan_covers(&u.plan, gpa, SZ_2M));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(variant->root_pages, in.table_pages);
+	EXPECT_EQ(0, in.leaves[0]);
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+	EXPECT_EQ(EINVAL, unmap(self->fd, 0, 0));
+	EXPECT_EQ(EINVAL, unmap(self->fd, 0x10, SZ_4K));
+	EXPECT_EQ(EOVERFLOW, unmap(self->fd, ~0ULL - SZ_4K + 1, 2 * SZ_4K));
+	EXPECT_EQ(ERANGE, unmap(self->fd, 0, (1ULL << variant->gpa_bits) +
+					      SZ_4K));
+}
+
+TEST_F(npt, collapse)
+{
+	uint64_t gpa = 2 * SZ_1G;
+	struct npt_collapse c = {
+		.size = sizeof(c), .gpa = gpa, .length = SZ_1G,
+	};
+	struct npt_info before, after;
+	struct npt_xlate x;
+
+	ASSERT_EQ(0, map(self->fd, gpa, HPA_BASE, SZ_2M, RW,
+			 NPT_OP_NO_BLOCKS));
+	/* A second 2 MiB that cannot collapse: attributes differ. */
+	ASSERT_EQ(0, map(self->fd, gpa + SZ_2M, HPA_BASE + SZ_2M, SZ_2M, RW,
+			 NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, protect(self->fd, gpa + SZ_2M, SZ_4K, NPT_PROT_R, 0, 0));
+	ASSERT_EQ(0, info(self->fd, &before));
+	ASSERT_EQ(1024, before.leaves[0]);
+
+	ASSERT_EQ(0, ioctl(self->fd, NPT_COLLAPSE, &c));
+	EXPECT_EQ(SZ_1G, c.done);
+	EXPECT_TRUE(plan_covers(&c.plan, gpa, SZ_2M));
+	ASSERT_EQ(0, translate(self->fd, gpa + 0x1234, &x));
+	EXPECT_EQ(1, x.lvl);
+	EXPECT_EQ(HPA_BASE + 0x1234, x.hpa);
+	EXPECT_EQ(RW, x.prot);
+	ASSERT_EQ(0, translate(self->fd, gpa + SZ_2M + SZ_4K, &x));
+	EXPECT_EQ(0, x.lvl);
+	ASSERT_EQ(0, info(self->fd, &after));
+	EXPECT_EQ(1, after.leaves[1]);
+	EXPECT_EQ(512, after.leaves[0]);
+	EXPECT_EQ(before.table_pages - 1, after.table_pages);
+	EXPECT_EQ(EINVAL, collapse(self->fd, gpa, 0));
+}
+
+TEST_F(npt, translate_batch)
+{
+	enum { N = 300 };	/* more than one kernel chunk */
+	uint64_t gpas[N];
+	struct npt_xlate res[N];
+	struct { struct npt_xlate x; uint64_t extra[3]; } wide[4];
+	struct npt_translate t = {
+		.size = sizeof(t), .count = N, .entry_size = sizeof(res[0]),
+		.gpas = (uintptr_t)gpas, .results = (uintptr_t)res,
+	};
+
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RWX, 0));
+	ASSERT_EQ(0, map(self->fd, SZ_1G, 2 * HPA_BASE, 16 * SZ_4K,
+			 NPT_PROT_R, NPT_OP_NO_BLOCKS));
+	srand(1);
+	for (int i = 0; i < N; i++) {
+		switch (i % 4) {
+		case 0:
+			gpas[i] = (uint64_t)rand() % SZ_2M;
+			break;
+		case 1:
+			gpas[i] = SZ_1G + (uint64_t)rand() % (32 * SZ_4K);
+			break;
+		case 2:
+			gpas[i] = (uint64_t)rand() << 12;
+			break;
+		default:
+			gpas[i] = (1ULL << variant->gpa_bits) + i;
+			break;
+		}
+	}
+	memset(res, 0xaa, sizeof(res));
+	ASSERT_EQ(0, ioctl(self->fd, NPT_TRANSLATE, &t));
+	EXPECT_EQ(N, t.done);
+	for (int i = 0; i < N; i++) {
+		struct npt_xlate one;
+		int err = translate(self->fd, gpas[i], &one);
+
+		EXPECT_EQ(err, res[i].error);
+		EXPECT_EQ(gpas[i], res[i].gpa);
+		if (!err) {
+			EXPECT_EQ(0, memcmp(&one, &res[i], sizeof(one)));
+		} else {
+			EXPECT_EQ(0, res[i].hpa | res[i].pte | res[i].prot |
+				     res[i].lvl);
+		}
+	}
+
+	/* A larger entry: the kernel zeroes what it does not know. */
+	memset(wide, 0xaa, sizeof(wide));
+	t.count = 4;
+	t.entry_size = sizeof(wide[0]);
+	t.results = (uintptr_t)wide;
+	ASSERT_EQ(0, ioctl(self->fd, NPT_TRANSLATE, &t));
+	EXPECT_EQ(4, t.done);
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(gpas[i], wide[i].x.gpa);
+		EXPECT_EQ(0, wide[i].extra[0] | wide[i].extra[1] |
+			     wide[i].extra[2]);
+	}
+	/* INTERRUPTIBLE is accepted by batches. */
+	t.flags = NPT_OP_INTERRUPTIBLE;
+	EXPECT_EQ(0, ioctl(self->fd, NPT_TRANSLATE, &t));
+}
+
+TEST_F(npt, walk_levels)
+{
+	uint64_t gpa = 5 * SZ_1G;
+	struct npt_walk w;
+	struct npt_xlate x;
+
+	/* One GPA per leaf level: 4 KiB, 2 MiB, 1 GiB. */
+	ASSERT_EQ(0, map(self->fd, gpa, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, map(self->fd, gpa + SZ_2M, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, map(self->fd, 7 * SZ_1G, 4 * SZ_1G, SZ_1G, RW, 0));
+	for (unsigned int lvl = 0; lvl < 3; lvl++) {
+		uint64_t g = lvl == 0 ? gpa : lvl == 1 ? gpa + SZ_2M : 7 * SZ_1G;
+
+		ASSERT_EQ(0, walk(self->fd, g + 0x10, &w));
+		ASSERT_EQ(0, translate(self->fd, g + 0x10, &x));
+		EXPECT_EQ(variant->levels - 1, w.root_lvl);
+		EXPECT_EQ(variant->levels - lvl, w.levels);
+		EXPECT_EQ(x.pte, w.pte[w.levels - 1]);
+		for (unsigned int i = 0; i < w.levels; i++)
+			EXPECT_NE(0, w.pte[i]);
+		for (unsigned int i = w.levels; i < NPT_MAX_LEVELS; i++)
+			EXPECT_EQ(0, w.pte[i]);
+	}
+	/* An empty root entry (the second one): one level, zero. */
+	ASSERT_EQ(0, walk(self->fd, lvl_size(variant->levels - 1), &w));
+	EXPECT_EQ(1, w.levels);
+	EXPECT_EQ(0, w.pte[0]);
+	/* The last root entry, in the last page of a wide root. */
+	ASSERT_EQ(0, walk(self->fd, (1ULL << variant->gpa_bits) - 1, &w));
+	EXPECT_EQ(1, w.levels);
+	EXPECT_EQ(ERANGE, walk(self->fd, 1ULL << variant->gpa_bits, &w));
+}
+
+TEST_F(npt, info_counters)
+{
+	uint32_t root = variant->levels - 1;
+	struct npt_info in;
+	uint64_t sum = 0;
+
+	/* Far apart: each 4 KiB page needs its own tables below the root. */
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, map(self->fd, lvl_size(root) * 1 + SZ_2M, HPA_BASE,
+			 SZ_4K, RW, 0));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(variant->root_pages, in.tables[root]);
+	for (unsigned int l = 0; l < root; l++)
+		EXPECT_EQ(2, in.tables[l]);
+	for (unsigned int l = 0; l < NPT_MAX_LEVELS; l++)
+		sum += in.tables[l];
+	EXPECT_EQ(sum, in.table_pages);
+	EXPECT_EQ(2, in.leaves[0]);
+	EXPECT_EQ(self->live0 + in.table_pages, live_pages());
+}
+
+TEST_F(npt, limit_enospc)
+{
+	uint32_t tables = variant->levels - 1;	/* below the root */
+	struct npt_info before, after;
+	struct npt_xlate x;
+	int fd;
+
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, variant->root_pages + tables,
+			    &fd));
+	ASSERT_EQ(0, map(fd, 0, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, info(fd, &before));
+	EXPECT_EQ(before.max_pages, before.table_pages);
+
+	/* Needs a new level-0 table: one page too many. */
+	EXPECT_EQ(ENOSPC, map(fd, SZ_2M, HPA_BASE, SZ_4K, RW, 0));
+	/* Needs several, across a range: nothing at all happens. */
+	EXPECT_EQ(ENOSPC, map(fd, 4 * SZ_2M, HPA_BASE, 8 * SZ_2M, RW,
+			      NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, info(fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(ENOENT, translate(fd, 4 * SZ_2M, &x));
+	EXPECT_EQ(ENOENT, translate(fd, SZ_2M, &x));
+	/* Blocks need no table: still fine. */
+	EXPECT_EQ(0, map(fd, SZ_2M, HPA_BASE, SZ_2M, RW, 0));
+	/* Splitting it would need one. */
+	EXPECT_EQ(ENOSPC, protect(fd, SZ_2M, SZ_4K, NPT_PROT_R, 0, 0));
+	ASSERT_EQ(0, translate(fd, SZ_2M, &x));
+	EXPECT_EQ(1, x.lvl);
+	EXPECT_EQ(RW, x.prot);
+	/* Unmapping frees; then it fits again. */
+	EXPECT_EQ(0, unmap(fd, 0, SZ_4K));
+	EXPECT_EQ(0, protect(fd, SZ_2M, SZ_4K, NPT_PROT_R, 0, 0));
+	close(fd);
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+TEST_F(npt, live_pages_after_close)
+{
+	uint64_t start = live_pages();
+	int fds[4];
+
+	ASSERT_NE(~0ULL, start);
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(0, create(self->dev, variant->format,
+				    variant->options, variant->ia_bits, 0,
+				    &fds[i]));
+		ASSERT_EQ(0, map(fds[i], (uint64_t)i * SZ_1G, HPA_BASE,
+				 4 * SZ_2M + 3 * SZ_4K, RW, NPT_OP_NO_BLOCKS));
+		ASSERT_EQ(0, map(fds[i], 5 * SZ_1G, HPA_BASE, SZ_1G, RW, 0));
+	}
+	EXPECT_LT(start + 4 * variant->root_pages, live_pages());
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	EXPECT_EQ(start, live_pages());
+}
+
+TEST_F(npt, interruptible_completes)
+{
+	struct npt_map m;
+	struct npt_unmap u;
+
+	ASSERT_EQ(0, map_ex(self->fd, 0, HPA_BASE, 64 * SZ_2M, RW, 0,
+			    NPT_OP_INTERRUPTIBLE | NPT_OP_NO_BLOCKS, &m));
+	EXPECT_EQ(64 * SZ_2M, m.done);
+	/* 1 TiB (or the whole width): 1024 chunks, one fatal-signal check each. */
+	ASSERT_EQ(0, unmap_ex(self->fd, 0, 1024 * SZ_1G,
+			      NPT_OP_INTERRUPTIBLE, &u));
+	EXPECT_EQ(1024 * SZ_1G, u.done);
+	EXPECT_TRUE(plan_covers(&u.plan, 0, 64 * SZ_2M));
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+/*
+ * Privilege: /dev/npt is 0600, so nobody cannot open it; handed an fd,
+ * nobody can build tables but sees no kernel addresses.
+ */
+TEST_F(npt, unprivileged)
+{
+	struct npt_info in;
+	struct npt_walk w;
+	struct npt_walk w_root;
+	struct stat st;
+	int fd;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop privileges");
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, 0));
+	ASSERT_EQ(0, walk(self->fd, 0, &w_root));
+
+	ASSERT_EQ(0, setgid(65534));
+	ASSERT_EQ(0, setuid(65534));
+	EXPECT_ERRNO(EACCES, open(DEV_PATH, O_RDWR));
+
+	/* The fd opened by root: info hides the root, walk table addresses. */
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.info_flags);
+	EXPECT_EQ(0, in.root | in.ctrl | in.root_pa);
+	EXPECT_EQ(variant->root_pages, in.root_pages);
+	ASSERT_EQ(0, walk(self->fd, 0, &w));
+	ASSERT_EQ(variant->levels, w.levels);
+	for (unsigned int i = 0; i + 1 < w.levels; i++) {
+		EXPECT_NE(0, w.pte[i]);
+		EXPECT_NE(w_root.pte[i], w.pte[i]);
+	}
+	EXPECT_EQ(w_root.pte[w.levels - 1], w.pte[w.levels - 1]);
+
+	/* Tables made by nobody through root's /dev/npt fd work. */
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, 0, &fd));
+	EXPECT_EQ(0, map(fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, info(fd, &in));
+	EXPECT_EQ(0, in.info_flags);
+	EXPECT_EQ(0, in.root | in.root_pa);
+	close(fd);
+}
+
+/*
+ * Threads on one fd: writers map and unmap disjoint and overlapping
+ * ranges (each writer with its own HPA offset and permissions), readers
+ * translate, and one thread keeps replacing the table under the fd with
+ * dup2().  Afterwards every GPA is unmapped or carries exactly one
+ * writer's mapping, and INFO agrees with a full walk.
+ */
+#define THR_WRITERS	3
+#define THR_READERS	2
+#define THR_SPAN	(8 * SZ_2M)
+#define THR_ITERS	400
+
+struct thr_ctx {
+	int dev;
+	int fd;
+	uint32_t format;
+	uint32_t options;
+	uint32_t ia_bits;
+	bool stop;		/* read and written with __atomic builtins */
+	int errors;
+	uint64_t live0;
+};
+
+static bool stopped(struct thr_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->stop, __ATOMIC_RELAXED);
+}
+
+static uint64_t writer_hpa(int w)
+{
+	return HPA_BASE + (uint64_t)(w + 1) * 64 * SZ_1G;
+}
+
+static uint32_t writer_prot(int w)
+{
+	return w == 1 ? NPT_PROT_R : RW;
+}
+
+struct thr_arg {
+	struct thr_ctx *ctx;
+	int id;
+};
+
+static void *writer_fn(void *p)
+{
+	struct thr_arg *a = p;
+	unsigned int seed = a->id * 7919 + 1;
+
+	for (int i = 0; i < THR_ITERS && !stopped(a->ctx); i++) {
+		/* Writer 0 owns [0, SPAN), 1 and 2 share [SPAN, 2 SPAN). */
+		uint64_t base = a->id == 0 ? 0 : THR_SPAN;
+		uint64_t off = (rand_r(&seed) % (THR_SPAN / SZ_4K)) * SZ_4K;
+		uint64_t len = ((rand_r(&seed) % 600) + 1) * SZ_4K;
+		int ret;
+
+		if (off + len > THR_SPAN)
+			len = THR_SPAN - off;
+		if (rand_r(&seed) % 3)
+			ret = map(a->ctx->fd, base + off,
+				  writer_hpa(a->id) + base + off, len,
+				  writer_prot(a->id), NPT_OP_REPLACE |
+				  (rand_r(&seed) % 2 ? NPT_OP_NO_BLOCKS : 0));
+		else
+			ret = unmap(a->ctx->fd, base + off, len);
+		/* ENOTTY/EBADF: the fd was being replaced. */
+		if (ret && ret != EBADF && ret != ENOMEM)
+			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *reader_fn(void *p)
+{
+	struct thr_arg *a = p;
+	unsigned int seed = a->id * 104729 + 3;
+	struct npt_xlate x;
+
+	while (!stopped(a->ctx)) {
+		uint64_t gpa = rand_r(&seed) % (2 * THR_SPAN);
+		int ret = translate(a->ctx->fd, gpa, &x);
+
+		if (ret && ret != ENOENT && ret != EBADF)
+			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void *replacer_fn(void *p)
+{
+	struct thr_arg *a = p;
+	int fd;
+
+	for (int i = 0; i < 20 && !stopped(a->ctx); i++) {
+		usleep(2000);
+		if (create(a->ctx->dev, a->ctx->format, a->ctx->options,
+			   a->ctx->ia_bits, 0, &fd)) {
+			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		/* Atomically closes the old table under the fd number. */
+		if (dup2(fd, a->ctx->fd) < 0)
+			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
+		close(fd);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(npt, threads, 300)
+{
+	struct thr_ctx ctx = {
+		.dev = self->dev, .fd = self->fd, .format = variant->format,
+		.options = variant->options, .ia_bits = variant->ia_bits,
+	};
+	struct thr_arg args[THR_WRITERS + THR_READERS + 1];
+	pthread_t th[THR_WRITERS + THR_READERS + 1];
+	uint64_t leaves[NPT_MAX_LEVELS] = { 0 };
+	struct npt_info in;
+	int n = 0;
+
+	for (int i = 0; i < THR_WRITERS; i++, n++) {
+		args[n] = (struct thr_arg){ &ctx, i };
+		ASSERT_EQ(0, pthread_create(&th[n], NULL, writer_fn, &args[n]));
+	}
+	for (int i = 0; i < THR_READERS; i++, n++) {
+		args[n] = (struct thr_arg){ &ctx, i };
+		ASSERT_EQ(0, pthread_create(&th[n], NULL, reader_fn, &args[n]));
+	}
+	args[n] = (struct thr_arg){ &ctx, 0 };
+	ASSERT_EQ(0, pthread_create(&th[n], NULL, replacer_fn, &args[n]));
+	n++;
+	/* Writers first, then stop the readers and the replacer. */
+	for (int i = 0; i < THR_WRITERS; i++)
+		pthread_join(th[i], NULL);
+	__atomic_store_n(&ctx.stop, true, __ATOMIC_RELAXED);
+	for (int i = THR_WRITERS; i < n; i++)
+		pthread_join(th[i], NULL);
+	EXPECT_EQ(0, ctx.errors);
+
+	/* Every GPA: unmapped, or exactly one writer's mapping. */
+	for (uint64_t gpa = 0; gpa < 2 * THR_SPAN;) {
+		struct npt_xlate x;
+		int ret = translate(self->fd, gpa, &x);
+		uint64_t sz = SZ_4K;
+
+		if (!ret) {
+			int w;
+
+			for (w = 0; w < THR_WRITERS; w++)
+				if (x.hpa == writer_hpa(w) + gpa)
+					break;
+			EXPECT_GT(THR_WRITERS, w)
+				TH_LOG("gpa 0x%llx -> 0x%llx",
+				       (unsigned long long)gpa,
+				       (unsigned long long)x.hpa);
+			if (w < THR_WRITERS) {
+				EXPECT_EQ(writer_prot(w), x.prot);
+				EXPECT_EQ(w == 0, gpa < THR_SPAN);
+			}
+			sz = lvl_size(x.lvl);
+			EXPECT_EQ(0, gpa & (sz - 1));
+			leaves[x.lvl]++;
+		} else {
+			EXPECT_EQ(ENOENT, ret);
+		}
+		gpa += sz;
+	}
+	ASSERT_EQ(0, info(self->fd, &in));
+	for (int l = 0; l < NPT_MAX_LEVELS; l++) {
+		EXPECT_EQ(leaves[l], in.leaves[l]) {
+			TH_LOG("level %d", l);
+		}
+	}
+	EXPECT_EQ(self->live0 + in.table_pages, live_pages());
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
+/* Tests without a table. */
+TEST(dev_node)
+{
+	struct stat st;
+	int dev = open_dev();
+
+	if (dev < 0)
+		SKIP(return, DEV_PATH " not available");
+	ASSERT_EQ(0, fstat(dev, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	EXPECT_TRUE(fcntl(dev, F_GETFD) & FD_CLOEXEC);
+	close(dev);
+}
+
+TEST(abi_layout)
+{
+	/* The same numbers in 32- and 64-bit builds: compat needs no code. */
+	EXPECT_EQ(64, sizeof(struct npt_caps));
+	EXPECT_EQ(40, sizeof(struct npt_create_table));
+	EXPECT_EQ(24, sizeof(struct npt_plan_range));
+	EXPECT_EQ(200, sizeof(struct npt_plan));
+	EXPECT_EQ(248, sizeof(struct npt_map));
+	EXPECT_EQ(232, sizeof(struct npt_unmap));
+	EXPECT_EQ(240, sizeof(struct npt_protect));
+	EXPECT_EQ(232, sizeof(struct npt_collapse));
+	EXPECT_EQ(40, sizeof(struct npt_xlate));
+	EXPECT_EQ(80, sizeof(struct npt_translate));
+	EXPECT_EQ(64, sizeof(struct npt_walk));
+	EXPECT_EQ(160, sizeof(struct npt_info));
+	EXPECT_EQ(0xb902, NPT_MAP);
+	EXPECT_EQ(0xb901, NPT_CREATE_TABLE);
+}
+
+TEST_HARNESS_MAIN
