@@ -1,0 +1,1076 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nptctl - drive /dev/npt from the command line or from a script.
+ *
+ * A table lives as long as its fd, so one invocation works on one table at
+ * a time: either the commands given as arguments (separated by ";") or a
+ * script of them, one per line (-f FILE, "-" for stdin).  A line starting
+ * with "!" is expected to fail: its error is printed and the script goes
+ * on.  See "nptctl help".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "npt_uapi.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS	32
+#define MAX_BATCH	256
+#define NR_OPTIONS	7
+
+static const char *dev_path = "/dev/npt";
+static bool json;
+static int dev_fd = -1;
+static int table_fd = -1;
+static __u32 table_format;
+static unsigned int lineno;
+
+static const char *const format_names[] = {
+	[NPT_FORMAT_EPT4] = "ept4",
+	[NPT_FORMAT_EPT5] = "ept5",
+	[NPT_FORMAT_ARM64_S2] = "arm64",
+	[NPT_FORMAT_SV39X4] = "sv39x4",
+	[NPT_FORMAT_SV48X4] = "sv48x4",
+};
+
+static const char *const option_names[NR_OPTIONS] = {
+	"ad", "xo", "mbec", "fwb", "ha", "svpbmt", "hwad",
+};
+
+static const char *const mt_names[] = {
+	[NPT_MT_WB] = "wb", [NPT_MT_NC] = "nc", [NPT_MT_DEVICE] = "device",
+	[NPT_MT_WT] = "wt", [NPT_MT_WP] = "wp",
+};
+
+/* Names of each format's levels, by npt level (0 = 4 KiB leaves). */
+static const char *const lvl_names[][NPT_MAX_LEVELS] = {
+	[NPT_FORMAT_EPT4] = { "PTE", "PDE", "PDPTE", "PML4E", "PML5E" },
+	[NPT_FORMAT_EPT5] = { "PTE", "PDE", "PDPTE", "PML4E", "PML5E" },
+	[NPT_FORMAT_ARM64_S2] = { "L3", "L2", "L1", "L0", "L-1" },
+	[NPT_FORMAT_SV39X4] = { "L0", "L1", "L2", "L3", "L4" },
+	[NPT_FORMAT_SV48X4] = { "L0", "L1", "L2", "L3", "L4" },
+};
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+	{ EBADF, "EBADF" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
+	{ EFAULT, "EFAULT" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
+	{ EINVAL, "EINVAL" }, { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
+	{ ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
+	{ E2BIG, "E2BIG" }, { EOVERFLOW, "EOVERFLOW" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" },
+};
+
+static const char *errno_name(int err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return "E?";
+}
+
+/* JSON output: one object per line, built field by field. */
+static void j_begin(const char *cmd)
+{
+	printf("{\"cmd\":\"%s\"", cmd);
+}
+
+static void j_str(const char *key, const char *val)
+{
+	printf(",\"%s\":\"%s\"", key, val);
+}
+
+static void j_hex(const char *key, __u64 val)
+{
+	printf(",\"%s\":\"0x%llx\"", key, val);
+}
+
+static void j_num(const char *key, __u64 val)
+{
+	printf(",\"%s\":%llu", key, val);
+}
+
+static void j_bool(const char *key, bool val)
+{
+	printf(",\"%s\":%s", key, val ? "true" : "false");
+}
+
+static void j_end(void)
+{
+	printf("}\n");
+}
+
+/* Print "nptctl: line N: what: strerror (ENAME)"; return -1. */
+static int __attribute__((format(printf, 2, 3)))
+fail_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "nptctl: ");
+	if (lineno)
+		fprintf(stderr, "line %u: ", lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s (%s)", strerror(err), errno_name(err));
+	fprintf(stderr, "\n");
+	if (json && err) {
+		j_begin("error");
+		j_str("error", errno_name(err));
+		j_num("errno", err);
+		j_end();
+	}
+	return -1;
+}
+
+#define fail(...)	fail_errno(0, __VA_ARGS__)
+
+/* Numbers: decimal or 0x hex, with an optional K, M, G, T or P suffix. */
+static int parse_u64(const char *s, __u64 *v)
+{
+	static const char units[] = "KMGTP";
+	unsigned int shift = 0;
+	const char *u;
+	char *end;
+
+	if (!*s || *s == '-')
+		return fail("bad number '%s'", s);
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno)
+		return fail("bad number '%s'", s);
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1])
+			return fail("bad number '%s'", s);
+		shift = 10 * (u - units + 1);
+		if (*v >> (64 - shift))
+			return fail("number '%s' too large", s);
+		*v <<= shift;
+	}
+	return 0;
+}
+
+/* "rwx", "r-x", "rwxu" (u: user execute, EPT MBEC), "-" for none. */
+static int parse_prot(const char *s, __u32 *prot)
+{
+	static const char letters[] = "rwxu";
+	const char *l;
+
+	*prot = 0;
+	for (; *s; s++) {
+		if (*s == '-')
+			continue;
+		l = strchr(letters, *s);
+		if (!l)
+			return fail("bad permission '%c' (use r, w, x, u)", *s);
+		*prot |= 1U << (l - letters);
+	}
+	return 0;
+}
+
+static const char *prot_str(__u32 prot)
+{
+	static char buf[4][8];
+	static int n;
+	char *b = buf[n++ & 3];
+
+	snprintf(b, 8, "%c%c%c%s", prot & NPT_PROT_R ? 'r' : '-',
+		 prot & NPT_PROT_W ? 'w' : '-', prot & NPT_PROT_X ? 'x' : '-',
+		 prot & NPT_PROT_UX ? "u" : "");
+	return b;
+}
+
+static const char *attr_str(__u32 attr)
+{
+	static char buf[4][32];
+	static int n;
+	char *b = buf[n++ & 3];
+	__u32 mt = attr & NPT_ATTR_MT_MASK;
+
+	snprintf(b, 32, "%s%s", mt <= NPT_MT_MAX ? mt_names[mt] : "mt?",
+		 attr & NPT_ATTR_IPAT ? "+ipat" : "");
+	return b;
+}
+
+static const char *size_str(__u64 size)
+{
+	static const char units[] = "KMGTP";
+	static char buf[4][32];
+	static int n;
+	char *b = buf[n++ & 3];
+	int u = -1;
+
+	while (size >= 1024 && !(size & 1023) && u < 4) {
+		size >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(b, 32, "%llu B", size);
+	else
+		snprintf(b, 32, "%llu %ciB", size, units[u]);
+	return b;
+}
+
+static const char *format_str(__u32 format)
+{
+	if (format && format <= NPT_FORMAT_MAX)
+		return format_names[format];
+	return "?";
+}
+
+static const char *lvl_str(__u32 lvl)
+{
+	if (table_format && table_format <= NPT_FORMAT_MAX &&
+	    lvl < NPT_MAX_LEVELS)
+		return lvl_names[table_format][lvl];
+	return "?";
+}
+
+static __u64 lvl_size(unsigned int lvl)
+{
+	return 1ULL << (12 + 9 * lvl);
+}
+
+/* Keyword arguments of map, unmap and protect. */
+struct op_args {
+	__u32 flags;
+	__u32 attr;
+};
+
+static int parse_op_word(const char *w, struct op_args *a, __u32 valid)
+{
+	static const struct {
+		const char *name;
+		__u32 flag;
+	} words[] = {
+		{ "replace", NPT_OP_REPLACE }, { "noblocks", NPT_OP_NO_BLOCKS },
+		{ "old", NPT_OP_OLD }, { "holes", NPT_OP_HOLES_OK },
+		{ "intr", NPT_OP_INTERRUPTIBLE },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!strcmp(w, words[i].name) && (words[i].flag & valid)) {
+			a->flags |= words[i].flag;
+			return 0;
+		}
+	}
+	if (valid & NPT_OP_HOLES_OK || valid & NPT_OP_REPLACE) {
+		if (!strcmp(w, "ipat")) {
+			a->attr |= NPT_ATTR_IPAT;
+			return 0;
+		}
+		for (i = 0; i <= NPT_MT_MAX; i++) {
+			if (!strcmp(w, mt_names[i])) {
+				a->attr = (a->attr & ~NPT_ATTR_MT_MASK) | i;
+				return 0;
+			}
+		}
+	}
+	return fail("unknown word '%s'", w);
+}
+
+/* What a mutation did: how far it got and what it asks to invalidate. */
+static void print_plan(const char *cmd, __u64 done, const struct npt_plan *p)
+{
+	__u32 i, nr = p->nr < NPT_PLAN_RANGES ? p->nr : NPT_PLAN_RANGES;
+
+	if (json) {
+		j_begin(cmd);
+		j_hex("done", done);
+		j_bool("plan_all", p->flags & NPT_PLAN_ALL);
+		printf(",\"plan\":[");
+		for (i = 0; i < nr; i++) {
+			printf("%s{\"lvl\":%u", i ? "," : "", p->range[i].lvl);
+			j_hex("gpa", p->range[i].gpa);
+			j_hex("length", p->range[i].length);
+			printf("}");
+		}
+		printf("]");
+		j_end();
+		return;
+	}
+	printf("  done %s; invalidate:", size_str(done));
+	if (p->flags & NPT_PLAN_ALL)
+		printf(" the whole table");
+	else if (!nr)
+		printf(" nothing");
+	for (i = 0; i < nr; i++)
+		printf(" [0x%llx +%s L%u]", p->range[i].gpa,
+		       size_str(p->range[i].length), p->range[i].lvl);
+	printf("\n");
+}
+
+static int need_table(const char *cmd)
+{
+	if (table_fd < 0)
+		return fail("%s: no table (use create first)", cmd);
+	return 0;
+}
+
+static int open_dev(void)
+{
+	if (dev_fd >= 0)
+		return 0;
+	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (dev_fd < 0)
+		return fail_errno(errno, "open %s", dev_path);
+	return 0;
+}
+
+static int get_info(struct npt_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	if (ioctl(table_fd, NPT_INFO, info))
+		return fail_errno(errno, "info");
+	return 0;
+}
+
+static int parse_format(const char *s, __u32 *format)
+{
+	__u32 f;
+
+	for (f = 1; f <= NPT_FORMAT_MAX; f++) {
+		if (!strcmp(s, format_names[f])) {
+			*format = f;
+			return 0;
+		}
+	}
+	if (!strcmp(s, "s2")) {
+		*format = NPT_FORMAT_ARM64_S2;
+		return 0;
+	}
+	return fail("unknown format '%s' (ept4 ept5 arm64 sv39x4 sv48x4)", s);
+}
+
+static void print_bits(const char *const *names, size_t n, __u32 bits)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bits & (1U << i) && names[i])
+			printf(" %s", names[i]);
+}
+
+/* caps [FORMAT] */
+static int cmd_caps(int argc, char **argv)
+{
+	struct npt_caps c = { .size = sizeof(c) };
+	__u32 f, i = 0;
+
+	if (open_dev())
+		return -1;
+	if (argc > 1 && parse_format(argv[1], &c.format))
+		return -1;
+	if (ioctl(dev_fd, NPT_GET_CAPS, &c))
+		return fail_errno(errno, "caps");
+	if (json) {
+		j_begin("caps");
+		printf(",\"formats\":[");
+		for (f = 1; f <= NPT_FORMAT_MAX; f++)
+			if (c.formats & (1U << f))
+				printf("%s\"%s\"", i++ ? "," : "",
+				       format_names[f]);
+		printf("]");
+		j_num("max_table_pages", c.max_table_pages);
+		if (c.format) {
+			j_hex("options", c.options);
+			j_hex("prot", c.prot);
+			j_hex("memtypes", c.memtypes);
+			j_num("min_ia_bits", c.min_ia_bits);
+			j_num("max_ia_bits", c.max_ia_bits);
+			j_num("max_oa_bits", c.max_oa_bits);
+		}
+		j_end();
+		return 0;
+	}
+	printf("formats:");
+	print_bits(format_names, ARRAY_SIZE(format_names), c.formats);
+	printf("\nlargest table: %llu pages; %u plan ranges\n",
+	       c.max_table_pages, c.plan_ranges);
+	if (!c.format)
+		return 0;
+	printf("%s: GPA %u..%u bits, HPA up to %u bits, prot %s, options:",
+	       format_names[c.format], c.min_ia_bits, c.max_ia_bits,
+	       c.max_oa_bits, prot_str(c.prot));
+	print_bits(option_names, NR_OPTIONS, c.options);
+	printf(", memory types:");
+	print_bits(mt_names, ARRAY_SIZE(mt_names), c.memtypes);
+	printf("\n");
+	return 0;
+}
+
+static int create_word(struct npt_create_table *c, char *w)
+{
+	char *eq = strchr(w, '=');
+	__u64 v;
+	size_t o;
+
+	if (!eq) {
+		for (o = 0; o < NR_OPTIONS; o++) {
+			if (!strcmp(w, option_names[o])) {
+				c->options |= 1U << o;
+				return 0;
+			}
+		}
+		return fail("create: unknown option '%s'", w);
+	}
+	*eq = '\0';
+	if (parse_u64(eq + 1, &v))
+		return -1;
+	if (!strcmp(w, "ia"))
+		c->ia_bits = v;
+	else if (!strcmp(w, "oa"))
+		c->oa_bits = v;
+	else if (!strcmp(w, "max"))
+		c->max_pages = v;
+	else if (!strcmp(w, "vmid"))
+		c->vmid = v;
+	else
+		return fail("create: unknown '%s='", w);
+	return 0;
+}
+
+/* create FORMAT [OPTION...] [ia=N] [oa=N] [max=N] [vmid=N] */
+static int cmd_create(int argc, char **argv)
+{
+	struct npt_create_table c = { .size = sizeof(c) };
+	struct npt_info in;
+	const char *root;
+	int i, fd;
+
+	if (argc < 2)
+		return fail("usage: create FORMAT [OPTION...] [ia=N] [oa=N] [max=N] [vmid=N]");
+	if (open_dev() || parse_format(argv[1], &c.format))
+		return -1;
+	for (i = 2; i < argc; i++)
+		if (create_word(&c, argv[i]))
+			return -1;
+	fd = ioctl(dev_fd, NPT_CREATE_TABLE, &c);
+	if (fd < 0)
+		return fail_errno(errno, "create %s", argv[1]);
+	if (table_fd >= 0)
+		close(table_fd);
+	table_fd = fd;
+	table_format = c.format;
+	if (get_info(&in))
+		return -1;
+	if (json) {
+		j_begin("create");
+		j_str("format", format_names[c.format]);
+		j_num("levels", in.levels);
+		j_num("ia_bits", in.ia_bits);
+		j_num("oa_bits", in.oa_bits);
+		j_num("root_pages", in.root_pages);
+		j_num("max_pages", in.max_pages);
+		j_end();
+		return 0;
+	}
+	if (in.root_pages == 1)
+		root = "";
+	else if (c.format == NPT_FORMAT_ARM64_S2)
+		root = "s, concatenated";
+	else
+		root = "s, one wide x4 root";
+	printf("created %s table: %u levels, %u-bit GPA, %u-bit HPA, ",
+	       format_names[c.format], in.levels, in.ia_bits, in.oa_bits);
+	printf("root %u page%s, limit %llu pages\n", in.root_pages, root,
+	       in.max_pages);
+	return 0;
+}
+
+/* map GPA HPA LENGTH PROT [MEMTYPE] [ipat] [replace] [noblocks] [old] [intr] */
+static int cmd_map(int argc, char **argv)
+{
+	struct npt_map m = { .size = sizeof(m) };
+	struct op_args a = { 0 };
+	__u64 gpa, hpa, len;
+	int i, err;
+
+	if (argc < 5)
+		return fail("usage: map GPA HPA LENGTH PROT [MEMTYPE] [FLAG...]");
+	if (need_table(argv[0]) || parse_u64(argv[1], &gpa) ||
+	    parse_u64(argv[2], &hpa) || parse_u64(argv[3], &len) ||
+	    parse_prot(argv[4], &m.prot))
+		return -1;
+	for (i = 5; i < argc; i++)
+		if (parse_op_word(argv[i], &a, NPT_OP_REPLACE |
+				  NPT_OP_NO_BLOCKS | NPT_OP_OLD |
+				  NPT_OP_INTERRUPTIBLE))
+			return -1;
+	m.gpa = gpa;
+	m.hpa = hpa;
+	m.length = len;
+	m.attr = a.attr;
+	m.flags = a.flags;
+	if (!json)
+		printf("map 0x%llx -> 0x%llx (%s) %s %s\n", gpa, hpa,
+		       size_str(len), prot_str(m.prot), attr_str(m.attr));
+	if (ioctl(table_fd, NPT_MAP, &m)) {
+		err = errno;
+		if (err == EINTR)
+			print_plan("map", m.done, &m.plan);
+		return fail_errno(err, "map");
+	}
+	print_plan("map", m.done, &m.plan);
+	return 0;
+}
+
+/* unmap GPA LENGTH [intr] */
+static int cmd_unmap(int argc, char **argv)
+{
+	struct npt_unmap u = { .size = sizeof(u) };
+	struct op_args a = { 0 };
+	__u64 gpa, len;
+	int i, err;
+
+	if (argc < 3)
+		return fail("usage: unmap GPA LENGTH [intr]");
+	if (need_table(argv[0]) || parse_u64(argv[1], &gpa) ||
+	    parse_u64(argv[2], &len))
+		return -1;
+	for (i = 3; i < argc; i++)
+		if (parse_op_word(argv[i], &a, NPT_OP_INTERRUPTIBLE))
+			return -1;
+	u.gpa = gpa;
+	u.length = len;
+	u.flags = a.flags;
+	if (!json)
+		printf("unmap 0x%llx (%s)\n", gpa, size_str(len));
+	if (ioctl(table_fd, NPT_UNMAP, &u)) {
+		err = errno;
+		if (err == EINTR)
+			print_plan("unmap", u.done, &u.plan);
+		return fail_errno(err, "unmap");
+	}
+	print_plan("unmap", u.done, &u.plan);
+	return 0;
+}
+
+/* protect GPA LENGTH PROT [MEMTYPE] [ipat] [holes] [intr] */
+static int cmd_protect(int argc, char **argv)
+{
+	struct npt_protect p = { .size = sizeof(p) };
+	struct op_args a = { 0 };
+	__u64 gpa, len;
+	int i, err;
+
+	if (argc < 4)
+		return fail("usage: protect GPA LENGTH PROT [MEMTYPE] [ipat] [holes] [intr]");
+	if (need_table(argv[0]) || parse_u64(argv[1], &gpa) ||
+	    parse_u64(argv[2], &len) || parse_prot(argv[3], &p.prot))
+		return -1;
+	for (i = 4; i < argc; i++)
+		if (parse_op_word(argv[i], &a, NPT_OP_HOLES_OK |
+				  NPT_OP_INTERRUPTIBLE))
+			return -1;
+	p.gpa = gpa;
+	p.length = len;
+	p.attr = a.attr;
+	p.flags = a.flags;
+	if (!json)
+		printf("protect 0x%llx (%s) %s %s\n", gpa, size_str(len),
+		       prot_str(p.prot), attr_str(p.attr));
+	if (ioctl(table_fd, NPT_PROTECT, &p)) {
+		err = errno;
+		if (err == EINTR)
+			print_plan("protect", p.done, &p.plan);
+		return fail_errno(err, "protect");
+	}
+	print_plan("protect", p.done, &p.plan);
+	return 0;
+}
+
+/* collapse GPA LENGTH */
+static int cmd_collapse(int argc, char **argv)
+{
+	struct npt_collapse c = { .size = sizeof(c) };
+	__u64 gpa, len;
+
+	if (argc != 3)
+		return fail("usage: collapse GPA LENGTH");
+	if (need_table(argv[0]) || parse_u64(argv[1], &gpa) ||
+	    parse_u64(argv[2], &len))
+		return -1;
+	c.gpa = gpa;
+	c.length = len;
+	if (!json)
+		printf("collapse 0x%llx (%s)\n", gpa, size_str(len));
+	if (ioctl(table_fd, NPT_COLLAPSE, &c))
+		return fail_errno(errno, "collapse");
+	print_plan("collapse", c.done, &c.plan);
+	return 0;
+}
+
+static void print_xlate(const struct npt_xlate *x)
+{
+	if (json) {
+		j_begin("translate");
+		j_hex("gpa", x->gpa);
+		if (x->error) {
+			j_str("error", errno_name(x->error));
+		} else {
+			j_hex("hpa", x->hpa);
+			j_str("prot", prot_str(x->prot));
+			j_str("attr", attr_str(x->attr));
+			j_num("lvl", x->lvl);
+			j_hex("pte", x->pte);
+		}
+		j_end();
+		return;
+	}
+	if (x->error) {
+		printf("  0x%llx: %s (%s)\n", x->gpa,
+		       x->error == ENOENT ? "not mapped" : strerror(x->error),
+		       errno_name(x->error));
+		return;
+	}
+	printf("  0x%llx -> 0x%llx %s %s, ", x->gpa, x->hpa,
+	       prot_str(x->prot), attr_str(x->attr));
+	printf("%s leaf (%s), pte 0x%016llx\n", lvl_str(x->lvl),
+	       size_str(lvl_size(x->lvl)), x->pte);
+}
+
+/* translate GPA...: one GPA per ioctl, or all of them in one batch. */
+static int cmd_translate(int argc, char **argv)
+{
+	struct npt_translate t = { .size = sizeof(t) };
+	static struct npt_xlate res[MAX_BATCH];
+	static __u64 gpas[MAX_BATCH];
+	int i, n = argc - 1;
+
+	if (n < 1 || n > MAX_BATCH)
+		return fail("usage: translate GPA... (at most %d)", MAX_BATCH);
+	if (need_table(argv[0]))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (parse_u64(argv[i + 1], &gpas[i]))
+			return -1;
+	if (!json)
+		printf("translate%s\n", n > 1 ? " (one batch ioctl)" : "");
+	if (n == 1) {
+		t.x.gpa = gpas[0];
+		if (ioctl(table_fd, NPT_TRANSLATE, &t)) {
+			res[0] = (struct npt_xlate){ .gpa = gpas[0],
+						     .error = errno };
+			print_xlate(&res[0]);
+			return fail_errno(res[0].error, "translate 0x%llx",
+					  gpas[0]);
+		}
+		print_xlate(&t.x);
+		return 0;
+	}
+	t.count = n;
+	t.entry_size = sizeof(res[0]);
+	t.gpas = (unsigned long)gpas;
+	t.results = (unsigned long)res;
+	if (ioctl(table_fd, NPT_TRANSLATE, &t))
+		return fail_errno(errno, "translate");
+	for (i = 0; i < n; i++)
+		print_xlate(&res[i]);
+	return 0;
+}
+
+/* walk GPA: the raw entry at every level. */
+static int cmd_walk(int argc, char **argv)
+{
+	struct npt_translate t = { .size = sizeof(t) };
+	struct npt_walk w = { .size = sizeof(w) };
+	__u32 i, lvl;
+	bool leaf;
+	__u64 gpa;
+
+	if (argc != 2)
+		return fail("usage: walk GPA");
+	if (need_table(argv[0]) || parse_u64(argv[1], &gpa))
+		return -1;
+	w.gpa = gpa;
+	if (ioctl(table_fd, NPT_WALK, &w))
+		return fail_errno(errno, "walk 0x%llx", gpa);
+	t.x.gpa = gpa;
+	leaf = !ioctl(table_fd, NPT_TRANSLATE, &t);
+	if (json) {
+		j_begin("walk");
+		j_hex("gpa", gpa);
+		j_num("root_lvl", w.root_lvl);
+		j_bool("mapped", leaf);
+		printf(",\"pte\":[");
+		for (i = 0; i < w.levels && i < NPT_MAX_LEVELS; i++)
+			printf("%s\"0x%016llx\"", i ? "," : "",
+			       w.pte[i]);
+		printf("]");
+		j_end();
+		return 0;
+	}
+	printf("walk 0x%llx:\n", gpa);
+	for (i = 0; i < w.levels && i < NPT_MAX_LEVELS; i++) {
+		bool last = i + 1 == w.levels;
+
+		lvl = w.root_lvl - i;
+		printf("  %-5s 0x%016llx  %s", lvl_str(lvl), w.pte[i],
+		       !last ? "table" : leaf ? "leaf" : "not present");
+		if (last && leaf)
+			printf(" -> 0x%llx %s %s (%s)", t.x.hpa,
+			       prot_str(t.x.prot), attr_str(t.x.attr),
+			       size_str(lvl_size(lvl)));
+		printf("\n");
+	}
+	return 0;
+}
+
+static void print_levels(const char *key, const __u64 *v)
+{
+	int l;
+
+	printf(",\"%s\":[", key);
+	for (l = 0; l < NPT_MAX_LEVELS; l++)
+		printf("%s%llu", l ? "," : "", v[l]);
+	printf("]");
+}
+
+static void print_root(const struct npt_info *in)
+{
+	if (!(in->info_flags & NPT_INFO_ROOT_VALID)) {
+		printf("  root registers hidden (needs CAP_SYS_ADMIN)\n");
+		return;
+	}
+	if (in->format == NPT_FORMAT_ARM64_S2)
+		printf("  VTTBR_EL2 0x%016llx VTCR_EL2 0x%llx", in->root,
+		       in->ctrl);
+	else if (in->format <= NPT_FORMAT_EPT5)
+		printf("  EPTP 0x%016llx", in->root);
+	else
+		printf("  hgatp 0x%016llx", in->root);
+	printf(", root at 0x%llx\n", in->root_pa);
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct npt_info in;
+	__u32 l;
+
+	if (need_table(argv[0]) || get_info(&in))
+		return -1;
+	if (json) {
+		j_begin("info");
+		j_str("format", format_str(in.format));
+		j_hex("options", in.options);
+		j_num("levels", in.levels);
+		j_num("ia_bits", in.ia_bits);
+		j_num("oa_bits", in.oa_bits);
+		j_num("root_pages", in.root_pages);
+		j_num("vmid", in.vmid);
+		j_num("table_pages", in.table_pages);
+		j_num("max_pages", in.max_pages);
+		print_levels("tables", in.tables);
+		print_levels("leaves", in.leaves);
+		if (in.info_flags & NPT_INFO_ROOT_VALID) {
+			j_hex("root", in.root);
+			j_hex("ctrl", in.ctrl);
+			j_hex("root_pa", in.root_pa);
+		}
+		j_end();
+		return 0;
+	}
+	printf("info: %s, %u levels, %u-bit GPA, %u-bit HPA, ",
+	       format_str(in.format), in.levels, in.ia_bits, in.oa_bits);
+	printf("root %u page%s, vmid %u\n", in.root_pages,
+	       in.root_pages > 1 ? "s" : "", in.vmid);
+	printf("  table pages %llu of %llu; per level:",
+	       in.table_pages, in.max_pages);
+	for (l = 0; l < in.levels && l < NPT_MAX_LEVELS; l++)
+		printf(" %s=%llu", lvl_str(l), in.tables[l]);
+	printf("\n  leaves:");
+	for (l = 0; l < in.levels && l < NPT_MAX_LEVELS; l++)
+		if (in.leaves[l])
+			printf(" %llu x %s", in.leaves[l],
+			       size_str(lvl_size(l)));
+	printf("\n");
+	print_root(&in);
+	return 0;
+}
+
+/* One coalesced run of leaves. */
+struct run {
+	__u64 gpa, end, hpa, nr;
+	__u32 prot, attr, lvl;
+};
+
+static void print_run(const struct run *r)
+{
+	if (!r->nr)
+		return;
+	if (json) {
+		j_begin("dump");
+		j_hex("gpa", r->gpa);
+		j_hex("end", r->end);
+		j_hex("hpa", r->hpa);
+		j_str("prot", prot_str(r->prot));
+		j_str("attr", attr_str(r->attr));
+		j_num("lvl", r->lvl);
+		j_num("leaves", r->nr);
+		j_end();
+		return;
+	}
+	printf("  0x%013llx-0x%013llx -> 0x%013llx ", r->gpa,
+	       r->end - 1, r->hpa);
+	printf("%s %-10s %llu x %s\n", prot_str(r->prot), attr_str(r->attr),
+	       r->nr, size_str(lvl_size(r->lvl)));
+}
+
+/* Add the leaf at @gpa to @r, or print @r and start a new run. */
+static void add_leaf(struct run *r, __u64 gpa, const struct npt_xlate *x,
+		     __u64 sz, __u64 *runs)
+{
+	if (r->nr && r->end == gpa && r->hpa + (gpa - r->gpa) == x->hpa &&
+	    r->prot == x->prot && r->attr == x->attr && r->lvl == x->lvl) {
+		r->end += sz;
+		r->nr++;
+		return;
+	}
+	print_run(r);
+	*runs += !!r->nr;
+	*r = (struct run){ .gpa = gpa, .end = gpa + sz, .hpa = x->hpa,
+			   .nr = 1, .prot = x->prot, .attr = x->attr,
+			   .lvl = x->lvl };
+}
+
+/*
+ * dump: every mapped range, coalesced (same attributes, contiguous HPA,
+ * same leaf size), found with one WALK per non-present entry or leaf, so
+ * the cost follows what is mapped, not the GPA width.  Concatenated and
+ * wide roots are covered because the walk spans the whole GPA width.
+ */
+static int cmd_dump(int argc, char **argv)
+{
+	__u64 gpa = 0, limit, runs = 0;
+	struct run r = { 0 };
+	struct npt_info in;
+
+	if (need_table(argv[0]) || get_info(&in))
+		return -1;
+	limit = in.ia_bits >= 64 ? ~0ULL : (1ULL << in.ia_bits);
+	if (!json)
+		printf("dump (%u-bit GPA, %u root page%s):\n", in.ia_bits,
+		       in.root_pages, in.root_pages > 1 ? "s" : "");
+	while (gpa < limit) {
+		struct npt_walk w = { .size = sizeof(w), .gpa = gpa };
+		struct npt_translate t = { .size = sizeof(t), .x.gpa = gpa };
+		__u64 sz;
+
+		if (ioctl(table_fd, NPT_WALK, &w) || !w.levels)
+			return fail_errno(errno, "dump: walk 0x%llx", gpa);
+		sz = lvl_size(w.root_lvl - (w.levels - 1));
+		if (!ioctl(table_fd, NPT_TRANSLATE, &t))
+			add_leaf(&r, gpa, &t.x, sz, &runs);
+		else if (errno != ENOENT)
+			return fail_errno(errno, "dump: translate 0x%llx",
+					  gpa);
+		if (gpa + sz < gpa)
+			break;
+		gpa = (gpa & ~(sz - 1)) + sz;
+	}
+	print_run(&r);
+	runs += !!r.nr;
+	if (!json && !runs)
+		printf("  (nothing mapped)\n");
+	return 0;
+}
+
+/*
+ * fault: the hook for the fault ioctls (command numbers 0x09-0x0f of
+ * npt_uapi.h), which come with the architectural fault reporting.  Until
+ * they exist this fails as a kernel without them would.
+ */
+static int cmd_fault(int argc, char **argv)
+{
+	if (need_table(argv[0]))
+		return -1;
+	return fail_errno(ENOTTY, "fault: this ABI has no fault ioctl yet");
+}
+
+static int cmd_echo(int argc, char **argv)
+{
+	int i;
+
+	if (json)
+		return 0;
+	for (i = 1; i < argc; i++)
+		printf("%s%s", i > 1 ? " " : "", argv[i]);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "caps", cmd_caps, "caps [FORMAT]" },
+	{ "create", cmd_create,
+	  "create FORMAT [OPTION...] [ia=N] [oa=N] [max=N] [vmid=N]" },
+	{ "map", cmd_map,
+	  "map GPA HPA LENGTH PROT [MEMTYPE] [ipat] [replace] [noblocks] [old] [intr]" },
+	{ "unmap", cmd_unmap, "unmap GPA LENGTH [intr]" },
+	{ "protect", cmd_protect,
+	  "protect GPA LENGTH PROT [MEMTYPE] [ipat] [holes] [intr]" },
+	{ "collapse", cmd_collapse, "collapse GPA LENGTH" },
+	{ "translate", cmd_translate,
+	  "translate GPA... (several: one batch ioctl)" },
+	{ "walk", cmd_walk, "walk GPA" },
+	{ "fault", cmd_fault, "fault ... (not in this ABI yet)" },
+	{ "info", cmd_info, "info" },
+	{ "dump", cmd_dump, "dump" },
+	{ "echo", cmd_echo, "echo TEXT" },
+	{ "help", cmd_help, "help" },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	size_t i;
+
+	printf("usage: nptctl [--json] [-d DEVICE] COMMAND [ARGS] [; COMMAND ...]\n");
+	printf("       nptctl [--json] [-d DEVICE] -f SCRIPT|-\n");
+	printf("FORMAT: ept4 ept5 arm64 sv39x4 sv48x4\n");
+	printf("OPTION: ad xo mbec fwb ha svpbmt hwad\n");
+	printf("PROT: letters r w x u, or -; MEMTYPE: wb nc device wt wp\n");
+	printf("Numbers: decimal or 0x hex, suffixes K M G T P.\n");
+	printf("A script line starting with '!' must fail; '#' starts a comment.\n");
+	printf("commands:\n");
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		printf("  %s\n", cmds[i].help);
+	return 0;
+}
+
+/* Run one command; expect_fail inverts its outcome. */
+static int run(int argc, char **argv, bool expect_fail)
+{
+	size_t i;
+	int ret;
+
+	if (!argc)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(argv[0], cmds[i].name))
+			continue;
+		if (expect_fail && !json)
+			printf("(expected to fail) ");
+		ret = cmds[i].fn(argc, argv);
+		fflush(stdout);
+		if (!expect_fail)
+			return ret;
+		if (ret)
+			return 0;
+		return fail("%s: succeeded but was expected to fail", argv[0]);
+	}
+	return fail("unknown command '%s' (try help)", argv[0]);
+}
+
+static int run_line(char *line)
+{
+	char *argv[MAX_ARGS], *p, *tok;
+	bool expect_fail = false;
+	int argc = 0;
+
+	p = strchr(line, '#');
+	if (p)
+		*p = '\0';
+	p = line;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '!') {
+		expect_fail = true;
+		p++;
+	}
+	while ((tok = strsep(&p, " \t\r\n"))) {
+		if (!*tok)
+			continue;
+		if (argc == MAX_ARGS)
+			return fail("too many words");
+		argv[argc++] = tok;
+	}
+	return run(argc, argv, expect_fail);
+}
+
+static int run_script(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (!f)
+		return fail_errno(errno, "open %s", path);
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		if (run_line(line)) {
+			ret = -1;
+			break;
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *script = NULL;
+	int i, start, ret = 0;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return cmd_help(0, NULL);
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "-f") && i + 1 < argc)
+			script = argv[++i];
+		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
+			dev_path = argv[++i];
+		else
+			break;
+	}
+	if (script && i < argc) {
+		fail("-f takes no commands");
+		return 2;
+	}
+	if (!script && i == argc) {
+		cmd_help(0, NULL);
+		return 2;
+	}
+	if (script)
+		ret = run_script(script);
+	/* Arguments: commands separated by ";" words. */
+	for (start = i; !ret && i <= argc; i++) {
+		if (i == argc || !strcmp(argv[i], ";")) {
+			ret = run(i - start, argv + start, false);
+			start = i + 1;
+		}
+	}
+	if (table_fd >= 0)
+		close(table_fd);
+	if (dev_fd >= 0)
+		close(dev_fd);
+	return ret ? 1 : 0;
+}
