@@ -160,6 +160,9 @@ static const struct npt_format_caps npt_format_caps[NPT_FORMAT_MAX + 1] = {
 	},
 };
 
+/* What this CPU could walk, read once at load (probing it may touch CSRs). */
+static struct npt_host_caps npt_host;
+
 static bool npt_format_ok(u32 format)
 {
 	return format && format <= NPT_FORMAT_MAX &&
@@ -186,6 +189,10 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	cmd->plan_ranges = NPT_PLAN_RANGES;
 	cmd->max_levels = NPT_MAX_LEVELS;
 	cmd->max_table_pages = READ_ONCE(max_table_pages);
+	cmd->host_formats = npt_host.formats;
+	cmd->host_options = npt_host.options;
+	cmd->host_oa_bits = npt_host.oa_bits;
+	cmd->host_ia_bits_max = npt_host.ia_bits_max;
 
 	cmd->options = 0;
 	cmd->prot = 0;
@@ -238,13 +245,16 @@ static int npt_create_table(struct npt_ucmd *uc)
 		.mm		= &npt_kernel_mm,
 		/* No CPU ever walks a table built from user-chosen HPAs. */
 		.flush		= NULL,
+		.flags		= cmd->flags & NPT_CREATE_CHECK_HOST ?
+				  NPT_CFG_CHECK_HOST : 0,
 	};
 	struct npt_file *nf;
 	struct file *file;
 	int fd, ret;
 
-	if (cmd->flags || cmd->__reserved || !cmd->format ||
-	    (cmd->options & ~NPT_OPT_ALL) || cmd->max_pages > limit)
+	if ((cmd->flags & ~NPT_CREATE_CHECK_HOST) || cmd->__reserved ||
+	    !cmd->format || (cmd->options & ~NPT_OPT_ALL) ||
+	    cmd->max_pages > limit)
 		return -EINVAL;
 	if (!npt_format_ok(cmd->format))
 		return -EOPNOTSUPP;
@@ -550,7 +560,7 @@ union npt_ucmd_buffer {
 	struct npt_info info;
 };
 
-static_assert(sizeof(struct npt_caps) == 64);
+static_assert(sizeof(struct npt_caps) == 80);
 static_assert(sizeof(struct npt_create_table) == 40);
 static_assert(sizeof(struct npt_plan_range) == 24);
 static_assert(sizeof(struct npt_plan) == 8 + 24 * NPT_PLAN_RANGES);
@@ -662,6 +672,8 @@ static int __init npt_init(void)
 {
 	int ret;
 
+	/* -EOPNOTSUPP leaves it zero: this CPU walks no format. */
+	npt_host_caps(&npt_host);
 	ret = misc_register(&npt_misc);
 	if (ret)
 		pr_err("cannot register /dev/npt: %d\n", ret);

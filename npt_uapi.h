@@ -194,10 +194,18 @@ enum {
  * @__reserved:		Must be 0.
  * @max_table_pages:	(out) Largest table-page limit a table may have
  *			(the module parameter max_table_pages).
+ * @host_formats:	(out) Bit n set: this CPU's second-stage walker can
+ *			load NPT_FORMAT n (0 without VMX / EL2 / the H
+ *			extension).  Read once when the module loads.
+ * @host_options:	(out) NPT_OPT_* this CPU implements.
+ * @host_oa_bits:	(out) This CPU's output-address width.
+ * @host_ia_bits_max:	(out) Largest Arm IPA size this CPU supports, else 0.
  *
- * With @format 0 only @formats, @op_flags, @plan_ranges, @max_levels and
- * @max_table_pages are filled in.  A nonzero @format that this kernel
- * cannot create fails with EOPNOTSUPP.
+ * With @format 0 the per-format fields (@options to @max_oa_bits) read as
+ * 0.  A nonzero @format that this kernel cannot create fails with
+ * EOPNOTSUPP.  Which formats this kernel can create (@formats) and which
+ * the CPU could walk (@host_formats) are independent: tables built through
+ * /dev/npt are never loaded into the CPU.
  */
 struct npt_caps {
 	__u32 size;
@@ -215,6 +223,10 @@ struct npt_caps {
 	__u32 max_levels;
 	__u32 __reserved;
 	__aligned_u64 max_table_pages;
+	__u32 host_formats;
+	__u32 host_options;
+	__u32 host_oa_bits;
+	__u32 host_ia_bits_max;
 };
 
 #define NPT_GET_CAPS		_IO(NPT_TYPE, NPT_CMD_GET_CAPS)
@@ -222,7 +234,7 @@ struct npt_caps {
 /**
  * struct npt_create_table - ioctl(NPT_CREATE_TABLE) on /dev/npt
  * @size:	(in) sizeof(struct npt_create_table).
- * @flags:	(in) Must be 0.
+ * @flags:	(in) %NPT_CREATE_CHECK_HOST or 0.
  * @format:	(in) NPT_FORMAT_*.
  * @options:	(in) NPT_OPT_* bits valid for @format.
  * @ia_bits:	(in) Guest-physical width: 0 for the format's default; on
@@ -237,7 +249,9 @@ struct npt_caps {
  * @__reserved:	Must be 0.
  *
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
- * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create,
+ * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create
+ * (or, with %NPT_CREATE_CHECK_HOST, that this CPU cannot walk with these
+ * options and widths), ENOSPC when the root alone exceeds @max_pages,
  * ENOMEM, EMFILE / ENFILE when no fd is free.
  */
 struct npt_create_table {
@@ -253,6 +267,9 @@ struct npt_create_table {
 };
 
 #define NPT_CREATE_TABLE	_IO(NPT_TYPE, NPT_CMD_CREATE_TABLE)
+
+/* npt_create_table.flags: refuse what this CPU's walker could not walk. */
+#define NPT_CREATE_CHECK_HOST	_BITUL(0)
 
 /**
  * struct npt_plan_range - one range of a TLB-invalidation plan

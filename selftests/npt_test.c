@@ -394,7 +394,7 @@ TEST_F(npt, ioctl_flags)
 	probe_flags(_metadata, self->dev, NPT_GET_CAPS, &a.caps,
 		    sizeof(a.caps), 0);
 	probe_flags(_metadata, self->dev, NPT_CREATE_TABLE, &a.create,
-		    sizeof(a.create), 0);
+		    sizeof(a.create), NPT_CREATE_CHECK_HOST);
 	probe_flags(_metadata, self->fd, NPT_MAP, &a.map, sizeof(a.map),
 		    NPT_OP_REPLACE | NPT_OP_NO_BLOCKS | NPT_OP_OLD |
 		    NPT_OP_INTERRUPTIBLE);
@@ -618,6 +618,23 @@ TEST_F(npt, create_checks)
 	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
 	EXPECT_LE(0, fd);
 	close(fd);
+	/* A limit below the root's own pages. */
+	c.max_pages = variant->root_pages - 1;
+	if (c.max_pages)
+		EXPECT_ERRNO(ENOSPC, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.max_pages = 0;
+
+	/* CHECK_HOST: created exactly when this CPU could walk the format. */
+	c.flags = NPT_CREATE_CHECK_HOST;
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	if (caps.host_formats & (1U << variant->format)) {
+		EXPECT_LE(0, fd);
+	} else {
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(EOPNOTSUPP, errno);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 TEST_F(npt, info_fresh)
@@ -1349,7 +1366,7 @@ TEST(dev_node)
 TEST(abi_layout)
 {
 	/* The same numbers in 32- and 64-bit builds: compat needs no code. */
-	EXPECT_EQ(64, sizeof(struct npt_caps));
+	EXPECT_EQ(80, sizeof(struct npt_caps));
 	EXPECT_EQ(40, sizeof(struct npt_create_table));
 	EXPECT_EQ(24, sizeof(struct npt_plan_range));
 	EXPECT_EQ(200, sizeof(struct npt_plan));

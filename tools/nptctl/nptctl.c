@@ -391,6 +391,9 @@ static int cmd_caps(int argc, char **argv)
 				       format_names[f]);
 		printf("]");
 		j_num("max_table_pages", c.max_table_pages);
+		j_hex("host_formats", c.host_formats);
+		j_hex("host_options", c.host_options);
+		j_num("host_oa_bits", c.host_oa_bits);
 		if (c.format) {
 			j_hex("options", c.options);
 			j_hex("prot", c.prot);
@@ -404,6 +407,15 @@ static int cmd_caps(int argc, char **argv)
 	}
 	printf("formats:");
 	print_bits(format_names, ARRAY_SIZE(format_names), c.formats);
+	printf("\nthis CPU's walker:");
+	print_bits(format_names, ARRAY_SIZE(format_names), c.host_formats);
+	if (c.host_formats) {
+		printf(", options:");
+		print_bits(option_names, NR_OPTIONS, c.host_options);
+		printf(", %u-bit HPA", c.host_oa_bits);
+	} else {
+		printf(" none (no VMX, EL2 or H extension visible)");
+	}
 	printf("\nlargest table: %llu pages; %u plan ranges\n",
 	       c.max_table_pages, c.plan_ranges);
 	if (!c.format)
@@ -424,6 +436,10 @@ static int create_word(struct npt_create_table *c, char *w)
 	__u64 v;
 	size_t o;
 
+	if (!strcmp(w, "host")) {
+		c->flags |= NPT_CREATE_CHECK_HOST;
+		return 0;
+	}
 	if (!eq) {
 		for (o = 0; o < NR_OPTIONS; o++) {
 			if (!strcmp(w, option_names[o])) {
@@ -928,7 +944,7 @@ static const struct {
 } cmds[] = {
 	{ "caps", cmd_caps, "caps [FORMAT]" },
 	{ "create", cmd_create,
-	  "create FORMAT [OPTION...] [ia=N] [oa=N] [max=N] [vmid=N]" },
+	  "create FORMAT [OPTION...] [host] [ia=N] [oa=N] [max=N] [vmid=N]" },
 	{ "map", cmd_map,
 	  "map GPA HPA LENGTH PROT [MEMTYPE] [ipat] [replace] [noblocks] [old] [intr]" },
 	{ "unmap", cmd_unmap, "unmap GPA LENGTH [intr]" },
@@ -952,7 +968,7 @@ static int cmd_help(int argc, char **argv)
 	printf("usage: nptctl [--json] [-d DEVICE] COMMAND [ARGS] [; COMMAND ...]\n");
 	printf("       nptctl [--json] [-d DEVICE] -f SCRIPT|-\n");
 	printf("FORMAT: ept4 ept5 arm64 sv39x4 sv48x4\n");
-	printf("OPTION: ad xo mbec fwb ha svpbmt hwad\n");
+	printf("OPTION: ad xo mbec fwb ha svpbmt hwad; host: refuse what this CPU cannot walk\n");
 	printf("PROT: letters r w x u, or -; MEMTYPE: wb nc device wt wp\n");
 	printf("Numbers: decimal or 0x hex, suffixes K M G T P.\n");
 	printf("A script line starting with '!' must fail; '#' starts a comment.\n");
