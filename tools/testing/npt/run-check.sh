@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: the gcc and clang builds of the runner side by side, then
+# a short libFuzzer run; every case prints PASS or FAIL, and the last line
+# is "userspace: N passed, N failed".
+set -u
+
+B=${B:-build}
+seed=$SEED
+[ "$seed" = 0 ] && seed=$(( $(date +%s) % 1000000000 ))
+echo "npt user-space check: seed $seed, $STEPS steps per format and compiler"
+
+$B/gcc/npt_check -s "$seed" -n "$STEPS" -t "$TABLES" -x "$AVOID" \
+	-p gcc- >$B/gcc.log 2>&1 &
+gcc_pid=$!
+$B/clang/npt_check -s "$((seed + 7))" -n "$STEPS" -t "$TABLES" -x "$AVOID" \
+	-p clang- >$B/clang.log 2>&1 &
+clang_pid=$!
+wait $gcc_pid; gcc_rc=$?
+wait $clang_pid; clang_rc=$?
+for log in $B/gcc.log $B/clang.log; do
+	cat "$log"
+done
+
+mkdir -p $B/corpus
+$B/clang/npt_fuzz -max_total_time="$SMOKE_SECONDS" -print_final_stats=1 \
+	-artifact_prefix=$B/ $B/corpus >$B/smoke.log 2>&1
+smoke_rc=$?
+sum=$(./fuzz-summary.sh $B/smoke.log)
+if [ $smoke_rc = 0 ]; then
+	echo "PASS fuzz-smoke: $sum"
+else
+	grep -E 'FAIL|ERROR|SUMMARY|runtime error' $B/smoke.log | head -n 20
+	echo "FAIL fuzz-smoke: $sum (log: $B/smoke.log)"
+fi
+
+passed=$(cat $B/gcc.log $B/clang.log | grep -c '^PASS ')
+failed=$(cat $B/gcc.log $B/clang.log | grep -c '^FAIL ')
+[ $smoke_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+# A binary that died before its last line counts as a failure too.
+for rc in $gcc_rc $clang_rc; do
+	if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+		failed=$((failed + 1))
+	fi
+done
+echo "userspace: $passed passed, $failed failed"
+[ "$failed" = 0 ]

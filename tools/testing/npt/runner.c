@@ -1,0 +1,1609 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt user-space harness: the differential runner.
+ *
+ * Random operations (seeded, or driven by fuzzer input) run against a
+ * table and against the model.  Every call's errno must be one the errno
+ * table of npt_uapi.h allows for its arguments and the model's state;
+ * after every step the touched and sampled addresses must translate as the
+ * model says, every entry on their walks must pass npt_validate() and the
+ * independent reading of ref.c, and the invalidation plan must cover every
+ * translation that changed.  Every few steps an audit walks the whole
+ * table: every leaf against the model and the model against the leaves,
+ * the counters, emptied tables, and the pages the provider holds.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/kernel.h>
+#include "runner.h"
+
+const u32 npt_test_formats[] = {
+	NPT_FORMAT_EPT4, NPT_FORMAT_EPT5, NPT_FORMAT_ARM64_S2,
+	NPT_FORMAT_SV39X4, NPT_FORMAT_SV48X4,
+};
+const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
+
+enum { OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
+       OP_ACCESS, OP_NR };
+const char *const npt_test_op_name[] = {
+	"map", "unmap", "protect", "collapse", "translate", "walk", "access",
+};
+
+/* Acceptable outcomes of a call, one bit each. */
+enum {
+	A_OK = 1 << 0, A_EINVAL = 1 << 1, A_EOVERFLOW = 1 << 2,
+	A_ERANGE = 1 << 3, A_EEXIST = 1 << 4, A_ENOENT = 1 << 5,
+	A_ENOSPC = 1 << 6, A_ENOMEM = 1 << 7, A_EINTR = 1 << 8,
+};
+
+static u32 outcome_bit(int ret)
+{
+	switch (ret) {
+	case 0: return A_OK;
+	case -EINVAL: return A_EINVAL;
+	case -EOVERFLOW: return A_EOVERFLOW;
+	case -ERANGE: return A_ERANGE;
+	case -EEXIST: return A_EEXIST;
+	case -ENOENT: return A_ENOENT;
+	case -ENOSPC: return A_ENOSPC;
+	case -ENOMEM: return A_ENOMEM;
+	case -EINTR: return A_EINTR;
+	}
+	return 0;
+}
+
+#define MAX_FLUSHES	256
+#define MAX_FREES	1024
+
+struct runner {
+	struct rsrc *rs;
+	struct npt_test_mm mm;
+	struct npt_config cfg;
+	struct npt_table *t;
+	struct ref_fmt rf;
+	struct model m;
+	struct model old;
+	u64 ia_size;
+	u64 oa_size;
+	int levels;
+	u32 leaf_lvls;
+	npt_pte_t ad_bits;	/* bits the simulated hardware sets */
+	u64 win[8];
+	int nwin;
+	bool accessed;
+	/* flushes and frees of the current call */
+	bool in_op;
+	u64 op_born;
+	u32 nflush;
+	struct npt_flush_plan flush[MAX_FLUSHES];
+	bool flush_overflow;
+	u32 nfree_table;
+	u32 free_before_flush;
+	/* the audit's visit marks */
+	u32 *mark;
+	u64 mark_cap;
+	u32 epoch;
+	/* report */
+	bool failed;
+	char what[256];
+	u64 step;
+	u64 seed;
+	struct runner_stats *st;
+};
+
+/* ---- randomness ------------------------------------------------------- */
+
+static u64 rs_u64(struct rsrc *rs)
+{
+	u64 z;
+
+	if (rs->fuzz) {
+		u64 v = 0;
+		int i;
+
+		for (i = 0; i < 8 && rs->pos < rs->len; i++)
+			v |= (u64)rs->data[rs->pos++] << (8 * i);
+		return v;
+	}
+	z = (rs->s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n); fuzzer input spends one or two bytes when it can. */
+static u64 rnd(struct runner *r, u64 n)
+{
+	struct rsrc *rs = r->rs;
+
+	if (!n)
+		return 0;
+	if (rs->fuzz && n <= 256) {
+		if (rs->pos >= rs->len)
+			return 0;
+		return rs->data[rs->pos++] % n;
+	}
+	if (rs->fuzz && n <= 65536) {
+		u64 v = 0;
+
+		if (rs->pos < rs->len)
+			v = rs->data[rs->pos++];
+		if (rs->pos < rs->len)
+			v |= (u64)rs->data[rs->pos++] << 8;
+		return v % n;
+	}
+	return rs_u64(rs) % n;
+}
+
+static bool chance(struct runner *r, u32 percent)
+{
+	return rnd(r, 100) < percent;
+}
+
+static bool rs_done(struct runner *r)
+{
+	return r->rs->fuzz && r->rs->pos >= r->rs->len;
+}
+
+/* ---- failure reports -------------------------------------------------- */
+
+static __printf(2, 3) void fail(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->failed)
+		return;
+	r->failed = true;
+	fprintf(stderr, "FAIL %s seed=%llu step=%llu: %s\n  ",
+		ref_name(r->cfg.format), (unsigned long long)r->seed,
+		(unsigned long long)r->step, r->what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n  table: options=%#x ia=%u oa=%u max_pages=%llu "
+		"vmid=%u flush=%s pa_base=%#llx\n", r->cfg.options,
+		r->t ? npt_ia_bits(r->t) : r->cfg.ia_bits,
+		r->t ? npt_oa_bits(r->t) : r->cfg.oa_bits,
+		(unsigned long long)r->cfg.max_pages, r->cfg.vmid,
+		r->cfg.flush ? "callback" : "none",
+		(unsigned long long)r->mm.base);
+}
+
+#define CHECK(r, cond, fmt, ...)					\
+	do {								\
+		if (!(cond))						\
+			fail(r, "%s:%d: %s: " fmt, __FILE__, __LINE__,	\
+			     #cond, ##__VA_ARGS__);			\
+	} while (0)
+
+/* ---- host hooks ------------------------------------------------------- */
+
+static void flush_cb(void *arg, const struct npt_flush_plan *plan)
+{
+	struct runner *r = arg;
+
+	if (!npt_test_locks_held)
+		fail(r, "flush callback called without the table lock");
+	if (!r->in_op)
+		fail(r, "flush callback outside a mutation");
+	if (r->nflush == MAX_FLUSHES) {
+		r->flush_overflow = true;
+		return;
+	}
+	r->flush[r->nflush++] = *plan;
+}
+
+static void on_free(struct npt_test_mm *mm, u64 pa, unsigned int order)
+{
+	struct runner *r = mm->priv;
+
+	if (!r->in_op)
+		return;
+	/* Older than the call: a table page, not a cache page topped up. */
+	if (npt_test_pa_born(mm, pa) <= r->op_born) {
+		r->nfree_table++;
+		if (r->cfg.flush && !r->nflush)
+			r->free_before_flush++;
+	}
+}
+
+/* ---- the audit: a walk of the whole table, independent of npt_walk() --- */
+
+struct audit {
+	u64 tables[NPT_MAX_LEVELS];
+	u64 leaves[NPT_MAX_LEVELS];
+	u64 mapped;
+	u64 hash;
+	u8 *dump;		/* if not NULL: every table page, in order */
+	size_t dump_len;
+	size_t dump_cap;
+	bool leaves_vs_model;
+};
+
+static void audit_page(struct audit *a, u64 pa, const void *va, size_t len)
+{
+	const u64 *w = va;
+	size_t i;
+
+	a->hash = (a->hash ^ pa) * 0x100000001b3ULL;
+	for (i = 0; i < len / 8; i++)
+		a->hash = (a->hash ^ w[i]) * 0x100000001b3ULL;
+	if (a->dump) {
+		if (a->dump_len + len + 8 > a->dump_cap) {
+			a->dump_cap = (a->dump_len + len + 8) * 2;
+			a->dump = realloc(a->dump, a->dump_cap);
+			if (!a->dump)
+				abort();
+		}
+		memcpy(a->dump + a->dump_len, &pa, 8);
+		memcpy(a->dump + a->dump_len + 8, va, len);
+		a->dump_len += len + 8;
+	}
+}
+
+static bool mark_page(struct runner *r, u64 pa)
+{
+	u64 slot = (pa - r->mm.base) >> 12;
+
+	if (slot >= r->mark_cap) {
+		u64 cap = r->mm.nr_slots + 1024;
+
+		r->mark = realloc(r->mark, cap * sizeof(*r->mark));
+		if (!r->mark)
+			abort();
+		memset(r->mark + r->mark_cap, 0,
+		       (cap - r->mark_cap) * sizeof(*r->mark));
+		r->mark_cap = cap;
+	}
+	if (r->mark[slot] == r->epoch)
+		return false;
+	r->mark[slot] = r->epoch;
+	return true;
+}
+
+static void check_leaf(struct runner *r, u64 gpa, int lvl, npt_pte_t pte,
+		       const struct ref_entry *re)
+{
+	u64 hpa;
+	u32 prot, attr, st;
+	u64 size = npt_lvl_size(lvl);
+
+	CHECK(r, r->leaf_lvls & BIT(lvl), "leaf at level %d", lvl);
+	if (!model_uniform(&r->m, gpa, size, &hpa, &prot, &attr, NULL)) {
+		fail(r, "leaf %#llx at level %d over gpa %#llx: the model "
+		     "does not map that block uniformly",
+		     (unsigned long long)pte, lvl, (unsigned long long)gpa);
+		return;
+	}
+	CHECK(r, re->pa == hpa && re->prot == prot && re->attr == attr,
+	      "gpa %#llx lvl %d pte %#llx reads as pa %#llx prot %#x attr %#x,"
+	      " model %#llx %#x %#x", (unsigned long long)gpa, lvl,
+	      (unsigned long long)pte, (unsigned long long)re->pa, re->prot,
+	      re->attr, (unsigned long long)hpa, prot, attr);
+	model_uniform(&r->m, gpa, size, &hpa, &prot, &attr, &st);
+	if (!(st & MODEL_ST_ACCESSED) && !r->accessed) {
+		bool young = !(st & MODEL_ST_OLD);
+
+		if ((r->cfg.format == NPT_FORMAT_EPT4 ||
+		     r->cfg.format == NPT_FORMAT_EPT5) &&
+		    !(r->cfg.options & NPT_OPT_EPT_AD))
+			young = false;
+		CHECK(r, re->young == young,
+		      "gpa %#llx pte %#llx: accessed bit %d, expected %d",
+		      (unsigned long long)gpa, (unsigned long long)pte,
+		      re->young, young);
+	}
+}
+
+static int audit_lvl(struct runner *r, struct audit *a, npt_pte_t *table,
+		     int lvl, u64 base, u64 nr)
+{
+	u64 i, present = 0;
+
+	for (i = 0; i < nr && !r->failed; i++) {
+		npt_pte_t pte = table[i];
+		u64 gpa = base + (i << npt_lvl_shift(lvl));
+		struct ref_entry re;
+		enum npt_bad bad;
+		npt_pte_t *child;
+
+		if (!pte)
+			continue;
+		ref_decode(&r->rf, pte, lvl, &re);
+		if (!re.present) {
+			CHECK(r, !npt_pte_present(r->t, pte),
+			      "pte %#llx: npt and the manual disagree on "
+			      "presence", (unsigned long long)pte);
+			CHECK(r, !pte, "non-present entry %#llx at gpa %#llx "
+			      "lvl %d is not zero", (unsigned long long)pte,
+			      (unsigned long long)gpa, lvl);
+			continue;
+		}
+		present++;
+		bad = npt_validate(r->t, pte, lvl);
+		CHECK(r, bad == NPT_BAD_NONE, "npt_validate(%#llx, lvl %d) = %d"
+		      " at gpa %#llx", (unsigned long long)pte, lvl, bad,
+		      (unsigned long long)gpa);
+		CHECK(r, !re.bad, "pte %#llx lvl %d gpa %#llx: %s",
+		      (unsigned long long)pte, lvl, (unsigned long long)gpa,
+		      re.bad);
+		CHECK(r, npt_pte_is_table(r->t, pte, lvl) == re.table,
+		      "pte %#llx lvl %d: npt and the manual disagree on "
+		      "table vs leaf", (unsigned long long)pte, lvl);
+		if (!re.table) {
+			a->leaves[lvl]++;
+			a->mapped += npt_lvl_size(lvl);
+			if (a->leaves_vs_model)
+				check_leaf(r, gpa, lvl, pte, &re);
+			continue;
+		}
+		child = npt_test_pa_to_va(&r->mm, re.pa);
+		if (!child || (re.pa & 4095)) {
+			fail(r, "table entry %#llx at gpa %#llx lvl %d points "
+			     "to no live page", (unsigned long long)pte,
+			     (unsigned long long)gpa, lvl);
+			return -1;
+		}
+		if (!mark_page(r, re.pa)) {
+			fail(r, "table page %#llx linked twice",
+			     (unsigned long long)re.pa);
+			return -1;
+		}
+		a->tables[lvl - 1]++;
+		audit_page(a, re.pa, child, 4096);
+		if (!audit_lvl(r, a, child, lvl - 1, gpa, NPT_PTRS))
+			fail(r, "empty table at gpa %#llx lvl %d was not freed",
+			     (unsigned long long)gpa, lvl - 1);
+	}
+	return present;
+}
+
+static void audit(struct runner *r, struct audit *a, bool full)
+{
+	struct npt_table *t = r->t;
+	int root = npt_root_lvl(t);
+	u32 rp = npt_root_pages(t);
+	struct npt_stats st;
+	u64 total = 0;
+	size_t i;
+	int lvl;
+
+	memset(a->tables, 0, sizeof(a->tables));
+	memset(a->leaves, 0, sizeof(a->leaves));
+	a->mapped = 0;
+	a->hash = 0xcbf29ce484222325ULL;
+	a->leaves_vs_model = full;
+	r->epoch++;
+	CHECK(r, npt_test_pa_to_va(&r->mm, t->root_pa) == t->root,
+	      "root pa %#llx is not the root page", (unsigned long long)t->root_pa);
+	for (i = 0; i < rp; i++)
+		mark_page(r, t->root_pa + 4096 * i);
+	a->tables[root] = rp;
+	audit_page(a, t->root_pa, t->root, 4096 * rp);
+	audit_lvl(r, a, t->root, root, 0, npt_lvl_entries(t, root));
+	if (!full || r->failed)
+		return;
+	r->st->audits++;
+	npt_get_stats(t, &st);
+	for (lvl = 0; lvl < NPT_MAX_LEVELS; lvl++) {
+		CHECK(r, st.tables[lvl] == a->tables[lvl],
+		      "stats: %llu tables at level %d, found %llu",
+		      (unsigned long long)st.tables[lvl], lvl,
+		      (unsigned long long)a->tables[lvl]);
+		CHECK(r, st.leaves[lvl] == a->leaves[lvl],
+		      "stats: %llu leaves at level %d, found %llu",
+		      (unsigned long long)st.leaves[lvl], lvl,
+		      (unsigned long long)a->leaves[lvl]);
+		total += a->tables[lvl];
+	}
+	CHECK(r, st.table_pages == total, "stats: %llu table pages, found %llu",
+	      (unsigned long long)st.table_pages, (unsigned long long)total);
+	CHECK(r, st.table_pages <= st.max_pages, "%llu table pages over the "
+	      "limit %llu", (unsigned long long)st.table_pages,
+	      (unsigned long long)st.max_pages);
+	CHECK(r, (u64)r->mm.live == total + t->cache.nr,
+	      "provider holds %ld pages, table %llu + cache %lu",
+	      r->mm.live, (unsigned long long)total, t->cache.nr);
+	for (i = 0, total = 0; i < r->m.n; i++)
+		total += r->m.e[i].size;
+	CHECK(r, a->mapped == total, "leaves map %#llx bytes, the model %#llx",
+	      (unsigned long long)a->mapped, (unsigned long long)total);
+	if (st.table_pages > r->st->max_pages)
+		r->st->max_pages = st.table_pages;
+}
+
+/* ---- checking one address --------------------------------------------- */
+
+static void check_gpa(struct runner *r, u64 gpa)
+{
+	struct npt_walk_info wi;
+	struct npt_translation tr;
+	const struct model_ext *e;
+	struct ref_entry re = { 0 };
+	u64 off = rnd(r, 4096), bsize, bhpa;
+	u32 i, bprot, battr;
+	int ret, lvl = 0;
+
+	if (r->failed)
+		return;
+	gpa &= ~4095ULL;
+	r->st->gpa_checks++;
+	ret = npt_walk_gpa(r->t, gpa, &wi);
+	if (gpa >= r->ia_size) {
+		CHECK(r, ret == -ERANGE, "walk_gpa(%#llx) beyond the width = %d",
+		      (unsigned long long)gpa, ret);
+		ret = npt_translate(r->t, gpa + off, &tr);
+		CHECK(r, ret == -ERANGE, "translate(%#llx) beyond the width ="
+		      " %d", (unsigned long long)gpa + off, ret);
+		return;
+	}
+	CHECK(r, !ret && wi.levels >= 1 && wi.levels <= (u32)r->levels &&
+	      wi.root_lvl == r->levels - 1, "walk_gpa(%#llx) = %d, %u levels,"
+	      " root %d", (unsigned long long)gpa, ret, wi.levels, wi.root_lvl);
+	if (r->failed)
+		return;
+	for (i = 0; i < wi.levels; i++) {
+		npt_pte_t pte = wi.pte[i];
+		enum npt_bad bad;
+
+		lvl = wi.root_lvl - i;
+		ref_decode(&r->rf, pte, lvl, &re);
+		if (!re.present) {
+			CHECK(r, i == wi.levels - 1, "walk went on below a "
+			      "non-present entry");
+			break;
+		}
+		bad = npt_validate(r->t, pte, lvl);
+		CHECK(r, bad == NPT_BAD_NONE, "walk of %#llx: npt_validate("
+		      "%#llx, lvl %d) = %d", (unsigned long long)gpa,
+		      (unsigned long long)pte, lvl, bad);
+		CHECK(r, !re.bad, "walk of %#llx: pte %#llx lvl %d: %s",
+		      (unsigned long long)gpa, (unsigned long long)pte, lvl,
+		      re.bad);
+		CHECK(r, re.table == (i < wi.levels - 1), "walk of %#llx: "
+		      "pte %#llx lvl %d: table %d at step %u of %u",
+		      (unsigned long long)gpa, (unsigned long long)pte, lvl,
+		      re.table, i, wi.levels);
+	}
+	ret = npt_translate(r->t, gpa + off, &tr);
+	e = model_find(&r->m, gpa);
+	if (!e) {
+		CHECK(r, ret == -ENOENT, "translate(%#llx) = %d (hpa %#llx "
+		      "lvl %d pte %#llx), the model has no mapping",
+		      (unsigned long long)gpa + off, ret,
+		      (unsigned long long)tr.hpa, tr.lvl,
+		      (unsigned long long)tr.pte);
+		CHECK(r, !re.present, "walk of unmapped %#llx ends at a "
+		      "present entry", (unsigned long long)gpa);
+		return;
+	}
+	CHECK(r, !ret, "translate(%#llx) = %d, the model maps it to %#llx",
+	      (unsigned long long)gpa + off, ret,
+	      (unsigned long long)(e->hpa + gpa - e->gpa));
+	if (r->failed)
+		return;
+	CHECK(r, tr.hpa == e->hpa + (gpa - e->gpa) + off && tr.prot == e->prot &&
+	      tr.attr == e->attr, "translate(%#llx) = hpa %#llx prot %#x "
+	      "attr %#x lvl %d, the model %#llx %#x %#x",
+	      (unsigned long long)gpa + off, (unsigned long long)tr.hpa,
+	      tr.prot, tr.attr, tr.lvl,
+	      (unsigned long long)(e->hpa + gpa - e->gpa + off), e->prot,
+	      e->attr);
+	CHECK(r, tr.lvl == lvl && tr.pte == wi.pte[wi.levels - 1],
+	      "translate and walk_gpa disagree on %#llx",
+	      (unsigned long long)gpa);
+	bsize = npt_lvl_size(lvl);
+	CHECK(r, re.pa == ((tr.hpa - off) & ~(bsize - 1)) &&
+	      re.prot == tr.prot && re.attr == tr.attr,
+	      "pte %#llx lvl %d reads (manual) as pa %#llx prot %#x attr "
+	      "%#x; npt says hpa %#llx prot %#x attr %#x",
+	      (unsigned long long)tr.pte, lvl, (unsigned long long)re.pa,
+	      re.prot, re.attr, (unsigned long long)tr.hpa, tr.prot,
+	      tr.attr);
+	CHECK(r, r->leaf_lvls & BIT(lvl), "leaf at level %d", lvl);
+	CHECK(r, model_uniform(&r->m, gpa & ~(bsize - 1), bsize, &bhpa,
+			       &bprot, &battr, NULL),
+	      "gpa %#llx is in a level-%d leaf but the model does not map "
+	      "its block uniformly", (unsigned long long)gpa, lvl);
+}
+
+/* The addresses a call over [gpa, gpa + size) touched, and its edges. */
+static void check_range(struct runner *r, u64 gpa, u64 size)
+{
+	u64 end = gpa + size, p, b;
+	int i;
+
+	if (size <= 64 * 4096) {
+		for (p = gpa; p < end && !r->failed; p += 4096)
+			check_gpa(r, p);
+	} else {
+		check_gpa(r, gpa);
+		check_gpa(r, gpa + 4096);
+		check_gpa(r, end - 4096);
+		check_gpa(r, end - 8192);
+		for (b = 1ULL << 21; b <= 1ULL << 30; b <<= 9) {
+			p = (gpa + b - 1) & ~(b - 1);
+			if (p > gpa && p < end) {
+				check_gpa(r, p - 4096);
+				check_gpa(r, p);
+			}
+			p = end & ~(b - 1);
+			if (p > gpa && p < end) {
+				check_gpa(r, p - 4096);
+				check_gpa(r, p);
+			}
+		}
+		for (i = 0; i < 16; i++)
+			check_gpa(r, gpa + (rnd(r, size >> 12) << 12));
+	}
+	if (gpa)
+		check_gpa(r, gpa - 4096);
+	if (end < r->ia_size)
+		check_gpa(r, end);
+}
+
+static void check_samples(struct runner *r, int n)
+{
+	int i;
+
+	for (i = 0; i < n && !r->failed; i++) {
+		if (r->m.n && chance(r, 70)) {
+			const struct model_ext *e = &r->m.e[rnd(r, r->m.n)];
+
+			check_gpa(r, e->gpa + (rnd(r, e->size >> 12) << 12));
+		} else {
+			u64 w = r->win[rnd(r, r->nwin)];
+
+			check_gpa(r, (w + (rnd(r, 1 << 20) << 12) -
+				      (1ULL << 31)) & (r->ia_size - 1));
+		}
+	}
+}
+
+/* ---- the invalidation plan -------------------------------------------- */
+
+static bool plan_covers(const struct npt_flush_plan *p, u64 a, u64 b)
+{
+	bool moved = true;
+	u32 i;
+
+	if (p->all)
+		return true;
+	while (a < b && moved) {
+		moved = false;
+		for (i = 0; i < p->nr; i++) {
+			u64 s = p->range[i].gpa, e = s + p->range[i].size;
+
+			if (s <= a && a < e) {
+				a = e;
+				moved = true;
+			}
+		}
+	}
+	return a >= b;
+}
+
+static bool flushes_cover(struct runner *r, u64 a, u64 b)
+{
+	bool moved = true;
+	u32 i, j;
+
+	if (r->flush_overflow)
+		return true;
+	while (a < b && moved) {
+		moved = false;
+		for (j = 0; j < r->nflush; j++) {
+			const struct npt_flush_plan *p = &r->flush[j];
+
+			if (p->all)
+				return true;
+			for (i = 0; i < p->nr; i++) {
+				u64 s = p->range[i].gpa;
+				u64 e = s + p->range[i].size;
+
+				if (s <= a && a < e) {
+					a = e;
+					moved = true;
+				}
+			}
+		}
+	}
+	return a >= b;
+}
+
+static void check_plan_shape(struct runner *r, const struct npt_flush_plan *p)
+{
+	u32 i;
+
+	CHECK(r, p->nr <= NPT_PLAN_RANGES, "plan with %u ranges", p->nr);
+	if (p->all)
+		return;
+	for (i = 0; i < p->nr && i < NPT_PLAN_RANGES; i++) {
+		u64 s = p->range[i].gpa, z = p->range[i].size;
+
+		CHECK(r, z && !((s | z) & 4095) && s + z > s &&
+		      s + z <= r->ia_size && p->range[i].lvl >= 0 &&
+		      p->range[i].lvl < r->levels,
+		      "plan range %u: gpa %#llx size %#llx lvl %d", i,
+		      (unsigned long long)s, (unsigned long long)z,
+		      p->range[i].lvl);
+	}
+}
+
+/* Every translation in [a, b) that differs between r->old and r->m. */
+static void check_flushed(struct runner *r, const struct npt_op_result *res,
+			  u64 a, u64 b)
+{
+	u64 cur = a;
+
+	check_plan_shape(r, &res->plan);
+	while (cur < b && !r->failed) {
+		const struct model_ext *o = model_find(&r->old, cur);
+		const struct model_ext *n = model_find(&r->m, cur);
+		const struct model_ext *on = model_next(&r->old, cur);
+		const struct model_ext *nn = model_next(&r->m, cur);
+		u64 next = b;
+		bool changed;
+
+		/* The next boundary of either map. */
+		if (o)
+			next = min(next, o->gpa + o->size);
+		else if (on)
+			next = min(next, max(on->gpa, cur + 4096));
+		if (n)
+			next = min(next, n->gpa + n->size);
+		else if (nn)
+			next = min(next, max(nn->gpa, cur + 4096));
+
+		if (o && n)
+			changed = o->hpa + (cur - o->gpa) != n->hpa + (cur - n->gpa) ||
+				  o->prot != n->prot || o->attr != n->attr;
+		else if (o)
+			changed = true;
+		else
+			changed = n && r->t->flush_new;
+		if (changed) {
+			CHECK(r, plan_covers(&res->plan, cur, next),
+			      "the plan misses changed [%#llx, %#llx)",
+			      (unsigned long long)cur, (unsigned long long)next);
+			if (r->cfg.flush)
+				CHECK(r, flushes_cover(r, cur, next),
+				      "no flush callback covered changed "
+				      "[%#llx, %#llx)", (unsigned long long)cur,
+				      (unsigned long long)next);
+		}
+		cur = next;
+	}
+	if (r->cfg.flush)
+		CHECK(r, !r->free_before_flush, "%u table pages freed before "
+		      "any flush", r->free_before_flush);
+	else if (r->nfree_table)
+		CHECK(r, res->plan.all || res->plan.nr, "table pages freed "
+		      "with an empty plan");
+}
+
+/* ---- generating arguments --------------------------------------------- */
+
+static u64 gen_size(struct runner *r)
+{
+	static const u64 sizes[] = {
+		4096, 8192, 3 << 12, 16 << 12, 511 << 12, 512 << 12,
+		513 << 12, (1 << 21) - 4096, 1 << 21, (1 << 21) + 4096,
+		2 << 21, 3 << 21, (1ULL << 30) - 4096, 1ULL << 30,
+		(1ULL << 30) + 4096, (1ULL << 30) + (1 << 21), 2ULL << 30,
+	};
+
+	switch (rnd(r, 10)) {
+	case 0:
+	case 1:
+	case 2:
+		return (1 + rnd(r, 16)) << 12;
+	case 3:
+		return (1 + rnd(r, 1024)) << 12;
+	case 4:
+		if (chance(r, 10) && r->cfg.format == NPT_FORMAT_SV48X4)
+			return 1ULL << 39;
+		if (chance(r, 20))
+			return (1 + rnd(r, 4)) << 30;
+		return (1 + rnd(r, 64)) << 21;
+	default:
+		return sizes[rnd(r, ARRAY_SIZE(sizes))];
+	}
+}
+
+static u64 gen_gpa(struct runner *r, u64 size)
+{
+	u64 g, b;
+
+	switch (rnd(r, 12)) {
+	case 0:
+		return 0;
+	case 1:
+		return size < r->ia_size ? r->ia_size - size : 0;
+	case 2:
+		return r->ia_size - 4096;
+	case 3:
+		return r->m.n ? r->m.e[rnd(r, r->m.n)].gpa : 0;
+	case 4:
+		if (r->m.n) {
+			const struct model_ext *e = &r->m.e[rnd(r, r->m.n)];
+
+			return e->gpa + (rnd(r, e->size >> 12) << 12);
+		}
+		fallthrough;
+	default:
+		g = r->win[rnd(r, r->nwin)];
+		b = 1ULL << (12 + 9 * rnd(r, 3));
+		g += (rnd(r, 64) * b) - 32 * b;
+		if (chance(r, 30))
+			g += (rnd(r, 5) - 2) << 12;
+		return g & (r->ia_size - 1) & ~4095ULL;
+	}
+}
+
+static u64 gen_hpa(struct runner *r, u64 gpa, u64 size)
+{
+	u64 h;
+
+	switch (rnd(r, 8)) {
+	case 0:
+		/* congruent with gpa modulo 1 GiB: blocks everywhere */
+		h = (rnd(r, r->oa_size >> 30) << 30) | (gpa & ((1 << 30) - 1));
+		break;
+	case 1:
+		h = r->oa_size > size ? r->oa_size - size : 0;
+		break;
+	case 2:
+		h = rnd(r, r->oa_size >> 12) << 12;
+		break;
+	case 3:
+		h = 0;
+		break;
+	default:
+		h = (rnd(r, r->oa_size >> 21) << 21) | (gpa & ((1 << 21) - 1));
+		break;
+	}
+	if (h + size > r->oa_size && h >= size && chance(r, 80))
+		h = (r->oa_size - size) & ~((1ULL << 21) - 1);
+	/* 4 KiB leaves only for ranges of moderate size: keep it fast. */
+	if (size > (64ULL << 20) && ((h ^ gpa) & ((1 << 21) - 1)) &&
+	    chance(r, 95))
+		h = (h & ~((1ULL << 21) - 1)) | (gpa & ((1 << 21) - 1));
+	return h;
+}
+
+static void gen_prot(struct runner *r, u32 *prot, u32 *attr)
+{
+	static const u32 good[] = {
+		NPT_PROT_R, NPT_PROT_R | NPT_PROT_W,
+		NPT_PROT_R | NPT_PROT_W | NPT_PROT_X, NPT_PROT_R | NPT_PROT_X,
+		NPT_PROT_X,
+	};
+
+	*prot = chance(r, 75) ? good[rnd(r, ARRAY_SIZE(good))] : rnd(r, 17);
+	if (chance(r, 60))
+		*attr = NPT_MT_WB;
+	else
+		*attr = rnd(r, NPT_MT_MAX + 1);
+	if (chance(r, 15))
+		*attr |= NPT_ATTR_IPAT;
+	if (chance(r, 3))
+		*attr = rnd(r, 1024);
+	/* Arm never executes device memory: mostly ask for what works. */
+	if (r->cfg.format == NPT_FORMAT_ARM64_S2 && (*attr & 0xff) &&
+	    chance(r, 70))
+		*prot &= ~NPT_PROT_X;
+}
+
+/* Valid flags mostly; sometimes one the call does not take. */
+u32 npt_test_avoid_flags;
+
+static u32 gen_flags(struct runner *r, u32 valid)
+{
+	u32 f = rnd(r, 32) & valid & ~npt_test_avoid_flags;
+
+	if (chance(r, 3))
+		f |= 1U << rnd(r, 32);
+	return f;
+}
+
+static u32 range_errs(struct runner *r, u64 gpa, u64 size, u64 width)
+{
+	u32 acc = 0;
+
+	if (!size || ((gpa | size) & 4095))
+		acc |= A_EINVAL;
+	if (gpa + size < gpa)
+		acc |= A_EOVERFLOW | A_ERANGE;
+	else if (gpa + size > width)
+		acc |= A_ERANGE;
+	return acc;
+}
+
+/* Sometimes break an argument on purpose. */
+static void mangle(struct runner *r, u64 *gpa, u64 *size)
+{
+	switch (rnd(r, 40)) {
+	case 0:
+		*size = 0;
+		break;
+	case 1:
+		*gpa |= 1 + rnd(r, 4095);
+		break;
+	case 2:
+		*size |= 1 + rnd(r, 4095);
+		break;
+	case 3:
+		*gpa = r->ia_size + (rnd(r, 4) << 12);
+		break;
+	case 4:
+		*gpa = ~0ULL - 4095 - (rnd(r, 4) << 12);
+		break;
+	case 5:
+		*size = ~0ULL - 4095;
+		break;
+	case 6:
+		*gpa = r->ia_size - 4096;
+		*size = 8192;
+		break;
+	}
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static void begin_op(struct runner *r)
+{
+	r->in_op = true;
+	r->op_born = npt_test_allocs;
+	r->nflush = 0;
+	r->flush_overflow = false;
+	r->nfree_table = 0;
+	r->free_before_flush = 0;
+	npt_test_stop_calls = 0;
+}
+
+static void end_op(struct runner *r)
+{
+	r->in_op = false;
+	npt_test_stop_at = 0;
+}
+
+static u64 table_hash(struct runner *r, u64 gpa, u64 size);
+
+/*
+ * Check a mutation's outcome against @acc; on success or -EINTR apply
+ * @apply to the model over the part done.  Returns the part done.
+ */
+static u64 settle(struct runner *r, int op, int ret, u32 acc,
+		  const struct npt_op_result *res, u64 gpa, u64 size,
+		  u64 pre_hash, bool have_hash)
+{
+	u32 bit = outcome_bit(ret);
+
+	CHECK(r, bit && (acc & bit), "returned %d; allowed outcomes %#x",
+	      ret, acc);
+	if (!ret) {
+		r->st->ok[op]++;
+		CHECK(r, res->done == size, "success with done %#llx of %#llx",
+		      (unsigned long long)res->done, (unsigned long long)size);
+		return size;
+	}
+	r->st->err[op]++;
+	if (ret == -EINTR) {
+		r->st->eintr++;
+		CHECK(r, res->done < size && !(res->done & 4095),
+		      "-EINTR with done %#llx of %#llx",
+		      (unsigned long long)res->done, (unsigned long long)size);
+		return res->done;
+	}
+	if (ret == -ENOSPC)
+		r->st->enospc++;
+	CHECK(r, !res->done, "error %d with done %#llx (a failed call "
+	      "must change nothing)", ret, (unsigned long long)res->done);
+	if (have_hash && !r->failed)
+		CHECK(r, table_hash(r, gpa, size) == pre_hash,
+		      "error %d changed the table", ret);
+	return 0;
+}
+
+static bool want_hash(struct runner *r, u32 acc)
+{
+	return acc & (A_EEXIST | A_ENOENT | A_ENOSPC | A_ENOMEM);
+}
+
+/* Hash the table pages a call over [gpa, end) can reach. */
+static void range_hash_lvl(struct runner *r, struct audit *a,
+			   npt_pte_t *table, int lvl, u64 base, u64 nr,
+			   u64 gpa, u64 end)
+{
+	unsigned int shift = npt_lvl_shift(lvl);
+	u64 i = gpa > base ? (gpa - base) >> shift : 0;
+
+	for (; i < nr && base + (i << shift) < end; i++) {
+		npt_pte_t pte = table[i];
+		npt_pte_t *child;
+
+		if (!npt_pte_is_table(r->t, pte, lvl))
+			continue;
+		child = npt_test_pa_to_va(&r->mm, npt_pte_pa(r->t, pte));
+		if (!child)
+			continue;
+		audit_page(a, npt_pte_pa(r->t, pte), child, 4096);
+		range_hash_lvl(r, a, child, lvl - 1, base + (i << shift),
+			       NPT_PTRS, gpa, end);
+	}
+}
+
+static u64 table_hash(struct runner *r, u64 gpa, u64 size)
+{
+	struct audit a = { .hash = 0xcbf29ce484222325ULL };
+	int root = npt_root_lvl(r->t);
+	u64 end = gpa + size < gpa ? ~0ULL : gpa + size;
+
+	audit_page(&a, r->t->root_pa, r->t->root,
+		   4096 * npt_root_pages(r->t));
+	range_hash_lvl(r, &a, r->t->root, root, 0,
+		       npt_lvl_entries(r->t, root), gpa, end);
+	return a.hash;
+}
+
+static void arm_stop(struct runner *r)
+{
+	npt_test_stop_at = chance(r, 50) ? 1 + rnd(r, 3) : 0;
+}
+
+static int expected_lvl(struct runner *r, u64 page, u64 gpa, u64 hpa,
+			u64 size, u32 flags)
+{
+	int lvl;
+
+	if (flags & NPT_OP_NO_BLOCKS)
+		return 0;
+	for (lvl = r->levels - 1; lvl > 0; lvl--) {
+		u64 bs = npt_lvl_size(lvl), b = page & ~(bs - 1);
+
+		if ((r->leaf_lvls & BIT(lvl)) && b >= gpa &&
+		    b + bs <= gpa + size && !((gpa - hpa) & (bs - 1)))
+			return lvl;
+	}
+	return 0;
+}
+
+static void check_fit(struct runner *r, u64 gpa, u64 hpa, u64 size, u32 flags)
+{
+	struct npt_translation tr;
+	int i, want;
+
+	for (i = 0; i < 8 && !r->failed; i++) {
+		u64 p = gpa + (rnd(r, size >> 12) << 12);
+
+		if (i == 0)
+			p = gpa;
+		if (npt_translate(r->t, p, &tr))
+			continue;
+		want = expected_lvl(r, p, gpa, hpa, size, flags);
+		if (flags & NPT_OP_REPLACE)
+			CHECK(r, tr.lvl <= want, "map: gpa %#llx in a level-%d "
+			      "leaf, largest fit %d", (unsigned long long)p,
+			      tr.lvl, want);
+		else
+			CHECK(r, tr.lvl == want, "map: gpa %#llx in a level-%d "
+			      "leaf, largest fit is %d", (unsigned long long)p,
+			      tr.lvl, want);
+	}
+}
+
+static void do_map(struct runner *r)
+{
+	u64 size = gen_size(r), gpa = gen_gpa(r, size), hpa, done, pre = 0;
+	u32 prot, attr, flags, acc, valid = NPT_OP_REPLACE | NPT_OP_NO_BLOCKS |
+		NPT_OP_OLD | NPT_OP_INTERRUPTIBLE;
+	struct npt_op_result res;
+	int leaf, ret;
+	bool hash;
+
+	if (size > (64ULL << 20) && chance(r, 90))
+		valid &= ~NPT_OP_NO_BLOCKS;
+	flags = gen_flags(r, valid);
+	mangle(r, &gpa, &size);
+	hpa = gen_hpa(r, gpa, size);
+	if (chance(r, 3))
+		hpa |= 1 + rnd(r, 4095);
+	if (chance(r, 3))
+		hpa = r->oa_size - (rnd(r, 4) << 12);
+	gen_prot(r, &prot, &attr);
+	snprintf(r->what, sizeof(r->what), "map(gpa %#llx, hpa %#llx, size "
+		 "%#llx, prot %#x, attr %#x, flags %#x)",
+		 (unsigned long long)gpa, (unsigned long long)hpa,
+		 (unsigned long long)size, prot, attr, flags);
+
+	acc = range_errs(r, gpa, size, r->ia_size);
+	if (flags & ~valid)
+		acc |= A_EINVAL;
+	if (hpa & 4095)
+		acc |= A_EINVAL;
+	if (hpa + size < hpa)
+		acc |= A_EOVERFLOW | A_ERANGE;
+	else if (hpa + size > r->oa_size)
+		acc |= A_ERANGE;
+	leaf = ref_leaf_ok(&r->rf, prot, attr, flags);
+	if (leaf < 0)
+		acc |= A_EINVAL;
+	if (!acc) {
+		if (leaf == 1)
+			acc |= A_EINVAL;
+		if (!(flags & NPT_OP_REPLACE) && model_any(&r->m, gpa, size))
+			acc |= A_EEXIST;
+		else
+			acc |= A_OK;
+		if (r->cfg.max_pages)
+			acc |= A_ENOSPC;
+		if (flags & NPT_OP_INTERRUPTIBLE)
+			arm_stop(r);
+		if (npt_test_stop_at)
+			acc |= A_EINTR;
+	}
+	hash = want_hash(r, acc);
+	if (hash)
+		pre = table_hash(r, gpa, size);
+	model_copy(&r->old, &r->m);
+	begin_op(r);
+	ret = npt_map(r->t, gpa, hpa, size, prot, attr, flags, &res);
+	end_op(r);
+	if (leaf == 1 && !(acc & ~(A_EINVAL | A_OK | A_ENOSPC | A_EINTR)))
+		ret ? r->st->ambiguous_einval++ : r->st->ambiguous_ok++;
+	done = settle(r, OP_MAP, ret, acc, &res, gpa, size, pre, hash);
+	if (done)
+		model_set(&r->m, gpa, done, hpa, prot, attr,
+			  (flags & NPT_OP_OLD) ? MODEL_ST_OLD : 0);
+	if (!r->failed && !ret)
+		check_fit(r, gpa, hpa, size, flags);
+	if (!r->failed && (acc & A_OK))
+		check_flushed(r, &res, gpa, gpa + size);
+	if (!(acc & (A_EINVAL | A_ERANGE | A_EOVERFLOW)))
+		check_range(r, gpa, size);
+}
+
+static void do_unmap(struct runner *r)
+{
+	u64 size = gen_size(r), gpa = gen_gpa(r, size), done, pre = 0;
+	u32 flags = gen_flags(r, NPT_OP_INTERRUPTIBLE), acc;
+	struct npt_op_result res;
+	bool hash;
+	int ret;
+
+	mangle(r, &gpa, &size);
+	snprintf(r->what, sizeof(r->what), "unmap(gpa %#llx, size %#llx, "
+		 "flags %#x)", (unsigned long long)gpa,
+		 (unsigned long long)size, flags);
+	acc = range_errs(r, gpa, size, r->ia_size);
+	if (flags & ~NPT_OP_INTERRUPTIBLE)
+		acc |= A_EINVAL;
+	if (!acc) {
+		acc = A_OK;
+		if (r->cfg.max_pages)
+			acc |= A_ENOSPC;
+		if (flags & NPT_OP_INTERRUPTIBLE)
+			arm_stop(r);
+		if (npt_test_stop_at)
+			acc |= A_EINTR;
+	}
+	hash = want_hash(r, acc);
+	if (hash)
+		pre = table_hash(r, gpa, size);
+	model_copy(&r->old, &r->m);
+	begin_op(r);
+	ret = npt_unmap(r->t, gpa, size, flags, &res);
+	end_op(r);
+	done = settle(r, OP_UNMAP, ret, acc, &res, gpa, size, pre, hash);
+	if (done)
+		model_clear(&r->m, gpa, done);
+	if (!r->failed && (acc & A_OK))
+		check_flushed(r, &res, gpa, gpa + size);
+	if (!(acc & (A_EINVAL | A_ERANGE | A_EOVERFLOW)))
+		check_range(r, gpa, size);
+}
+
+static void do_protect(struct runner *r)
+{
+	u64 size = gen_size(r), gpa = gen_gpa(r, size), done, pre = 0, cur;
+	u32 valid = NPT_OP_HOLES_OK | NPT_OP_INTERRUPTIBLE;
+	u32 flags = gen_flags(r, valid), acc, prot, attr;
+	struct npt_op_result res;
+	int leaf, ret;
+	bool hash;
+
+	mangle(r, &gpa, &size);
+	gen_prot(r, &prot, &attr);
+	snprintf(r->what, sizeof(r->what), "protect(gpa %#llx, size %#llx, "
+		 "prot %#x, attr %#x, flags %#x)", (unsigned long long)gpa,
+		 (unsigned long long)size, prot, attr, flags);
+	acc = range_errs(r, gpa, size, r->ia_size);
+	if (flags & ~valid)
+		acc |= A_EINVAL;
+	leaf = ref_leaf_ok(&r->rf, prot, attr, 0);
+	if (leaf < 0)
+		acc |= A_EINVAL;
+	if (!acc) {
+		if (leaf == 1)
+			acc |= A_EINVAL;
+		if (!(flags & NPT_OP_HOLES_OK) && !model_all(&r->m, gpa, size))
+			acc |= A_ENOENT;
+		else
+			acc |= A_OK;
+		if (r->cfg.max_pages)
+			acc |= A_ENOSPC;
+		if (flags & NPT_OP_INTERRUPTIBLE)
+			arm_stop(r);
+		if (npt_test_stop_at)
+			acc |= A_EINTR;
+	}
+	hash = want_hash(r, acc);
+	if (hash)
+		pre = table_hash(r, gpa, size);
+	model_copy(&r->old, &r->m);
+	begin_op(r);
+	ret = npt_protect(r->t, gpa, size, prot, attr, flags, &res);
+	end_op(r);
+	done = settle(r, OP_PROTECT, ret, acc, &res, gpa, size, pre, hash);
+	if (done && (acc & A_ENOENT)) {
+		/* -EINTR after a prefix: the prefix had no hole. */
+		CHECK(r, model_all(&r->m, gpa, done), "protect stopped with a"
+		      " prefix that had a hole");
+	}
+	for (cur = gpa; done && cur < gpa + done;) {
+		const struct model_ext *e = model_next(&r->m, cur);
+		u64 s, z;
+
+		if (!e || e->gpa >= gpa + done)
+			break;
+		s = max(e->gpa, cur);
+		z = min(e->gpa + e->size, gpa + done) - s;
+		model_protect(&r->m, s, z, prot, attr);
+		cur = s + z;
+	}
+	if (!r->failed && (acc & A_OK))
+		check_flushed(r, &res, gpa, gpa + size);
+	if (!(acc & (A_EINVAL | A_ERANGE | A_EOVERFLOW)))
+		check_range(r, gpa, size);
+}
+
+static void check_collapsed(struct runner *r, u64 gpa, u64 size)
+{
+	struct npt_translation tr;
+	int lvl, n;
+
+	for (lvl = r->levels - 1; lvl > 0; lvl--) {
+		u64 bs = npt_lvl_size(lvl), b, hpa;
+		u32 prot, attr, st;
+
+		if (!(r->leaf_lvls & BIT(lvl)))
+			continue;
+		for (b = (gpa + bs - 1) & ~(bs - 1), n = 0;
+		     b >= gpa && b + bs <= gpa + size && n < 1024 && !r->failed;
+		     b += bs, n++) {
+			if (!model_uniform(&r->m, b, bs, &hpa, &prot, &attr,
+					   &st) || (hpa & (bs - 1)))
+				continue;
+			if (st & MODEL_ST_ACCESSED)
+				continue;
+			if (npt_translate(r->t, b, &tr))
+				continue;
+			CHECK(r, tr.lvl >= lvl, "collapse left uniform block "
+			      "%#llx (level %d) as a level-%d leaf",
+			      (unsigned long long)b, lvl, tr.lvl);
+			if (tr.lvl >= lvl)
+				r->st->collapsed++;
+		}
+	}
+}
+
+static void do_collapse(struct runner *r)
+{
+	u64 size = gen_size(r), gpa = gen_gpa(r, size), pre = 0;
+	struct npt_op_result res;
+	u32 acc;
+	int ret;
+
+	if (chance(r, 30) && r->m.n) {
+		const struct model_ext *e = &r->m.e[rnd(r, r->m.n)];
+
+		gpa = e->gpa & ~((1ULL << 30) - 1);
+		size = 1ULL << 30;
+		if (gpa + size > r->ia_size)
+			size = r->ia_size - gpa;
+	}
+	mangle(r, &gpa, &size);
+	snprintf(r->what, sizeof(r->what), "collapse(gpa %#llx, size %#llx)",
+		 (unsigned long long)gpa, (unsigned long long)size);
+	acc = range_errs(r, gpa, size, r->ia_size);
+	if (!acc)
+		acc = A_OK;
+	model_copy(&r->old, &r->m);
+	begin_op(r);
+	ret = npt_collapse(r->t, gpa, size, &res);
+	end_op(r);
+	settle(r, OP_COLLAPSE, ret, acc, &res, gpa, size, pre, false);
+	if (!r->failed && !ret) {
+		check_flushed(r, &res, gpa, gpa + size);
+		check_collapsed(r, gpa, size);
+		check_range(r, gpa, size);
+	}
+}
+
+static void do_translate(struct runner *r)
+{
+	struct npt_translation tr;
+	u64 gpa;
+	int ret;
+
+	switch (rnd(r, 4)) {
+	case 0:
+		gpa = r->ia_size + rnd(r, 1 << 20);
+		break;
+	case 1:
+		gpa = ~0ULL - rnd(r, 1 << 20);
+		break;
+	default:
+		gpa = gen_gpa(r, 4096) + rnd(r, 4096);
+		break;
+	}
+	snprintf(r->what, sizeof(r->what), "translate(%#llx)",
+		 (unsigned long long)gpa);
+	ret = npt_translate(r->t, gpa, &tr);
+	if (gpa >= r->ia_size) {
+		CHECK(r, ret == -ERANGE, "beyond the width: %d", ret);
+		r->st->err[OP_TRANSLATE]++;
+	} else {
+		ret ? r->st->err[OP_TRANSLATE]++ : r->st->ok[OP_TRANSLATE]++;
+		check_gpa(r, gpa);
+	}
+}
+
+struct walk_rec {
+	struct runner *r;
+	u64 leaf[64];	/* present leaves met, checked after the walk */
+	u32 nleaf;
+	u64 next;	/* where the next LEAF visit must start */
+	u64 visits;
+	u64 stop_at;	/* return -E2BIG at this visit */
+	npt_pte_t *stack[NPT_MAX_LEVELS + 1];
+	int depth;
+	u32 flags;
+};
+
+static int walk_cb(const struct npt_visit_ctx *ctx, enum npt_walk_flags visit)
+{
+	struct walk_rec *w = ctx->arg;
+	struct runner *r = w->r;
+	u64 span = npt_lvl_size(ctx->lvl);
+
+	if (++w->visits == w->stop_at)
+		return -E2BIG;
+	CHECK(r, visit & w->flags, "visit %d not asked for", visit);
+	CHECK(r, ctx->t == r->t && ctx->old == *ctx->ptep &&
+	      ctx->lvl >= 0 && ctx->lvl < r->levels &&
+	      !(ctx->start & (span - 1)) && ctx->start <= ctx->addr &&
+	      ctx->addr < ctx->end && ctx->end <= ctx->start + span,
+	      "visit %d: lvl %d start %#llx addr %#llx end %#llx", visit,
+	      ctx->lvl, (unsigned long long)ctx->start,
+	      (unsigned long long)ctx->addr, (unsigned long long)ctx->end);
+	switch (visit) {
+	case NPT_WALK_LEAF:
+		CHECK(r, !npt_pte_is_table(r->t, ctx->old, ctx->lvl),
+		      "LEAF visit of a table entry");
+		CHECK(r, ctx->addr == w->next, "LEAF visit at %#llx, expected"
+		      " %#llx", (unsigned long long)ctx->addr,
+		      (unsigned long long)w->next);
+		w->next = ctx->end;
+		if (npt_pte_present(r->t, ctx->old)) {
+			if (w->nleaf < ARRAY_SIZE(w->leaf))
+				w->leaf[w->nleaf++] = ctx->addr;
+		} else
+			CHECK(r, !model_any(&r->m, ctx->addr,
+					    ctx->end - ctx->addr),
+			      "hole [%#llx, %#llx) that the model maps",
+			      (unsigned long long)ctx->addr,
+			      (unsigned long long)ctx->end);
+		return 1;
+	case NPT_WALK_TABLE_PRE:
+		CHECK(r, npt_pte_is_table(r->t, ctx->old, ctx->lvl),
+		      "TABLE_PRE visit of a leaf");
+		if (w->flags & NPT_WALK_TABLE_POST)
+			w->stack[w->depth++] = ctx->ptep;
+		return 0;
+	default:
+		CHECK(r, npt_pte_is_table(r->t, ctx->old, ctx->lvl),
+		      "TABLE_POST visit of a leaf");
+		if (w->flags & NPT_WALK_TABLE_PRE)
+			CHECK(r, w->depth > 0 &&
+			      w->stack[--w->depth] == ctx->ptep,
+			      "TABLE_POST without its TABLE_PRE");
+		return 0;
+	}
+}
+
+static void do_walk(struct runner *r)
+{
+	u64 size = gen_size(r), gpa = gen_gpa(r, size);
+	struct walk_rec w = { .r = r };
+	struct npt_walker walker = { .cb = walk_cb, .arg = &w };
+	u32 acc, i;
+	int ret;
+
+	if (size > (64ULL << 20))
+		size = 64ULL << 20;
+	mangle(r, &gpa, &size);
+	w.flags = 1 + rnd(r, 7);
+	walker.flags = w.flags;
+	w.next = gpa;
+	w.stop_at = chance(r, 20) ? 1 + rnd(r, 64) : 0;
+	snprintf(r->what, sizeof(r->what), "npt_walk(gpa %#llx, size %#llx, "
+		 "flags %#x, stop at visit %llu)", (unsigned long long)gpa,
+		 (unsigned long long)size, w.flags,
+		 (unsigned long long)w.stop_at);
+	acc = range_errs(r, gpa, size, r->ia_size);
+	spin_lock(&r->t->lock);
+	ret = npt_walk(r->t, gpa, size, &walker);
+	spin_unlock(&r->t->lock);
+	for (i = 0; i < w.nleaf; i++) {
+		CHECK(r, model_find(&r->m, w.leaf[i]), "present leaf at %#llx "
+		      "that the model does not map",
+		      (unsigned long long)w.leaf[i]);
+		check_gpa(r, w.leaf[i]);
+	}
+	if (acc) {
+		CHECK(r, outcome_bit(ret) & acc, "returned %d, allowed %#x",
+		      ret, acc);
+		r->st->err[OP_WALK]++;
+		return;
+	}
+	r->st->ok[OP_WALK]++;
+	if (w.stop_at && w.visits >= w.stop_at) {
+		CHECK(r, ret == -E2BIG, "the visitor's error became %d", ret);
+		return;
+	}
+	CHECK(r, !ret, "returned %d", ret);
+	if (w.flags & NPT_WALK_LEAF)
+		CHECK(r, w.next == gpa + size, "LEAF visits ended at %#llx "
+		      "of [%#llx, %#llx)", (unsigned long long)w.next,
+		      (unsigned long long)gpa, (unsigned long long)(gpa + size));
+	if ((w.flags & 6) == 6)
+		CHECK(r, !w.depth, "%d TABLE_PRE without TABLE_POST", w.depth);
+}
+
+/* What the hardware does on an access: set A (and D on a writable leaf). */
+static void do_access(struct runner *r)
+{
+	struct npt_walk_info wi;
+	const struct model_ext *e;
+	npt_pte_t *table = r->t->root, *ptep = NULL, pte, set;
+	u64 gpa, bs;
+	int lvl;
+
+	if (!r->ad_bits || !r->m.n)
+		return;
+	e = &r->m.e[rnd(r, r->m.n)];
+	gpa = e->gpa + (rnd(r, e->size >> 12) << 12);
+	snprintf(r->what, sizeof(r->what), "access(%#llx)",
+		 (unsigned long long)gpa);
+	npt_walk_gpa(r->t, gpa, &wi);
+	for (lvl = npt_root_lvl(r->t); lvl >= 0; lvl--) {
+		u64 idx = (gpa >> npt_lvl_shift(lvl)) &
+			  (npt_lvl_entries(r->t, lvl) - 1);
+
+		ptep = &table[idx];
+		if (!npt_pte_is_table(r->t, *ptep, lvl))
+			break;
+		table = npt_test_pa_to_va(&r->mm, npt_pte_pa(r->t, *ptep));
+	}
+	if (!ptep || !npt_pte_present(r->t, *ptep))
+		return;
+	pte = *ptep;
+	set = r->ad_bits;
+	if (!(e->prot & NPT_PROT_W))
+		set &= ~(BIT_ULL(9) | BIT_ULL(7));	/* EPT D, RISC-V D */
+	if (r->cfg.format == NPT_FORMAT_ARM64_S2)
+		set = BIT_ULL(10);
+	__atomic_fetch_or(ptep, set, __ATOMIC_SEQ_CST);
+	if (*ptep != pte) {
+		bs = npt_lvl_size(lvl);
+		model_mark(&r->m, gpa & ~(bs - 1), bs, MODEL_ST_ACCESSED);
+		r->accessed = true;
+	}
+	r->st->ok[OP_ACCESS]++;
+	check_gpa(r, gpa);
+}
+
+/* ---- one table -------------------------------------------------------- */
+
+static u64 pick_base(struct runner *r, u32 oa)
+{
+	/* A fake physical window: low, or the top GiB of the output width. */
+	if (chance(r, 50))
+		return (1ULL << 28) + (rnd(r, 16) << 16);
+	return (1ULL << oa) - (1ULL << 30);
+}
+
+static int runner_open(struct runner *r)
+{
+	static const u32 s2_oa[] = { 32, 36, 40, 42, 44, 48 };
+	struct npt_config *c = &r->cfg;
+	u32 fmt = c->format, oa;
+	int ret;
+
+	c->options = 0;
+	switch (fmt) {
+	case NPT_FORMAT_EPT4:
+	case NPT_FORMAT_EPT5:
+		c->options = rnd(r, 8) & (NPT_OPT_EPT_AD | NPT_OPT_EPT_XO |
+					   NPT_OPT_EPT_MBEC);
+		c->oa_bits = chance(r, 30) ? 0 : 36 + rnd(r, 17);
+		oa = c->oa_bits ?: 52;
+		c->ia_bits = chance(r, 50) ? 0 : (fmt == NPT_FORMAT_EPT5 ? 57 : 48);
+		break;
+	case NPT_FORMAT_ARM64_S2:
+		c->options = (rnd(r, 4) << 3) & (NPT_OPT_S2_FWB | NPT_OPT_S2_HA);
+		c->oa_bits = chance(r, 20) ? 0 : s2_oa[rnd(r, 6)];
+		oa = c->oa_bits ?: 48;
+		c->ia_bits = chance(r, 20) ? 0 : 32 + rnd(r, 17);
+		c->vmid = rnd(r, 0x10000);
+		break;
+	default:
+		c->options = (rnd(r, 4) << 5) & (NPT_OPT_RV_SVPBMT |
+						  NPT_OPT_RV_HWAD);
+		c->oa_bits = chance(r, 30) ? 0 : 32 + rnd(r, 25);
+		oa = c->oa_bits ?: 56;
+		c->ia_bits = 0;
+		c->vmid = rnd(r, 0x4000);
+		break;
+	}
+	c->max_pages = chance(r, 15) ? 8 + rnd(r, 200) : 0;
+	c->mm = &npt_test_mm_ops;
+	c->mm_arg = &r->mm;
+	c->flush = chance(r, 80) ? flush_cb : NULL;
+	c->flush_arg = r;
+	npt_test_mm_init(&r->mm, pick_base(r, oa), 1ULL << 18);
+	r->mm.on_free = on_free;
+	r->mm.priv = r;
+	ret = npt_table_create(c, &r->t);
+	if (ret == -ENOSPC && c->max_pages < 16) {
+		/* A concatenated root of more pages than the limit. */
+		c->max_pages += 16;
+		ret = npt_table_create(c, &r->t);
+	}
+	if (ret) {
+		fail(r, "npt_table_create() = %d", ret);
+		return ret;
+	}
+	r->levels = npt_levels(r->t);
+	r->ia_size = 1ULL << npt_ia_bits(r->t);
+	r->oa_size = 1ULL << npt_oa_bits(r->t);
+	r->rf = (struct ref_fmt){ fmt, c->options, npt_oa_bits(r->t),
+				  r->levels };
+	r->leaf_lvls = ref_leaf_lvls(&r->rf) & ((1U << r->levels) - 1);
+	CHECK(r, (r->t->leaf_lvls & ((1U << r->levels) - 1)) == r->leaf_lvls,
+	      "leaf levels %#x, the manuals say %#x", r->t->leaf_lvls,
+	      r->leaf_lvls);
+	r->ad_bits = 0;
+	if (c->options & NPT_OPT_EPT_AD)
+		r->ad_bits = BIT_ULL(8) | BIT_ULL(9);
+	if (c->options & NPT_OPT_S2_HA)
+		r->ad_bits = BIT_ULL(10);
+	if (c->options & NPT_OPT_RV_HWAD)
+		r->ad_bits = BIT_ULL(6) | BIT_ULL(7);
+	model_init(&r->m);
+	model_init(&r->old);
+	r->nwin = 0;
+	r->win[r->nwin++] = 0;
+	r->win[r->nwin++] = r->ia_size - (1ULL << 30);
+	r->win[r->nwin++] = (rs_u64(r->rs) & (r->ia_size - 1)) & ~((1ULL << 30) - 1);
+	/* The second page of a wide or concatenated root, and the middle. */
+	r->win[r->nwin++] = npt_lvl_size(npt_root_lvl(r->t)) * NPT_PTRS &
+			    (r->ia_size - 1);
+	r->win[r->nwin++] = r->ia_size / 2;
+	r->win[r->nwin++] = 1ULL << 32;
+	r->accessed = false;
+	return 0;
+}
+
+static void runner_close(struct runner *r)
+{
+	struct audit a = { 0 };
+
+	if (r->t && !r->failed)
+		audit(r, &a, true);
+	npt_table_destroy(r->t);
+	r->t = NULL;
+	CHECK(r, r->mm.live == 0, "%ld pages live after destroy", r->mm.live);
+	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
+	model_fini(&r->m);
+	model_fini(&r->old);
+	npt_test_mm_fini(&r->mm);
+	free(r->mark);
+	r->mark = NULL;
+	r->mark_cap = 0;
+}
+
+static void runner_step(struct runner *r)
+{
+	unsigned long warns = npt_test_warnings;
+	u32 k = rnd(r, 100);
+
+	r->what[0] = 0;
+	if (k < 34)
+		do_map(r);
+	else if (k < 54)
+		do_unmap(r);
+	else if (k < 68)
+		do_protect(r);
+	else if (k < 76)
+		do_collapse(r);
+	else if (k < 86)
+		do_translate(r);
+	else if (k < 93)
+		do_walk(r);
+	else
+		do_access(r);
+	check_samples(r, 6);
+	CHECK(r, npt_test_warnings == warns, "the core warned");
+	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
+	CHECK(r, !npt_test_locks_held, "a lock is still held");
+	r->st->steps++;
+}
+
+static int runner_table(struct rsrc *rs, u32 format, u64 seed, u64 steps,
+			struct runner_stats *st)
+{
+	struct runner r = { .rs = rs, .seed = seed, .st = st };
+	struct audit a = { 0 };
+	u64 i, credit = 0;
+
+	r.cfg.format = format;
+	if (runner_open(&r))
+		return -1;
+	st->tables++;
+	for (i = 0; i < steps && !r.failed && !rs_done(&r); i++) {
+		r.step = i;
+		runner_step(&r);
+		/* Audits cost a walk of every page: about 16 pages a step. */
+		credit += 16;
+		if (!r.failed && credit >= max(r.t->st.table_pages, 64ULL)) {
+			credit = 0;
+			snprintf(r.what, sizeof(r.what), "audit");
+			audit(&r, &a, true);
+		}
+	}
+	snprintf(r.what, sizeof(r.what), "destroy");
+	runner_close(&r);
+	return r.failed ? -1 : 0;
+}
+
+int runner_format(u32 format, u64 seed, u64 steps, u32 tables,
+		  struct runner_stats *st)
+{
+	u32 i;
+
+	for (i = 0; i < tables; i++) {
+		struct rsrc rs = { .s = seed + i };
+
+		if (runner_table(&rs, format, seed + i, steps / tables, st))
+			return -1;
+	}
+	return 0;
+}
+
+int runner_fuzz_one(const u8 *data, size_t len)
+{
+	struct rsrc rs = { .data = data, .len = len, .fuzz = true };
+	struct runner_stats st = { 0 };
+	u32 format;
+
+	if (len < 2)
+		return 0;
+	format = npt_test_formats[data[0] % npt_test_nr_formats];
+	rs.pos = 1;
+	return runner_table(&rs, format, 0, 400, &st);
+}
