@@ -38,8 +38,9 @@
  *
  * The ioctl layer adds only: ENOTTY (unknown ioctl), E2BIG (nonzero bytes
  * past the end of the structure this kernel knows), EFAULT (bad user
- * pointer), EOPNOTSUPP (a format or option this build or host lacks) and
- * EPERM (an operation the caller may not do).
+ * pointer), EOPNOTSUPP (a format or option this build or host lacks),
+ * EPERM (an operation the caller may not do) and, from NPT_CREATE_TABLE,
+ * EMFILE / ENFILE (no free fd or file for the new table).
  *
  * Every operation that fails leaves the table exactly as it was, bit for
  * bit, apart from the documented %NPT_OP_INTERRUPTIBLE prefix.
