@@ -1172,8 +1172,8 @@ TEST_F(npt, unprivileged)
 /*
  * Threads on one fd: writers map and unmap disjoint and overlapping
  * ranges (each writer with its own HPA offset and permissions), readers
- * translate, and one thread keeps replacing the table under the fd with
- * dup2().  Afterwards every GPA is unmapped or carries exactly one
+ * translate, and one thread keeps closing and reopening the fd (with
+ * close() and with dup2()).  Afterwards every GPA is unmapped or carries exactly one
  * writer's mapping, and INFO agrees with a full walk.
  */
 #define THR_WRITERS	3
@@ -1233,7 +1233,7 @@ static void *writer_fn(void *p)
 				  (rand_r(&seed) % 2 ? NPT_OP_NO_BLOCKS : 0));
 		else
 			ret = unmap(a->ctx->fd, base + off, len);
-		/* ENOTTY/EBADF: the fd was being replaced. */
+		/* EBADF: the fd was closed for a moment. */
 		if (ret && ret != EBADF && ret != ENOMEM)
 			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
 	}
@@ -1264,12 +1264,20 @@ static void *replacer_fn(void *p)
 
 	for (int i = 0; i < 20 && !stopped(a->ctx); i++) {
 		usleep(2000);
+		/*
+		 * Odd rounds close the fd first: until the new table takes
+		 * its number, the others get EBADF.  Even rounds replace
+		 * the table under the number atomically with dup2().
+		 */
+		if (i & 1)
+			close(a->ctx->fd);
 		if (create(a->ctx->dev, a->ctx->format, a->ctx->options,
 			   a->ctx->ia_bits, 0, &fd)) {
 			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
-			continue;
+			break;
 		}
-		/* Atomically closes the old table under the fd number. */
+		if (fd == a->ctx->fd)
+			continue;
 		if (dup2(fd, a->ctx->fd) < 0)
 			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
 		close(fd);
