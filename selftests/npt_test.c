@@ -1293,6 +1293,8 @@ TEST_F_TIMEOUT(npt, threads, 300)
 	};
 	struct thr_arg args[THR_WRITERS + THR_READERS + 1];
 	pthread_t th[THR_WRITERS + THR_READERS + 1];
+	uint64_t last_table[NPT_MAX_LEVELS] = { 0 };
+	uint64_t tables[NPT_MAX_LEVELS] = { 0 };
 	uint64_t leaves[NPT_MAX_LEVELS] = { 0 };
 	struct npt_info in;
 	int n = 0;
@@ -1316,11 +1318,26 @@ TEST_F_TIMEOUT(npt, threads, 300)
 		pthread_join(th[i], NULL);
 	EXPECT_EQ(0, ctx.errors);
 
-	/* Every GPA: unmapped, or exactly one writer's mapping. */
+	/*
+	 * Every GPA: unmapped, or exactly one writer's mapping.  The walk
+	 * of each page also counts the table pages met below the root (a
+	 * new table entry value at a level is a new table).
+	 */
 	for (uint64_t gpa = 0; gpa < 2 * THR_SPAN;) {
 		struct npt_xlate x;
 		int ret = translate(self->fd, gpa, &x);
 		uint64_t sz = SZ_4K;
+		struct npt_walk w;
+
+		ASSERT_EQ(0, walk(self->fd, gpa, &w));
+		for (unsigned int i = 0; i + 1 < w.levels; i++) {
+			unsigned int below = w.root_lvl - i - 1;
+
+			if (w.pte[i] != last_table[below]) {
+				last_table[below] = w.pte[i];
+				tables[below]++;
+			}
+		}
 
 		if (!ret) {
 			int w;
@@ -1345,9 +1362,13 @@ TEST_F_TIMEOUT(npt, threads, 300)
 		gpa += sz;
 	}
 	ASSERT_EQ(0, info(self->fd, &in));
+	tables[variant->levels - 1] = variant->root_pages;
 	for (int l = 0; l < NPT_MAX_LEVELS; l++) {
 		EXPECT_EQ(leaves[l], in.leaves[l]) {
-			TH_LOG("level %d", l);
+			TH_LOG("leaves at level %d", l);
+		}
+		EXPECT_EQ(tables[l], in.tables[l]) {
+			TH_LOG("tables at level %d", l);
 		}
 	}
 	EXPECT_EQ(self->live0 + in.table_pages, live_pages());
