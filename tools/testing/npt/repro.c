@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * npt user-space harness: minimal reproducers of core bugs the runner
+ * found, one function each, kept so that a fix can be checked in a
+ * second.  Every case prints "ok" or "BUG" and what it saw; the exit
+ * status is the number of cases that still show their bug.  Cases are
+ * removed once the core is fixed and the runner covers them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "host.h"
+
+#define G	(1ULL << 30)
+#define RW	(NPT_PROT_R | NPT_PROT_W)
+
+static struct npt_test_mm mm;
+
+static struct npt_table *table(u32 format)
+{
+	struct npt_config cfg = {
+		.format = format, .mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_table *t;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t))
+		abort();
+	return t;
+}
+
+static void done(struct npt_table *t)
+{
+	npt_table_destroy(t);
+	npt_test_mm_fini(&mm);
+}
+
+/*
+ * An interruptible map that crosses a 1 GiB line maps every chunk after
+ * the first at the host address of the first: npt_op_run() moves op->gpa
+ * to each chunk but not op->hpa, and npt_map_leaf() adds gpa - op->gpa.
+ */
+static int interruptible_hpa(void)
+{
+	struct npt_table *t = table(NPT_FORMAT_EPT4);
+	struct npt_op_result res;
+	struct npt_translation tr;
+	u64 hpa = 0x100000000ULL;
+	int ret, bug;
+
+	ret = npt_map(t, G - 4096, hpa, 8192, RW, NPT_MT_WB,
+		      NPT_OP_INTERRUPTIBLE, &res);
+	npt_translate(t, G, &tr);
+	bug = ret || tr.hpa != hpa + 4096;
+	printf("%s interruptible-hpa: map(1G - 4K, %#llx, 8K) = %d; "
+	       "translate(1G) = %#llx, expected %#llx\n", bug ? "BUG" : "ok",
+	       (unsigned long long)hpa, ret, (unsigned long long)tr.hpa,
+	       (unsigned long long)(hpa + 4096));
+	done(t);
+	return bug;
+}
+
+/*
+ * An interruptible call that fails for another reason than a stop
+ * (EEXIST, ENOENT, ENOSPC, ENOMEM) in its second 1 GiB chunk keeps the
+ * first chunk done and reports done != 0: the errno table promises that
+ * only -EINTR leaves a prefix.
+ */
+static int interruptible_atomic(void)
+{
+	struct npt_table *t = table(NPT_FORMAT_SV39X4);
+	struct npt_op_result res;
+	struct npt_translation tr;
+	int ret, tret, bug;
+
+	npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, 0, &res);
+	ret = npt_map(t, G - 4096, 0x300000000ULL, 8192, RW, NPT_MT_WB,
+		      NPT_OP_INTERRUPTIBLE, &res);
+	tret = npt_translate(t, G - 4096, &tr);
+	bug = ret != -EEXIST || res.done || !tret;
+	printf("%s interruptible-atomic: map over a conflict in the second "
+	       "chunk = %d, done %#llx, translate(1G - 4K) = %d (expected "
+	       "-EEXIST, 0, -ENOENT)\n", bug ? "BUG" : "ok", ret,
+	       (unsigned long long)res.done, tret);
+	done(t);
+	return bug;
+}
+
+/*
+ * npt_visitor_fn says "0 continues", but a LEAF visit that returns 0 makes
+ * npt_walk_lvl() advance by 0 entries: the walk visits the same entry
+ * forever.  The visitor here gives up after 1000 visits.
+ */
+static int visits;
+
+static int leaf_zero(const struct npt_visit_ctx *ctx, enum npt_walk_flags v)
+{
+	return ++visits > 1000 ? -E2BIG : 0;
+}
+
+static int walk_leaf_zero(void)
+{
+	struct npt_table *t = table(NPT_FORMAT_ARM64_S2);
+	struct npt_walker w = { .cb = leaf_zero, .flags = NPT_WALK_LEAF };
+	int ret, bug;
+
+	spin_lock(&t->lock);
+	ret = npt_walk(t, 0, 4096, &w);
+	spin_unlock(&t->lock);
+	bug = ret || visits != 1;
+	printf("%s walk-leaf-zero: a LEAF visitor returning 0 over one page:"
+	       " %d visits, npt_walk() = %d (expected 1 visit, 0)\n",
+	       bug ? "BUG" : "ok", visits, ret);
+	done(t);
+	return bug;
+}
+
+int main(void)
+{
+	int bugs = 0;
+
+	bugs += interruptible_hpa();
+	bugs += interruptible_atomic();
+	bugs += walk_leaf_zero();
+	return bugs;
+}
