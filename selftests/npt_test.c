@@ -1392,6 +1392,68 @@ TEST(dev_node)
 	close(dev);
 }
 
+/* Arm: every IPA size, with KVM's choice of levels and root pages. */
+TEST(arm64_ipa_sizes)
+{
+	int dev = open_dev();
+
+	if (dev < 0)
+		SKIP(return, DEV_PATH " not available");
+	for (uint32_t ia = 32; ia <= 48; ia++) {
+		uint32_t levels = (ia - 8) / 9;
+		int shift = ia - 12 - 9 * levels;
+		uint32_t root_pages = shift > 0 ? 1U << shift : 1;
+		uint64_t top = 1ULL << ia;
+		struct npt_info in;
+		struct npt_xlate x;
+		int fd;
+
+		ASSERT_EQ(0, create(dev, NPT_FORMAT_ARM64_S2, 0, ia, 0, &fd));
+		ASSERT_EQ(0, info(fd, &in));
+		EXPECT_EQ(ia, in.ia_bits);
+		EXPECT_EQ(levels, in.levels);
+		EXPECT_EQ(root_pages, in.root_pages);
+		EXPECT_EQ(root_pages, in.table_pages);
+		EXPECT_EQ(0, map(fd, top - SZ_4K, HPA_BASE, SZ_4K, RW, 0));
+		EXPECT_EQ(0, translate(fd, top - 1, &x));
+		EXPECT_EQ(HPA_BASE + SZ_4K - 1, x.hpa);
+		EXPECT_EQ(ERANGE, map(fd, top, HPA_BASE, SZ_4K, RW, 0));
+		close(fd);
+	}
+	for (uint32_t ia = 0; ia < 64; ia++) {
+		int fd;
+
+		if (!ia || (ia >= 32 && ia <= 48))
+			continue;
+		EXPECT_EQ(EINVAL, create(dev, NPT_FORMAT_ARM64_S2, 0, ia, 0,
+					 &fd)) {
+			TH_LOG("ia_bits %u", ia);
+		}
+	}
+	close(dev);
+}
+
+/* The other formats have one width: 0 or that width, nothing else. */
+TEST(fixed_widths)
+{
+	static const uint32_t fmt[] = { NPT_FORMAT_EPT4, NPT_FORMAT_EPT5,
+					NPT_FORMAT_SV39X4, NPT_FORMAT_SV48X4 };
+	static const uint32_t bits[] = { 48, 57, 41, 50 };
+	int dev = open_dev();
+	int fd;
+
+	if (dev < 0)
+		SKIP(return, DEV_PATH " not available");
+	for (size_t i = 0; i < ARRAY_SIZE(fmt); i++) {
+		EXPECT_EQ(0, create(dev, fmt[i], 0, bits[i], 0, &fd));
+		if (fd >= 0)
+			close(fd);
+		EXPECT_EQ(EINVAL, create(dev, fmt[i], 0, bits[i] - 1, 0, &fd));
+		EXPECT_EQ(EINVAL, create(dev, fmt[i], 0, bits[i] + 1, 0, &fd));
+	}
+	close(dev);
+}
+
 TEST(abi_layout)
 {
 	/* The same numbers in 32- and 64-bit builds: compat needs no code. */
