@@ -524,6 +524,7 @@ static int npt_info_ioctl(struct npt_ucmd *uc)
 	cmd->root_pages = npt_root_pages(t);
 	cmd->vmid = uc->nf->vmid;
 	cmd->table_pages = st.table_pages;
+	cmd->data_pages = st.data_pages;
 	cmd->max_pages = st.max_pages;
 	for (i = 0; i < NPT_MAX_LEVELS; i++) {
 		cmd->tables[i] = st.tables[i];
@@ -571,7 +572,7 @@ static_assert(sizeof(struct npt_collapse) == 32 + sizeof(struct npt_plan));
 static_assert(sizeof(struct npt_xlate) == 40);
 static_assert(sizeof(struct npt_translate) == 80);
 static_assert(sizeof(struct npt_walk) == 24 + 8 * NPT_MAX_LEVELS);
-static_assert(sizeof(struct npt_info) == 56 + 16 * NPT_MAX_LEVELS + 24);
+static_assert(sizeof(struct npt_info) == 56 + 16 * NPT_MAX_LEVELS + 32);
 
 /**
  * struct npt_ioctl_op - one command

@@ -511,6 +511,8 @@ struct npt_walk {
  * @root:	(out) EPTP, VTTBR_EL2 or hgatp for this table.
  * @ctrl:	(out) VTCR_EL2 on Arm, else 0.
  * @root_pa:	(out) Physical address of the root.
+ * @data_pages:	(out) Pages of lazily backed regions the table owns; they
+ *		count against @max_pages together with @table_pages.
  *
  * @root, @ctrl and @root_pa are filled in (and %NPT_INFO_ROOT_VALID set)
  * only when both the caller and the opener of the table fd have
@@ -534,6 +536,7 @@ struct npt_info {
 	__aligned_u64 root;
 	__aligned_u64 ctrl;
 	__aligned_u64 root_pa;
+	__aligned_u64 data_pages;
 };
 
 #define NPT_INFO		_IO(NPT_TYPE, NPT_CMD_INFO)

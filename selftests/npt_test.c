@@ -648,6 +648,7 @@ TEST_F(npt, info_fresh)
 	EXPECT_EQ(variant->gpa_bits, in.ia_bits);
 	EXPECT_EQ(variant->root_pages, in.root_pages);
 	EXPECT_EQ(variant->root_pages, in.table_pages);
+	EXPECT_EQ(0, in.data_pages);
 	EXPECT_EQ(variant->root_pages, in.tables[variant->levels - 1]);
 	for (unsigned int l = 0; l < NPT_MAX_LEVELS; l++) {
 		EXPECT_EQ(0, in.leaves[l]);
@@ -1468,7 +1469,7 @@ TEST(abi_layout)
 	EXPECT_EQ(40, sizeof(struct npt_xlate));
 	EXPECT_EQ(80, sizeof(struct npt_translate));
 	EXPECT_EQ(64, sizeof(struct npt_walk));
-	EXPECT_EQ(160, sizeof(struct npt_info));
+	EXPECT_EQ(168, sizeof(struct npt_info));
 	EXPECT_EQ(0xb902, NPT_MAP);
 	EXPECT_EQ(0xb901, NPT_CREATE_TABLE);
 }

@@ -795,6 +795,7 @@ static int cmd_info(int argc, char **argv)
 		j_num("root_pages", in.root_pages);
 		j_num("vmid", in.vmid);
 		j_num("table_pages", in.table_pages);
+		j_num("data_pages", in.data_pages);
 		j_num("max_pages", in.max_pages);
 		print_levels("tables", in.tables);
 		print_levels("leaves", in.leaves);
@@ -814,6 +815,8 @@ static int cmd_info(int argc, char **argv)
 	       in.table_pages, in.max_pages);
 	for (l = 0; l < in.levels && l < NPT_MAX_LEVELS; l++)
 		printf(" %s=%llu", lvl_str(l), in.tables[l]);
+	if (in.data_pages)
+		printf("\n  data pages of lazy regions: %llu", in.data_pages);
 	printf("\n  leaves:");
 	for (l = 0; l < in.levels && l < NPT_MAX_LEVELS; l++)
 		if (in.leaves[l])
