@@ -131,6 +131,7 @@ static void ref_ept(const struct ref_fmt *f, u64 pte, int lvl,
 	if (pte & B(6))
 		r->attr |= NPT_ATTR_IPAT;
 	r->young = pte & B(8);
+	r->dirty = pte & B(9);
 	if (!(pte & 3) && !(f->options & NPT_OPT_EPT_XO))
 		r->bad = "execute-only without the capability";
 	if (!mbec && (pte & B(10)))
@@ -236,6 +237,7 @@ static void ref_sv(const struct ref_fmt *f, u64 pte, int lvl,
 	r->attr = pbmt == 1 ? NPT_MT_NC : pbmt == 2 ? NPT_MT_DEVICE :
 		  NPT_MT_WB;
 	r->young = pte & B(6);
+	r->dirty = pte & B(7);
 	if (pa & ((1ULL << (12 + 9 * lvl)) - 1))
 		r->bad = "misaligned superpage";
 }

@@ -22,6 +22,7 @@ struct ref_entry {
 	u32 prot;
 	u32 attr;
 	bool young;	/* A / AF set */
+	bool dirty;	/* D set (EPT, RISC-V) */
 	const char *bad;	/* why hardware would not walk it as meant */
 };
 

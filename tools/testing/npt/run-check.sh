@@ -24,7 +24,7 @@ for log in $B/gcc.log $B/clang.log; do
 done
 
 mkdir -p $B/corpus
-$B/clang/npt_fuzz -max_total_time="$SMOKE_SECONDS" -print_final_stats=1 \
+NPT_AVOID=$AVOID $B/clang/npt_fuzz -max_total_time="$SMOKE_SECONDS" -print_final_stats=1 \
 	-artifact_prefix=$B/ $B/corpus >$B/smoke.log 2>&1
 smoke_rc=$?
 sum=$(./fuzz-summary.sh $B/smoke.log)

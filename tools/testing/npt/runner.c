@@ -26,9 +26,10 @@ const u32 npt_test_formats[] = {
 const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum { OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-       OP_ACCESS, OP_NR };
+       OP_ACCESS, OP_HWACCESS, OP_NR };
 const char *const npt_test_op_name[] = {
-	"map", "unmap", "protect", "collapse", "translate", "walk", "access",
+	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
+	"npt_access",
 };
 
 /* Acceptable outcomes of a call, one bit each. */
@@ -81,6 +82,9 @@ struct runner {
 	bool flush_overflow;
 	u32 nfree_table;
 	u32 free_before_flush;
+	/* flushed ranges whose first page was not mapped then (a break) */
+	u32 nbroken;
+	u64 broken[MAX_FLUSHES][2];
 	/* the audit's visit marks */
 	u32 *mark;
 	u64 mark_cap;
@@ -180,9 +184,42 @@ static __printf(2, 3) void fail(struct runner *r, const char *fmt, ...)
 
 /* ---- host hooks ------------------------------------------------------- */
 
+/* Whether @gpa has a present leaf now, read without the lock. */
+static bool mapped_now(struct runner *r, u64 gpa)
+{
+	npt_pte_t *table = r->t->root;
+	int lvl;
+
+	for (lvl = npt_root_lvl(r->t); lvl >= 0; lvl--) {
+		u64 idx = (gpa >> npt_lvl_shift(lvl)) &
+			  (npt_lvl_entries(r->t, lvl) - 1);
+		npt_pte_t pte = table[idx];
+
+		if (!npt_pte_present(r->t, pte))
+			return false;
+		if (!npt_pte_is_table(r->t, pte, lvl))
+			return true;
+		table = npt_test_pa_to_va(&r->mm, npt_pte_pa(r->t, pte));
+		if (!table)
+			return false;
+	}
+	return false;
+}
+
 static void flush_cb(void *arg, const struct npt_flush_plan *plan)
 {
 	struct runner *r = arg;
+	u32 i;
+
+	for (i = 0; i < plan->nr && i < NPT_PLAN_RANGES; i++) {
+		if (r->nbroken == MAX_FLUSHES)
+			break;
+		if (!mapped_now(r, plan->range[i].gpa)) {
+			r->broken[r->nbroken][0] = plan->range[i].gpa;
+			r->broken[r->nbroken][1] = plan->range[i].size;
+			r->nbroken++;
+		}
+	}
 
 	if (!npt_test_locks_held)
 		fail(r, "flush callback called without the table lock");
@@ -613,6 +650,28 @@ static bool flushes_cover(struct runner *r, u64 a, u64 b)
 	return a >= b;
 }
 
+/* Arm: a flush while [a, b) was invalid, between the break and the make. */
+static bool broken_cover(struct runner *r, u64 a, u64 b)
+{
+	bool moved = true;
+	u32 i;
+
+	if (r->nbroken == MAX_FLUSHES)
+		return true;
+	while (a < b && moved) {
+		moved = false;
+		for (i = 0; i < r->nbroken; i++) {
+			u64 s = r->broken[i][0], e = s + r->broken[i][1];
+
+			if (s <= a && a < e) {
+				a = e;
+				moved = true;
+			}
+		}
+	}
+	return a >= b;
+}
+
 static void check_plan_shape(struct runner *r, const struct npt_flush_plan *p)
 {
 	u32 i;
@@ -657,13 +716,27 @@ static void check_flushed(struct runner *r, const struct npt_op_result *res,
 		else if (nn)
 			next = min(next, max(nn->gpa, cur + 4096));
 
-		if (o && n)
-			changed = o->hpa + (cur - o->gpa) != n->hpa + (cur - n->gpa) ||
-				  o->prot != n->prot || o->attr != n->attr;
+		if (o && n) {
+			bool moved = o->hpa + (cur - o->gpa) !=
+				     n->hpa + (cur - n->gpa) ||
+				     o->attr != n->attr;
+
+			changed = moved || o->prot != n->prot;
+			/* Arm changes output or memory type only through an
+			 * invalid entry, flushed before the new one is made. */
+			if (moved && r->cfg.flush &&
+			    r->cfg.format == NPT_FORMAT_ARM64_S2)
+				CHECK(r, broken_cover(r, cur, next), "Arm: "
+				      "[%#llx, %#llx) changed output or memory "
+				      "type without break-before-make",
+				      (unsigned long long)cur,
+				      (unsigned long long)next);
+		}
 		else if (o)
 			changed = true;
-		else
-			changed = n && r->t->flush_new;
+		else	/* RISC-V without Svvptc may cache the invalid entry */
+			changed = n && (r->cfg.format == NPT_FORMAT_SV39X4 ||
+					r->cfg.format == NPT_FORMAT_SV48X4);
 		if (changed) {
 			CHECK(r, plan_covers(&res->plan, cur, next),
 			      "the plan misses changed [%#llx, %#llx)",
@@ -782,12 +855,17 @@ static void gen_prot(struct runner *r, u32 *prot, u32 *attr)
 		NPT_PROT_X,
 	};
 
-	*prot = chance(r, 75) ? good[rnd(r, ARRAY_SIZE(good))] : rnd(r, 17);
+	bool ept = r->cfg.format == NPT_FORMAT_EPT4 ||
+		   r->cfg.format == NPT_FORMAT_EPT5;
+
+	*prot = chance(r, 88) ? good[rnd(r, ARRAY_SIZE(good))] : rnd(r, 17);
 	if (chance(r, 60))
 		*attr = NPT_MT_WB;
-	else
+	else if (ept || chance(r, 20))
 		*attr = rnd(r, NPT_MT_MAX + 1);
-	if (chance(r, 15))
+	else
+		*attr = rnd(r, NPT_MT_DEVICE + 1);
+	if (chance(r, ept ? 15 : 2))
 		*attr |= NPT_ATTR_IPAT;
 	if (chance(r, 3))
 		*attr = rnd(r, 1024);
@@ -825,7 +903,7 @@ static u32 range_errs(struct runner *r, u64 gpa, u64 size, u64 width)
 /* Sometimes break an argument on purpose. */
 static void mangle(struct runner *r, u64 *gpa, u64 *size)
 {
-	switch (rnd(r, 40)) {
+	switch (rnd(r, 80)) {
 	case 0:
 		*size = 0;
 		break;
@@ -861,6 +939,7 @@ static void begin_op(struct runner *r)
 	r->flush_overflow = false;
 	r->nfree_table = 0;
 	r->free_before_flush = 0;
+	r->nbroken = 0;
 	npt_test_stop_calls = 0;
 }
 
@@ -906,6 +985,18 @@ static u64 settle(struct runner *r, int op, int ret, u32 acc,
 		CHECK(r, table_hash(r, gpa, size) == pre_hash,
 		      "error %d changed the table", ret);
 	return 0;
+}
+
+/*
+ * Whether a call over @size bytes may hit the page limit: a set limit, or
+ * the default one when the worst case (a table per 2 MiB) exceeds it.
+ */
+static bool may_enospc(struct runner *r, u64 size)
+{
+	u64 worst = (size >> 21) + (size >> 30) + 2 * r->levels + 2;
+
+	return r->cfg.max_pages ||
+	       worst > r->t->st.max_pages - r->t->st.table_pages;
 }
 
 static bool want_hash(struct runner *r, u32 acc)
@@ -1005,8 +1096,8 @@ static void do_map(struct runner *r)
 	bool hash;
 
 	flags = gen_flags(r, valid);
-	/* 4 KiB leaves over more than 64 MiB: rarely, they are slow. */
-	if (size > (64ULL << 20) && chance(r, 90))
+	/* No 4 KiB leaves over more than 64 MiB: they are slow. */
+	if (size > (64ULL << 20))
 		flags &= ~NPT_OP_NO_BLOCKS;
 	mangle(r, &gpa, &size);
 	hpa = gen_hpa(r, gpa, size);
@@ -1039,7 +1130,7 @@ static void do_map(struct runner *r)
 			acc |= A_EEXIST;
 		else
 			acc |= A_OK;
-		if (r->cfg.max_pages)
+		if (may_enospc(r, size))
 			acc |= A_ENOSPC;
 		if (flags & NPT_OP_INTERRUPTIBLE)
 			arm_stop(r);
@@ -1053,7 +1144,8 @@ static void do_map(struct runner *r)
 	begin_op(r);
 	ret = npt_map(r->t, gpa, hpa, size, prot, attr, flags, &res);
 	end_op(r);
-	if (leaf == 1 && !(acc & ~(A_EINVAL | A_OK | A_ENOSPC | A_EINTR)))
+	if (leaf == 1 && !(acc & ~(A_EINVAL | A_OK | A_ENOSPC | A_EINTR)) &&
+	    (!ret || ret == -EINVAL))
 		ret ? r->st->ambiguous_einval++ : r->st->ambiguous_ok++;
 	done = settle(r, OP_MAP, ret, acc, &res, gpa, size, pre, hash);
 	if (done)
@@ -1084,7 +1176,7 @@ static void do_unmap(struct runner *r)
 		acc |= A_EINVAL;
 	if (!acc) {
 		acc = A_OK;
-		if (r->cfg.max_pages)
+		if (may_enospc(r, size))
 			acc |= A_ENOSPC;
 		if (flags & NPT_OP_INTERRUPTIBLE)
 			arm_stop(r);
@@ -1134,7 +1226,7 @@ static void do_protect(struct runner *r)
 			acc |= A_ENOENT;
 		else
 			acc |= A_OK;
-		if (r->cfg.max_pages)
+		if (may_enospc(r, size))
 			acc |= A_ENOSPC;
 		if (flags & NPT_OP_INTERRUPTIBLE)
 			arm_stop(r);
@@ -1418,6 +1510,107 @@ static void do_access(struct runner *r)
 	check_gpa(r, gpa);
 }
 
+
+/* npt_access(): the fault the hardware takes, computed from the model. */
+static void do_hwaccess(struct runner *r)
+{
+	static const u32 need[] = {
+		[NPT_ACC_READ] = NPT_PROT_R, [NPT_ACC_WRITE] = NPT_PROT_W,
+		[NPT_ACC_EXEC] = NPT_PROT_X, [NPT_ACC_UEXEC] = NPT_PROT_UX,
+		[NPT_ACC_HLVX] = NPT_PROT_X,
+	};
+	u32 kind = rnd(r, NPT_ACC_MAX + 2), fmt = r->cfg.format, want, alt;
+	bool ept = fmt == NPT_FORMAT_EPT4 || fmt == NPT_FORMAT_EPT5;
+	bool rv = fmt == NPT_FORMAT_SV39X4 || fmt == NPT_FORMAT_SV48X4;
+	bool arm = fmt == NPT_FORMAT_ARM64_S2, valid, hw, perm, young, dirty;
+	struct npt_access_result ar;
+	struct npt_walk_info wi;
+	const struct model_ext *e;
+	struct ref_entry re;
+	u64 gpa, off = rnd(r, 4096);
+	int ret, lvl;
+
+	if (r->m.n && chance(r, 80)) {
+		e = &r->m.e[rnd(r, r->m.n)];
+		gpa = e->gpa + (rnd(r, e->size >> 12) << 12);
+	} else if (chance(r, 10)) {
+		gpa = r->ia_size + (rnd(r, 1024) << 12);
+	} else {
+		gpa = gen_gpa(r, 4096);
+	}
+	snprintf(r->what, sizeof(r->what), "npt_access(%#llx, kind %u)",
+		 (unsigned long long)(gpa + off), kind);
+	valid = kind >= NPT_ACC_READ && kind <= NPT_ACC_EXEC;
+	if (kind == NPT_ACC_UEXEC)
+		valid = ept && (r->cfg.options & NPT_OPT_EPT_MBEC);
+	if (kind == NPT_ACC_HLVX)
+		valid = rv;
+	ret = npt_access(r->t, gpa + off, kind, &ar);
+	if (!valid) {
+		CHECK(r, ret == -EINVAL, "access kind %u: %d, expected -EINVAL",
+		      kind, ret);
+		r->st->err[OP_HWACCESS]++;
+		return;
+	}
+	CHECK(r, !ret, "returned %d", ret);
+	r->st->ok[OP_HWACCESS]++;
+	if (gpa >= r->ia_size) {
+		CHECK(r, ar.fault == NPT_FAULT_INPUT_RANGE, "fault %u beyond "
+		      "the input width", ar.fault);
+		return;
+	}
+	e = model_find(&r->m, gpa);
+	if (!e) {
+		CHECK(r, ar.fault == NPT_FAULT_NOT_PRESENT, "fault %u on an "
+		      "unmapped address", ar.fault);
+		return;
+	}
+	npt_walk_gpa(r->t, gpa, &wi);
+	lvl = wi.root_lvl - (wi.levels - 1);
+	ref_decode(&r->rf, wi.pte[wi.levels - 1], lvl, &re);
+	perm = e->prot & need[kind];
+	young = re.young;
+	dirty = kind != NPT_ACC_WRITE || re.dirty;
+	hw = ept || (arm && (r->cfg.options & NPT_OPT_S2_HA)) ||
+	     (rv && (r->cfg.options & NPT_OPT_RV_HWAD));
+	if (ept && !(r->cfg.options & NPT_OPT_EPT_AD))
+		young = dirty = true;
+	if (arm)
+		dirty = true;
+	want = alt = NPT_FAULT_NONE;
+	if (arm && !young && !hw)
+		want = NPT_FAULT_ACCESS_FLAG;	/* before permission (Arm ARM) */
+	else if (!perm)
+		want = NPT_FAULT_PERMISSION;
+	else if (!hw && !young)
+		want = NPT_FAULT_ACCESS_FLAG;
+	else if (!hw && !dirty)
+		want = NPT_FAULT_DIRTY;
+	alt = want;
+	if (rv && want == NPT_FAULT_ACCESS_FLAG && !dirty)
+		alt = NPT_FAULT_DIRTY;	/* one guest-page fault either way */
+	CHECK(r, ar.fault == want || ar.fault == alt, "fault %u, expected %u "
+	      "(prot %#x, pte %#llx)", ar.fault, want, e->prot,
+	      (unsigned long long)wi.pte[wi.levels - 1]);
+	if (ar.fault == NPT_FAULT_NONE) {
+		CHECK(r, ar.hpa == e->hpa + (gpa - e->gpa) + off &&
+		      ar.lvl == lvl, "hpa %#llx lvl %d, expected %#llx lvl %d",
+		      (unsigned long long)ar.hpa, ar.lvl,
+		      (unsigned long long)(e->hpa + (gpa - e->gpa) + off),
+		      lvl);
+		if (ar.updated) {
+			u64 bs = npt_lvl_size(lvl);
+
+			model_mark(&r->m, gpa & ~(bs - 1), bs,
+				   MODEL_ST_ACCESSED);
+			r->accessed = true;
+		}
+	} else {
+		CHECK(r, !ar.updated, "a fault updated A/D");
+	}
+	check_gpa(r, gpa);
+}
+
 /* ---- one table -------------------------------------------------------- */
 
 static u64 pick_base(struct runner *r, u32 oa)
@@ -1544,10 +1737,12 @@ static void runner_step(struct runner *r)
 		do_collapse(r);
 	else if (k < 86)
 		do_translate(r);
-	else if (k < 93)
+	else if (k < 91)
 		do_walk(r);
-	else
+	else if (k < 95)
 		do_access(r);
+	else
+		do_hwaccess(r);
 	check_samples(r, 6);
 	CHECK(r, npt_test_warnings == warns, "the core warned");
 	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
