@@ -8,35 +8,38 @@ set -u
 
 B=${B:-build}
 seed=$SEED
+# Logs of this run only: another make check may share $B.
+mkdir -p "$B"
+L=$(mktemp -d "$B/run.XXXXXX")
 [ "$seed" = 0 ] && seed=$(( $(date +%s) % 1000000000 ))
 echo "npt user-space check: seed $seed, $STEPS steps per format and compiler"
 
 $B/gcc/npt_check -s "$seed" -n "$STEPS" -t "$TABLES" -x "$AVOID" \
-	-p gcc- >$B/gcc.log 2>&1 &
+	-p gcc- >$L/gcc.log 2>&1 &
 gcc_pid=$!
 $B/clang/npt_check -s "$((seed + 7))" -n "$STEPS" -t "$TABLES" -x "$AVOID" \
-	-p clang- >$B/clang.log 2>&1 &
+	-p clang- >$L/clang.log 2>&1 &
 clang_pid=$!
 wait $gcc_pid; gcc_rc=$?
 wait $clang_pid; clang_rc=$?
-for log in $B/gcc.log $B/clang.log; do
+for log in $L/gcc.log $L/clang.log; do
 	cat "$log"
 done
 
 mkdir -p $B/corpus
 NPT_AVOID=$AVOID $B/clang/npt_fuzz -max_total_time="$SMOKE_SECONDS" -print_final_stats=1 \
-	-artifact_prefix=$B/ $B/corpus >$B/smoke.log 2>&1
+	-artifact_prefix=$L/ $B/corpus >$L/smoke.log 2>&1
 smoke_rc=$?
-sum=$(./fuzz-summary.sh $B/smoke.log)
+sum=$(./fuzz-summary.sh $L/smoke.log)
 if [ $smoke_rc = 0 ]; then
 	echo "PASS fuzz-smoke: $sum"
 else
-	grep -E 'FAIL|ERROR|SUMMARY|runtime error' $B/smoke.log | head -n 20
-	echo "FAIL fuzz-smoke: $sum (log: $B/smoke.log)"
+	grep -E 'FAIL|ERROR|SUMMARY|runtime error' $L/smoke.log | head -n 20
+	echo "FAIL fuzz-smoke: $sum (log and input: $L)"
 fi
 
-passed=$(cat $B/gcc.log $B/clang.log | grep -c '^PASS ')
-failed=$(cat $B/gcc.log $B/clang.log | grep -c '^FAIL ')
+passed=$(cat $L/gcc.log $L/clang.log | grep -c '^PASS ')
+failed=$(cat $L/gcc.log $L/clang.log | grep -c '^FAIL ')
 [ $smoke_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 # A binary that died before its last line counts as a failure too.
 for rc in $gcc_rc $clang_rc; do
@@ -45,4 +48,6 @@ for rc in $gcc_rc $clang_rc; do
 	fi
 done
 echo "userspace: $passed passed, $failed failed"
+# Keep the logs of a failing run only.
+[ "$failed" = 0 ] && rm -rf "$L"
 [ "$failed" = 0 ]
