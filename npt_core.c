@@ -139,7 +139,7 @@ static int npt_visit(struct npt_table *t, npt_pte_t *ptep, int lvl, u64 start,
 		.arg = w->arg,
 	};
 	bool table = npt_pte_is_table(t, ctx.old, lvl);
-	int ret = 1;
+	int ret;
 
 	if (table && (w->flags & NPT_WALK_TABLE_PRE)) {
 		ret = w->cb(&ctx, NPT_WALK_TABLE_PRE);
@@ -149,7 +149,7 @@ static int npt_visit(struct npt_table *t, npt_pte_t *ptep, int lvl, u64 start,
 		table = npt_pte_is_table(t, ctx.old, lvl);
 	} else if (!table && (w->flags & NPT_WALK_LEAF)) {
 		ret = w->cb(&ctx, NPT_WALK_LEAF);
-		if (ret != 1)
+		if (ret)
 			return ret;
 		/* The visitor may have installed a table: descend into it. */
 		ctx.old = READ_ONCE(*ptep);
@@ -469,13 +469,13 @@ static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 		fallthrough;
 	default:
 		if (!present)
-			return 1;
+			return 0;
 		break;
 	}
 	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
 		op->need += 1 + npt_count_new(op, ctx->lvl - 1, ctx->addr,
 					      ctx->end);
-	return 1;
+	return 0;
 }
 
 /* ---- applying: cannot fail, pages come from the cache ----------------- */
@@ -642,13 +642,13 @@ static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 
 	if (npt_fits(op, ctx->lvl, ctx->addr, ctx->end)) {
 		npt_apply_leaf(op, ctx->ptep, ctx->old, ctx->addr, ctx->lvl);
-		return 1;
+		return 0;
 	}
 	if (npt_pte_present(t, ctx->old))
 		npt_split(op, ctx->ptep, ctx->old, ctx->start, ctx->lvl);
 	else if (op->kind == NPT_KIND_MAP)
 		npt_install_table(op, ctx->ptep, ctx->lvl, npt_cache_take(t));
-	return 1;
+	return 0;
 }
 
 /* ---- collapse --------------------------------------------------------- */
@@ -701,47 +701,33 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 /* ---- running an operation -------------------------------------------- */
 
 /*
- * One all-or-nothing pass over [op->gpa, op->end), table lock held.  Plan,
- * make sure the cache holds the pages the plan needs, then apply a pass
- * that cannot fail.  With @may_sleep the lock is dropped to top the cache
- * up and the plan is made again; without, a short cache is -ENOMEM.
+ * Plan [op->gpa, op->end), table lock held: conflicts, holes, the page
+ * limit, and a cache holding every page the plan needs.  With @may_sleep
+ * the lock is dropped to top the cache up and the plan is made again;
+ * without, a short cache is -ENOMEM.  Nothing changes in the table.
  */
-static int npt_op_locked(struct npt_op *op, bool may_sleep)
+static int npt_op_prepare(struct npt_op *op, bool may_sleep)
 {
-	struct npt_walker collapse = {
-		.cb = npt_collapse_visit,
-		.arg = op,
-		.flags = NPT_WALK_TABLE_POST,
-	};
 	struct npt_walker plan = {
 		.cb = npt_plan_visit,
 		.arg = op,
 		.flags = NPT_WALK_LEAF,
 	};
-	struct npt_walker apply = {
-		.cb = npt_apply_visit,
-		.arg = op,
-		.flags = NPT_WALK_LEAF | NPT_WALK_TABLE_POST,
-	};
 	struct npt_table *t = op->t;
-	u64 size = op->end - op->gpa;
 	int ret;
 
-	if (op->kind == NPT_KIND_COLLAPSE) {
-		ret = npt_walk(t, op->gpa, size, &collapse);
-		goto out_settle;
-	}
-
+	if (op->kind == NPT_KIND_COLLAPSE)
+		return 0;
 	for (;;) {
 		op->need = 0;
-		ret = npt_walk(t, op->gpa, size, &plan);
+		ret = npt_walk(t, op->gpa, op->end - op->gpa, &plan);
 		if (ret)
 			return ret;
 		if (op->need > t->st.max_pages - t->st.table_pages -
 			       t->st.data_pages)
 			return -ENOSPC;
 		if (t->cache.nr >= op->need)
-			break;
+			return 0;
 		if (!may_sleep)
 			return -ENOMEM;
 		spin_unlock(&t->lock);
@@ -750,14 +736,36 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 		if (ret)
 			return ret;
 	}
+}
 
-	ret = npt_walk(t, op->gpa, size, &apply);
+/*
+ * One all-or-nothing pass over [op->gpa, op->end), table lock held: plan,
+ * then apply a pass that cannot fail, then flush and free what it freed.
+ */
+static int npt_op_locked(struct npt_op *op, bool may_sleep)
+{
+	struct npt_walker apply = {
+		.cb = npt_apply_visit,
+		.arg = op,
+		.flags = NPT_WALK_LEAF | NPT_WALK_TABLE_POST,
+	};
+	struct npt_walker collapse = {
+		.cb = npt_collapse_visit,
+		.arg = op,
+		.flags = NPT_WALK_TABLE_POST,
+	};
+	u64 size = op->end - op->gpa;
+	int ret;
+
+	ret = npt_op_prepare(op, may_sleep);
+	if (ret)
+		return ret;
+	ret = npt_walk(op->t, op->gpa, size,
+		       op->kind == NPT_KIND_COLLAPSE ? &collapse : &apply);
 	WARN_ON_ONCE(ret);
-out_settle:
 	npt_op_settle(op);
-	if (!ret)
-		op->res->done += size;
-	return ret;
+	op->res->done += size;
+	return 0;
 }
 
 /* npt_op_locked() with the lock; the cache goes back to its size. */
@@ -775,31 +783,53 @@ static int npt_op_once(struct npt_op *op)
 	return ret;
 }
 
-static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
+/*
+ * An interruptible operation: planned and provisioned for its whole range
+ * first, so that conflicts, holes, the limit and allocation failures fail
+ * it before anything changes; then applied 1 GiB at a time, dropping the
+ * lock and checking for a stop between chunks.  Only a stop (-EINTR), or
+ * a table changed by another caller between chunks, leaves a prefix done.
+ */
+static int npt_op_chunked(struct npt_op *op)
 {
-	u64 gpa = op->gpa, end = op->end;
+	struct npt_table *t = op->t;
+	u64 start = op->gpa, end = op->end, hpa = op->hpa, gpa = start;
+	unsigned long keep;
 	int ret;
 
-	memset(res, 0, sizeof(*res));
-	op->res = res;
-	if (!(op->flags & NPT_OP_INTERRUPTIBLE))
-		return npt_op_once(op);
+	spin_lock(&t->lock);
+	keep = t->cache.nr;
+	ret = npt_op_prepare(op, true);
+	spin_unlock(&t->lock);
 
-	/* Chunk by chunk, each all-or-nothing; stop between chunks. */
-	while (gpa < end) {
+	while (!ret && gpa < end) {
 		u64 next = min(((gpa >> NPT_CHUNK_SHIFT) + 1) << NPT_CHUNK_SHIFT,
 			       end);
 
 		op->gpa = gpa;
 		op->end = next;
-		ret = npt_op_once(op);
-		if (ret)
-			return ret;
+		op->hpa = hpa + (gpa - start);
+		spin_lock(&t->lock);
+		ret = npt_op_locked(op, true);
+		spin_unlock(&t->lock);
 		gpa = next;
-		if (gpa < end && npt_host_should_stop())
-			return -EINTR;
+		if (!ret && gpa < end && npt_host_should_stop())
+			ret = -EINTR;
 	}
-	return 0;
+
+	spin_lock(&t->lock);
+	npt_cache_trim(t, keep);
+	spin_unlock(&t->lock);
+	return ret;
+}
+
+static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	op->res = res;
+	if (op->flags & NPT_OP_INTERRUPTIBLE)
+		return npt_op_chunked(op);
+	return npt_op_once(op);
 }
 
 static int npt_op_init(struct npt_op *op, struct npt_table *t,

@@ -258,12 +258,12 @@ struct npt_visit_ctx {
  * @ctx:	The entry.
  * @visit:	Why it is visited (one NPT_WALK_* bit).
  *
- * Return: a negative errno stops the walk and is returned by it; 0
- * continues.  A LEAF visitor may install a table in the entry: the walker
- * re-reads the entry after the visit and descends into a table it finds.
- * A LEAF visitor at level 0 may also handle a run of following sibling
- * entries itself and return how many entries it handled (at least 1); the
- * walker then skips them.
+ * Return: a negative errno stops the walk and is returned by it.  0
+ * continues: the walker re-reads the entry (a LEAF visitor may have
+ * installed a table in it) and descends into a table it finds.  A LEAF
+ * visitor may instead handle a run of entries itself, this one and the
+ * siblings after it in the same table, and return how many (at least 1);
+ * the walker moves past them without descending.
  */
 typedef int (*npt_visitor_fn)(const struct npt_visit_ctx *ctx,
 			      enum npt_walk_flags visit);
