@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <valgrind/callgrind.h>
+#include <linux/kernel.h>
 #include "host.h"
 #include "ref.h"
 
@@ -258,7 +259,7 @@ int main(int argc, char **argv)
 	npt_test_mm_set_fast(true);
 	printf("bench: %d runs per figure, median; 1 GiB at GPA 1 GiB; %u "
 	       "lookups\n", runs, NR_LOOKUPS);
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
 		pid_t pid;
 		int status;
 

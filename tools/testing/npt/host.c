@@ -38,7 +38,7 @@ void *npt_host_zalloc(size_t size)
 	void *p;
 
 	if (npt_test_locks_held)
-		npt_test_warn(__FILE__, __LINE__, "npt_host_zalloc under a lock");
+		npt_test_warn(__FILE__, __LINE__, "allocation under a lock");
 	if (npt_test_fail_now())
 		return NULL;
 	p = calloc(1, size);

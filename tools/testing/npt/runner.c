@@ -25,8 +25,10 @@ const u32 npt_test_formats[] = {
 };
 const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
-enum { OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-       OP_ACCESS, OP_HWACCESS, OP_NR };
+enum {
+	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
+	OP_ACCESS, OP_HWACCESS, OP_NR
+};
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
 	"npt_access",
@@ -722,8 +724,10 @@ static void check_flushed(struct runner *r, const struct npt_op_result *res,
 				     o->attr != n->attr;
 
 			changed = moved || o->prot != n->prot;
-			/* Arm changes output or memory type only through an
-			 * invalid entry, flushed before the new one is made. */
+			/*
+			 * Arm changes output or memory type only through an
+			 * invalid entry, flushed before the new one is made.
+			 */
 			if (moved && r->cfg.flush &&
 			    r->cfg.format == NPT_FORMAT_ARM64_S2)
 				CHECK(r, broken_cover(r, cur, next), "Arm: "
@@ -731,12 +735,13 @@ static void check_flushed(struct runner *r, const struct npt_op_result *res,
 				      "type without break-before-make",
 				      (unsigned long long)cur,
 				      (unsigned long long)next);
-		}
-		else if (o)
+		} else if (o) {
 			changed = true;
-		else	/* RISC-V without Svvptc may cache the invalid entry */
+		} else {
+			/* RISC-V without Svvptc may cache the invalid entry. */
 			changed = n && (r->cfg.format == NPT_FORMAT_SV39X4 ||
 					r->cfg.format == NPT_FORMAT_SV48X4);
+		}
 		if (changed) {
 			CHECK(r, plan_covers(&res->plan, cur, next),
 			      "the plan misses changed [%#llx, %#llx)",
@@ -1092,8 +1097,8 @@ static void do_map(struct runner *r)
 	u32 prot, attr, flags, acc, valid = NPT_OP_REPLACE | NPT_OP_NO_BLOCKS |
 		NPT_OP_OLD | NPT_OP_INTERRUPTIBLE;
 	struct npt_op_result res;
+	bool hash, clean;
 	int leaf, ret;
-	bool hash;
 
 	flags = gen_flags(r, valid);
 	/* No 4 KiB leaves over more than 64 MiB: they are slow. */
@@ -1123,6 +1128,7 @@ static void do_map(struct runner *r)
 	leaf = ref_leaf_ok(&r->rf, prot, attr, flags);
 	if (leaf < 0)
 		acc |= A_EINVAL;
+	clean = !acc;
 	if (!acc) {
 		if (leaf == 1)
 			acc |= A_EINVAL;
@@ -1144,8 +1150,7 @@ static void do_map(struct runner *r)
 	begin_op(r);
 	ret = npt_map(r->t, gpa, hpa, size, prot, attr, flags, &res);
 	end_op(r);
-	if (leaf == 1 && !(acc & ~(A_EINVAL | A_OK | A_ENOSPC | A_EINTR)) &&
-	    (!ret || ret == -EINVAL))
+	if (leaf == 1 && clean && (!ret || ret == -EINVAL))
 		ret ? r->st->ambiguous_einval++ : r->st->ambiguous_ok++;
 	done = settle(r, OP_MAP, ret, acc, &res, gpa, size, pre, hash);
 	if (done)

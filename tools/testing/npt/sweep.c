@@ -256,6 +256,9 @@ struct ccase {
 	int ret;	/* expected; 1: either 0 or -EINVAL */
 };
 
+/* PARange / VTCR_EL2.PS: the output widths Arm knows, by encoding. */
+static const u32 s2_pa_bits[] = { 32, 36, 40, 42, 44, 48 };
+
 static int create_check_regs(u32 format, const struct npt_config *c,
 			     struct npt_table *t)
 {
@@ -283,7 +286,7 @@ static int create_check_regs(u32 format, const struct npt_config *c,
 			1U << (ia - 12 - 9 * levels) : 1;
 		want = pa | (u64)c->vmid << 48;
 		for (ps = 0; ps < 6; ps++)
-			if ((u32[]){ 32, 36, 40, 42, 44, 48 }[ps] == oa)
+			if (s2_pa_bits[ps] == oa)
 				break;
 		ctrl = (64 - ia) | (u64)(levels - 2) << 6 | 1 << 8 |
 		       1 << 10 | 3 << 12 | (u64)ps << 16 |
