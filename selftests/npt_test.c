@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "npt_uapi.h"
@@ -1122,6 +1124,54 @@ TEST_F(npt, interruptible_completes)
 	EXPECT_EQ(1024 * SZ_1G, u.done);
 	EXPECT_TRUE(plan_covers(&u.plan, 0, 64 * SZ_2M));
 	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+/*
+ * A fatal signal stops an interruptible map between 1 GiB chunks: what is
+ * left is a whole prefix of chunks, each fully mapped, and nothing after.
+ * The child shares the table fd; when the kill lands does not matter.
+ */
+TEST_F(npt, interrupted_map_is_a_prefix)
+{
+	const uint64_t chunks = 256;
+	uint64_t mapped = 0;
+	struct npt_info in;
+	struct npt_xlate x;
+	int status;
+	pid_t pid;
+
+	for (int round = 0; round < 4; round++) {
+		ASSERT_EQ(0, unmap(self->fd, 0, chunks * SZ_1G));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			/* HPA 2 MiB-aligned only: 512 blocks per chunk. */
+			map(self->fd, 0, SZ_2M, chunks * SZ_1G, RW,
+			    NPT_OP_INTERRUPTIBLE | NPT_OP_REPLACE);
+			_exit(0);
+		}
+		usleep(round * round * 1000);
+		kill(pid, SIGKILL);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+
+		mapped = 0;
+		for (uint64_t c = 0; c < chunks; c++) {
+			uint64_t g = c * SZ_1G;
+			bool first = !translate(self->fd, g, &x);
+			bool last = !translate(self->fd, g + SZ_1G - 1, &x);
+
+			EXPECT_EQ(first, last);
+			if (first) {
+				EXPECT_EQ(mapped, c);
+				EXPECT_EQ(SZ_2M + g + SZ_1G - 1, x.hpa);
+				mapped++;
+			}
+		}
+		ASSERT_EQ(0, info(self->fd, &in));
+		EXPECT_EQ(mapped * 512, in.leaves[1]);
+		TH_LOG("round %d: %llu of %llu chunks mapped", round,
+		       (unsigned long long)mapped, (unsigned long long)chunks);
+	}
 }
 
 /*
