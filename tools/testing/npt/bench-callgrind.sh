@@ -15,7 +15,7 @@ rm -rf "$out"
 mkdir -p "$out"
 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" \
 	"$bin" -c >"$out/bench.log" 2>"$out/valgrind.log"
-for f in "$out"/cg.*; do
+for f in $(ls "$out"/cg.* | sort -t. -k3,3n); do
 	desc=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
 	[ -n "$desc" ] || continue
 	n=$(sed -n 's/^summary: //p;s/^totals: //p' "$f" | head -n 1 | awk '{ print $1 }')
@@ -27,4 +27,4 @@ for f in "$out"/cg.*; do
 	esac
 	awk -v f="$fmt" -v o="$op$size" -v n="$n" -v d="$div" -v u="$unit" \
 		'BEGIN { printf "bench-callgrind: %s %s %.1f instr/%s\n", f, o, n / d, u }'
-done | sort -k2,2 -s
+done

@@ -27,11 +27,11 @@ const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-	OP_ACCESS, OP_HWACCESS, OP_NR
+	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_NR
 };
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
-	"npt_access",
+	"npt_access", "handle_fault",
 };
 
 /* Acceptable outcomes of a call, one bit each. */
@@ -1616,6 +1616,99 @@ static void do_hwaccess(struct runner *r)
 	check_gpa(r, gpa);
 }
 
+/*
+ * npt_handle_fault() on a table without regions: only a clear access or
+ * dirty flag may be resolved; every translation stays as the model says.
+ */
+static void do_fault(struct runner *r)
+{
+	u32 kind = 1 + rnd(r, NPT_ACC_MAX), fmt = r->cfg.format;
+	bool ept = fmt == NPT_FORMAT_EPT4 || fmt == NPT_FORMAT_EPT5;
+	bool rv = fmt == NPT_FORMAT_SV39X4 || fmt == NPT_FORMAT_SV48X4;
+	struct npt_fault_result fr;
+	struct npt_access_result ar;
+	const struct model_ext *e;
+	u64 gpa;
+	int ret, aret;
+	bool valid;
+
+	if (r->m.n && chance(r, 80)) {
+		e = &r->m.e[rnd(r, r->m.n)];
+		gpa = e->gpa + (rnd(r, e->size >> 12) << 12);
+	} else {
+		gpa = gen_gpa(r, 4096);
+	}
+	snprintf(r->what, sizeof(r->what), "npt_handle_fault(%#llx, kind %u)",
+		 (unsigned long long)gpa, kind);
+	valid = kind <= NPT_ACC_EXEC ||
+		(kind == NPT_ACC_UEXEC && ept &&
+		 (r->cfg.options & NPT_OPT_EPT_MBEC)) ||
+		(kind == NPT_ACC_HLVX && rv);
+	aret = npt_access(r->t, gpa, kind, &ar);
+	if (!aret && ar.updated) {
+		/* The simulated access already set A/D: that is a change. */
+		e = model_find(&r->m, gpa);
+		if (e) {
+			u64 bs = npt_lvl_size(ar.lvl);
+
+			model_mark(&r->m, gpa & ~(bs - 1), bs,
+				   MODEL_ST_ACCESSED);
+		}
+		r->accessed = true;
+	}
+	ret = npt_handle_fault(r->t, gpa, kind, &fr);
+	if (!valid) {
+		CHECK(r, ret == -EINVAL, "access kind %u: %d", kind, ret);
+		r->st->err[OP_FAULT]++;
+		return;
+	}
+	CHECK(r, !ret, "returned %d", ret);
+	r->st->ok[OP_FAULT]++;
+	e = model_find(&r->m, gpa);
+	switch (fr.action) {
+	case NPT_RESOLVED_SPURIOUS:
+		CHECK(r, e && fr.fault.fault == NPT_FAULT_NONE,
+		      "spurious, but the model maps %d, fault %u", !!e,
+		      fr.fault.fault);
+		break;
+	case NPT_RESOLVED_FLAGS:
+		CHECK(r, e && (fr.fault.fault == NPT_FAULT_ACCESS_FLAG ||
+			       fr.fault.fault == NPT_FAULT_DIRTY),
+		      "flags resolved for fault %u", fr.fault.fault);
+		if (e) {
+			u64 bs = npt_lvl_size(fr.lvl);
+
+			model_mark(&r->m, gpa & ~(bs - 1), bs,
+				   MODEL_ST_ACCESSED);
+			r->accessed = true;
+		}
+		break;
+	case NPT_RESOLVED_NONE:
+		CHECK(r, fr.fault.fault != NPT_FAULT_NONE &&
+		      fr.fault.fault != NPT_FAULT_ACCESS_FLAG &&
+		      fr.fault.fault != NPT_FAULT_DIRTY,
+		      "fault %u left unresolved", fr.fault.fault);
+		CHECK(r, !e || fr.fault.fault == NPT_FAULT_PERMISSION,
+		      "mapped page, fault %u", fr.fault.fault);
+		break;
+	default:
+		fail(r, "resolution %u in a table without regions", fr.action);
+	}
+	if (e && fr.action != NPT_RESOLVED_NONE) {
+		u64 page = (e->hpa + gpa - e->gpa) & ~4095ULL;
+		u64 block = page & ~(npt_lvl_size(fr.lvl) - 1);
+
+		/* "page base": of the 4 KiB page, or of the leaf's block */
+		CHECK(r, fr.hpa == page || fr.hpa == block,
+		      "resolved to %#llx, the model %#llx",
+		      (unsigned long long)fr.hpa, (unsigned long long)page);
+	}
+	check_plan_shape(r, &fr.plan);
+	CHECK(r, r->mm.live == (long)(r->t->st.table_pages + r->t->cache.nr),
+	      "handle_fault: %ld pages live", r->mm.live);
+	check_gpa(r, gpa);
+}
+
 /* ---- one table -------------------------------------------------------- */
 
 static u64 pick_base(struct runner *r, u32 oa)
@@ -1744,10 +1837,12 @@ static void runner_step(struct runner *r)
 		do_translate(r);
 	else if (k < 91)
 		do_walk(r);
-	else if (k < 95)
+	else if (k < 94)
 		do_access(r);
-	else
+	else if (k < 97)
 		do_hwaccess(r);
+	else
+		do_fault(r);
 	check_samples(r, 6);
 	CHECK(r, npt_test_warnings == warns, "the core warned");
 	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
