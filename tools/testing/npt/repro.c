@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * npt user-space harness: minimal reproducers of core bugs the runner
- * found, one function each, kept so that a fix can be checked in a
- * second.  Every case prints "ok" or "BUG" and what it saw; the exit
- * status is the number of cases that still show their bug.  Cases are
- * removed once the core is fixed and the runner covers them.
+ * found, one function each, so that a fix is checked in a second and
+ * stays fixed.  Every case prints "ok" or "BUG" and what it saw; the exit
+ * status is the number of cases that show their bug.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,9 +26,18 @@ for log in $L/gcc.log $L/clang.log; do
 	cat "$log"
 done
 
-mkdir -p $B/corpus
+$B/repro >$L/repro.log 2>&1
+repro_rc=$?
+if [ $repro_rc = 0 ]; then
+	echo "PASS repro: $(grep -c '^ok' $L/repro.log) reproducers of fixed core bugs"
+else
+	grep -E '^BUG|ERROR|runtime error' $L/repro.log
+	echo "FAIL repro (log: $L/repro.log)"
+fi
+# A fresh corpus: replaying make fuzz's would not fit the time.
+mkdir -p $L/corpus
 NPT_AVOID=$AVOID $B/clang/npt_fuzz -max_total_time="$SMOKE_SECONDS" -print_final_stats=1 \
-	-artifact_prefix=$L/ $B/corpus >$L/smoke.log 2>&1
+	-artifact_prefix=$L/ $L/corpus >$L/smoke.log 2>&1
 smoke_rc=$?
 sum=$(./fuzz-summary.sh $L/smoke.log)
 if [ $smoke_rc = 0 ]; then
@@ -40,6 +49,7 @@ fi
 
 passed=$(cat $L/gcc.log $L/clang.log | grep -c '^PASS ')
 failed=$(cat $L/gcc.log $L/clang.log | grep -c '^FAIL ')
+[ $repro_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 [ $smoke_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 # A binary that died before its last line counts as a failure too.
 for rc in $gcc_rc $clang_rc; do
