@@ -23,20 +23,20 @@ S := $(CURDIR)/scripts
 all: module
 
 module:
-	$(if $(KDIR),KDIR=$(KDIR)) $(S)/module.sh
+	@$(if $(KDIR),KDIR=$(KDIR)) $(S)/module.sh
 
 run:
-	$(S)/bootstrap.sh
-	$(S)/guest.sh $(GUEST) run
+	@$(S)/bootstrap.sh
+	@$(S)/guest.sh $(GUEST) run
 
 check:
-	PARTS="$(PARTS)" $(S)/check.sh
+	@PARTS="$(PARTS)" $(S)/check.sh
 
 kunit:
-	$(S)/bootstrap.sh
-	$(S)/kunit.sh $(KUNIT_ARCH)
+	@$(S)/bootstrap.sh
+	@$(S)/kunit.sh $(KUNIT_ARCH)
 
 clean:
-	rm -f npt.ko *.o *.mod *.mod.c .*.cmd modules.order Module.symvers \
+	@rm -f npt.ko *.o *.mod *.mod.c .*.cmd modules.order Module.symvers \
 		kunit/*.o kunit/.*.cmd
-	rm -rf .tmp_versions
+	@rm -rf .tmp_versions
