@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		printf("%s %srunner-%s: %llu steps on %llu tables in %.1f s, "
 		       "seed %llu; %llu audits, %llu address checks, max %llu "
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
-		       "folded\n", ret ? "FAIL" : "PASS", prefix, name,
+		       "folded, %llu lazy pages\n", ret ? "FAIL" : "PASS", prefix, name,
 		       (unsigned long long)st.steps,
 		       (unsigned long long)st.tables, now() - t0,
 		       (unsigned long long)(seed + 1000 * fmt),
@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.max_pages,
 		       (unsigned long long)st.eintr,
 		       (unsigned long long)st.enospc,
-		       (unsigned long long)st.collapsed);
+		       (unsigned long long)st.collapsed,
+		       (unsigned long long)st.lazy);
 		printf("     ops (ok/error):");
 		for (op = 0; op < 9; op++)
 			printf(" %s %llu/%llu", npt_test_op_name[op],

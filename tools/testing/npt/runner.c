@@ -75,6 +75,7 @@ struct runner {
 	npt_pte_t ad_bits;	/* bits the simulated hardware sets */
 	u64 win[8];
 	int nwin;
+	struct npt_region rg;	/* a lazy region, if rg.size */
 	bool accessed;
 	/* flushes and frees of the current call */
 	bool in_op;
@@ -442,9 +443,10 @@ static void audit(struct runner *r, struct audit *a, bool full)
 	CHECK(r, st.table_pages <= st.max_pages, "%llu table pages over the "
 	      "limit %llu", (unsigned long long)st.table_pages,
 	      (unsigned long long)st.max_pages);
-	CHECK(r, (u64)r->mm.live == total + t->cache.nr,
-	      "provider holds %ld pages, table %llu + cache %lu",
-	      r->mm.live, (unsigned long long)total, t->cache.nr);
+	CHECK(r, (u64)r->mm.live == total + t->cache.nr + st.data_pages,
+	      "provider holds %ld pages, table %llu + cache %lu + data %llu",
+	      r->mm.live, (unsigned long long)total, t->cache.nr,
+	      (unsigned long long)st.data_pages);
 	for (i = 0, total = 0; i < r->m.n; i++)
 		total += r->m.e[i].size;
 	CHECK(r, a->mapped == total, "leaves map %#llx bytes, the model %#llx",
@@ -1285,7 +1287,7 @@ static void check_collapsed(struct runner *r, u64 gpa, u64 size)
 			if (!model_uniform(&r->m, b, bs, &hpa, &prot, &attr,
 					   &st) || (hpa & (bs - 1)))
 				continue;
-			if (st & MODEL_ST_ACCESSED)
+			if (st & (MODEL_ST_ACCESSED | MODEL_ST_OWNED))
 				continue;
 			if (npt_translate(r->t, b, &tr))
 				continue;
@@ -1620,19 +1622,68 @@ static void do_hwaccess(struct runner *r)
  * npt_handle_fault() on a table without regions: only a clear access or
  * dirty flag may be resolved; every translation stays as the model says.
  */
+static void do_lazy(struct runner *r, u64 gpa, int ret,
+		    const struct npt_fault_result *fr)
+{
+	struct npt_translation tr;
+	const u64 *va;
+	int i;
+
+	CHECK(r, !ret || ret == -ENOMEM || ret == -ENOSPC, "returned %d", ret);
+	if (ret) {
+		r->st->err[OP_FAULT]++;
+		check_gpa(r, gpa);
+		return;
+	}
+	r->st->ok[OP_FAULT]++;
+	CHECK(r, fr->action == NPT_RESOLVED_MAPPED &&
+	      fr->fault.fault == NPT_FAULT_NOT_PRESENT, "a hole in a lazy "
+	      "region: action %u, fault %u", fr->action, fr->fault.fault);
+	ret = npt_translate(r->t, gpa, &tr);
+	CHECK(r, !ret && tr.lvl == 0 && tr.prot == r->rg.max_prot &&
+	      tr.attr == r->rg.attr && tr.hpa == fr->hpa, "lazy page: %d, "
+	      "lvl %d prot %#x attr %#x hpa %#llx (resolved to %#llx)", ret,
+	      tr.lvl, tr.prot, tr.attr, (unsigned long long)tr.hpa,
+	      (unsigned long long)fr->hpa);
+	if (r->failed)
+		return;
+	va = npt_test_pa_to_va(&r->mm, tr.hpa);
+	CHECK(r, va, "lazy page %#llx is no page of the provider",
+	      (unsigned long long)tr.hpa);
+	for (i = 0; va && i < 512; i++)
+		CHECK(r, !va[i], "lazy page not zeroed");
+	model_set(&r->m, gpa, 4096, tr.hpa, tr.prot, tr.attr, MODEL_ST_OWNED);
+	r->st->lazy++;
+	check_plan_shape(r, &fr->plan);
+	if (r->cfg.format == NPT_FORMAT_SV39X4 ||
+	    r->cfg.format == NPT_FORMAT_SV48X4)
+		CHECK(r, plan_covers(&fr->plan, gpa, gpa + 4096) &&
+		      (!r->cfg.flush || flushes_cover(r, gpa, gpa + 4096)),
+		      "RISC-V: the new lazy leaf was not flushed");
+	check_gpa(r, gpa);
+}
+
 static void do_fault(struct runner *r)
 {
+	static const u32 need[] = {
+		[NPT_ACC_READ] = NPT_PROT_R, [NPT_ACC_WRITE] = NPT_PROT_W,
+		[NPT_ACC_EXEC] = NPT_PROT_X, [NPT_ACC_UEXEC] = NPT_PROT_UX,
+		[NPT_ACC_HLVX] = NPT_PROT_X,
+	};
 	u32 kind = 1 + rnd(r, NPT_ACC_MAX), fmt = r->cfg.format;
 	bool ept = fmt == NPT_FORMAT_EPT4 || fmt == NPT_FORMAT_EPT5;
 	bool rv = fmt == NPT_FORMAT_SV39X4 || fmt == NPT_FORMAT_SV48X4;
 	struct npt_fault_result fr;
 	struct npt_access_result ar;
 	const struct model_ext *e;
+	struct model_ext ext;
 	u64 gpa;
 	int ret, aret;
-	bool valid;
+	bool valid, lazy;
 
-	if (r->m.n && chance(r, 80)) {
+	if (r->rg.size && chance(r, 70)) {
+		gpa = r->rg.gpa + (rnd(r, r->rg.size >> 12) << 12);
+	} else if (r->m.n && chance(r, 80)) {
 		e = &r->m.e[rnd(r, r->m.n)];
 		gpa = e->gpa + (rnd(r, e->size >> 12) << 12);
 	} else {
@@ -1656,7 +1707,17 @@ static void do_fault(struct runner *r)
 		}
 		r->accessed = true;
 	}
+	lazy = r->rg.size && gpa - r->rg.gpa < r->rg.size &&
+	       !model_find(&r->m, gpa);
+	if (lazy && chance(r, 70))
+		CHECK(r, !npt_topup(r->t, r->levels + 1), "npt_topup failed");
+	begin_op(r);
 	ret = npt_handle_fault(r->t, gpa, kind, &fr);
+	end_op(r);
+	if (valid && lazy && (r->rg.max_prot & need[kind])) {
+		do_lazy(r, gpa, ret, &fr);
+		return;
+	}
 	if (!valid) {
 		CHECK(r, ret == -EINVAL, "access kind %u: %d", kind, ret);
 		r->st->err[OP_FAULT]++;
@@ -1665,6 +1726,11 @@ static void do_fault(struct runner *r)
 	CHECK(r, !ret, "returned %d", ret);
 	r->st->ok[OP_FAULT]++;
 	e = model_find(&r->m, gpa);
+	if (e) {
+		/* A copy: model_mark() below may move the runs. */
+		ext = *e;
+		e = &ext;
+	}
 	switch (fr.action) {
 	case NPT_RESOLVED_SPURIOUS:
 		CHECK(r, e && fr.fault.fault == NPT_FAULT_NONE,
@@ -1684,6 +1750,8 @@ static void do_fault(struct runner *r)
 		}
 		break;
 	case NPT_RESOLVED_NONE:
+		CHECK(r, !lazy || !(r->rg.max_prot & need[kind]),
+		      "a hole of a lazy region left unresolved");
 		CHECK(r, fr.fault.fault != NPT_FAULT_NONE &&
 		      fr.fault.fault != NPT_FAULT_ACCESS_FLAG &&
 		      fr.fault.fault != NPT_FAULT_DIRTY,
@@ -1692,7 +1760,8 @@ static void do_fault(struct runner *r)
 		      "mapped page, fault %u", fr.fault.fault);
 		break;
 	default:
-		fail(r, "resolution %u in a table without regions", fr.action);
+		fail(r, "resolution %u outside a lazy region's holes",
+		     fr.action);
 	}
 	if (e && fr.action != NPT_RESOLVED_NONE) {
 		u64 page = (e->hpa + gpa - e->gpa) & ~4095ULL;
@@ -1704,7 +1773,8 @@ static void do_fault(struct runner *r)
 		      (unsigned long long)fr.hpa, (unsigned long long)page);
 	}
 	check_plan_shape(r, &fr.plan);
-	CHECK(r, r->mm.live == (long)(r->t->st.table_pages + r->t->cache.nr),
+	CHECK(r, r->mm.live == (long)(r->t->st.table_pages + r->t->cache.nr +
+				      r->t->st.data_pages),
 	      "handle_fault: %ld pages live", r->mm.live);
 	check_gpa(r, gpa);
 }
@@ -1798,6 +1868,26 @@ static int runner_open(struct runner *r)
 	r->win[r->nwin++] = r->ia_size / 2;
 	r->win[r->nwin++] = 1ULL << 32;
 	r->accessed = false;
+	memset(&r->rg, 0, sizeof(r->rg));
+	if (chance(r, 40)) {
+		static const u32 prots[] = {
+			NPT_PROT_R, NPT_PROT_R | NPT_PROT_W,
+			NPT_PROT_R | NPT_PROT_W | NPT_PROT_X,
+		};
+		struct npt_region *rg = &r->rg;
+
+		rg->gpa = r->win[rnd(r, r->nwin)] + (rnd(r, 1024) << 12);
+		rg->size = (1 + rnd(r, 1024)) << 12;
+		rg->max_prot = prots[rnd(r, ARRAY_SIZE(prots))];
+		rg->attr = NPT_MT_WB;
+		rg->backing = NPT_BACKING_LAZY;
+		if (rg->gpa + rg->size > r->ia_size)
+			rg->gpa = r->ia_size - rg->size;
+		ret = npt_set_region(r->t, rg);
+		CHECK(r, !ret, "npt_set_region(%#llx, %#llx) = %d",
+		      (unsigned long long)rg->gpa,
+		      (unsigned long long)rg->size, ret);
+	}
 	return 0;
 }
 
@@ -1835,11 +1925,11 @@ static void runner_step(struct runner *r)
 		do_collapse(r);
 	else if (k < 86)
 		do_translate(r);
-	else if (k < 91)
+	else if (k < 89)
 		do_walk(r);
-	else if (k < 94)
+	else if (k < 92)
 		do_access(r);
-	else if (k < 97)
+	else if (k < 95)
 		do_hwaccess(r);
 	else
 		do_fault(r);
