@@ -438,8 +438,8 @@ static int npt_translate_batch(struct npt_ucmd *uc)
 			}
 			cmd->done++;
 		}
-		if ((cmd->flags & NPT_OP_INTERRUPTIBLE) &&
-		    cmd->done < cmd->count && fatal_signal_pending(current)) {
+		/* Lookups change nothing: a dying task need not finish. */
+		if (cmd->done < cmd->count && fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}

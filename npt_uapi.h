@@ -436,7 +436,8 @@ struct npt_xlate {
 /**
  * struct npt_translate - ioctl(NPT_TRANSLATE) on a table fd
  * @size:	(in) sizeof(struct npt_translate).
- * @flags:	(in) %NPT_OP_INTERRUPTIBLE (batches only).
+ * @flags:	(in) %NPT_OP_INTERRUPTIBLE (batches only; accepted for
+ *		symmetry: a batch always stops on a fatal signal).
  * @x:		(in / out) The lookup when @count is 0.
  * @count:	(in) 0 for the single lookup in @x, else the number of
  *		addresses in @gpas and of results in @results.
