@@ -5,7 +5,10 @@
  * sweep, and prints one "PASS name" / "FAIL name" line per test case.
  *
  * Usage: npt_check [-s SEED] [-n STEPS] [-t TABLES] [-f FORMAT] [-p PREFIX]
- *                  [-x NPT_OP_FLAGS_TO_LEAVE_OUT]
+ *                  [-x NPT_OP_FLAGS_TO_LEAVE_OUT] [-S TABLE_SEED]
+ *
+ * -S reruns the one table a FAIL line names (its seed= value) for -n
+ * steps; use it with -f.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +27,12 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	u64 seed = 0, steps = 20000;
+	u64 seed = 0, steps = 20000, table_seed = 0;
 	u32 tables = 20, only = 0, i, op;
 	const char *prefix = "";
 	int c, failed = 0, passed = 0;
 
-	while ((c = getopt(argc, argv, "s:n:t:f:p:x:")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:t:f:p:x:S:")) != -1) {
 		switch (c) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -47,6 +50,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			prefix = optarg;
+			break;
+		case 'S':
+			table_seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'x':
 			npt_test_avoid_flags = strtoul(optarg, NULL, 0);
@@ -80,14 +86,18 @@ int main(int argc, char **argv)
 		ret ? failed++ : passed++;
 
 		t0 = now();
-		ret = runner_format(fmt, seed + 1000 * fmt, steps, tables, &st);
+		if (table_seed)
+			ret = runner_format(fmt, table_seed, steps, 1, &st);
+		else
+			ret = runner_format(fmt, seed + 1000 * fmt, steps,
+					    tables, &st);
 		printf("%s %srunner-%s: %llu steps on %llu tables in %.1f s, "
 		       "seed %llu; %llu audits, %llu address checks, max %llu "
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
 		       "folded, %llu lazy pages\n", ret ? "FAIL" : "PASS", prefix, name,
 		       (unsigned long long)st.steps,
 		       (unsigned long long)st.tables, now() - t0,
-		       (unsigned long long)(seed + 1000 * fmt),
+		       (unsigned long long)(table_seed ?: seed + 1000 * fmt),
 		       (unsigned long long)st.audits,
 		       (unsigned long long)st.gpa_checks,
 		       (unsigned long long)st.max_pages,
