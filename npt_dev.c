@@ -310,8 +310,10 @@ static void npt_plan_to_user(struct npt_plan *up,
 }
 
 /*
- * The result of a mutation goes back on success and after -EINTR, when
- * done tells how far it got; any other error left the table unchanged.
+ * The result of a mutation goes back on success and whenever part of the
+ * range was done: after -EINTR, or when another caller changed the table
+ * between two chunks of an interruptible operation.  Any other error left
+ * the table unchanged.
  */
 static int npt_op_respond(struct npt_ucmd *uc, int ret,
 			  const struct npt_op_result *res, __u64 *done,
@@ -319,7 +321,7 @@ static int npt_op_respond(struct npt_ucmd *uc, int ret,
 {
 	int err;
 
-	if (ret && ret != -EINTR)
+	if (ret && ret != -EINTR && !res->done)
 		return ret;
 	*done = res->done;
 	npt_plan_to_user(plan, &res->plan);

@@ -298,6 +298,12 @@ struct npt_plan_range {
  *
  * A hypervisor would issue these invalidations before reusing the freed
  * table pages; for a table fd they describe what the operation changed.
+ *
+ * A mutation writes back its done and plan fields on success and whenever
+ * it completed part of its range: after EINTR, or when, between two 1 GiB
+ * chunks of an %NPT_OP_INTERRUPTIBLE operation, another caller changed the
+ * table so that a later chunk failed.  Otherwise a failure left the table
+ * unchanged and writes nothing back.
  */
 struct npt_plan {
 	__u32 flags;
@@ -317,7 +323,7 @@ struct npt_plan {
  * @prot:	(in) NPT_PROT_* of the new leaves.
  * @attr:	(in) NPT_MT_* memory type and NPT_ATTR_* flags.
  * @done:	(out) Bytes mapped from @gpa: @length on success, a whole
- *		prefix after EINTR.
+ *		prefix after EINTR (see &struct npt_plan for the rule).
  * @plan:	(out) The invalidations the operation asked for.
  *
  * Maps [@gpa, @gpa + @length) onto [@hpa, @hpa + @length), with the
