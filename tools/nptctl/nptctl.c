@@ -542,7 +542,7 @@ static int cmd_map(int argc, char **argv)
 		       size_str(len), prot_str(m.prot), attr_str(m.attr));
 	if (ioctl(table_fd, NPT_MAP, &m)) {
 		err = errno;
-		if (err == EINTR)
+		if (m.done)	/* a prefix was done (EINTR, ...) */
 			print_plan("map", m.done, &m.plan);
 		return fail_errno(err, "map");
 	}
@@ -573,7 +573,7 @@ static int cmd_unmap(int argc, char **argv)
 		printf("unmap 0x%llx (%s)\n", gpa, size_str(len));
 	if (ioctl(table_fd, NPT_UNMAP, &u)) {
 		err = errno;
-		if (err == EINTR)
+		if (u.done)	/* a prefix was done (EINTR, ...) */
 			print_plan("unmap", u.done, &u.plan);
 		return fail_errno(err, "unmap");
 	}
@@ -607,7 +607,7 @@ static int cmd_protect(int argc, char **argv)
 		       prot_str(p.prot), attr_str(p.attr));
 	if (ioctl(table_fd, NPT_PROTECT, &p)) {
 		err = errno;
-		if (err == EINTR)
+		if (p.done)	/* a prefix was done (EINTR, ...) */
 			print_plan("protect", p.done, &p.plan);
 		return fail_errno(err, "protect");
 	}
