@@ -10,6 +10,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
@@ -786,7 +787,8 @@ static int npt_op_once(struct npt_op *op)
 /*
  * An interruptible operation: planned and provisioned for its whole range
  * first, so that conflicts, holes, the limit and allocation failures fail
- * it before anything changes; then applied 1 GiB at a time, dropping the
+ * it before anything changes; then applied 1 GiB (or one of the largest
+ * blocks, if larger) at a time, dropping the
  * lock and checking for a stop between chunks.  Only a stop (-EINTR), or
  * a table changed by another caller between chunks, leaves a prefix done.
  */
@@ -794,6 +796,9 @@ static int npt_op_chunked(struct npt_op *op)
 {
 	struct npt_table *t = op->t;
 	u64 start = op->gpa, end = op->end, hpa = op->hpa, gpa = start;
+	/* Chunks never cut the largest block the format has. */
+	u64 chunk = max_t(u64, BIT_ULL(NPT_CHUNK_SHIFT),
+			  npt_lvl_size(fls(t->leaf_lvls) - 1));
 	unsigned long keep;
 	int ret;
 
@@ -803,8 +808,7 @@ static int npt_op_chunked(struct npt_op *op)
 	spin_unlock(&t->lock);
 
 	while (!ret && gpa < end) {
-		u64 next = min(((gpa >> NPT_CHUNK_SHIFT) + 1) << NPT_CHUNK_SHIFT,
-			       end);
+		u64 next = min((gpa | (chunk - 1)) + 1, end);
 
 		op->gpa = gpa;
 		op->end = next;
