@@ -60,6 +60,10 @@ bool npt_host_should_stop(void)
 	return npt_test_stop_at && (long)npt_test_stop_calls >= npt_test_stop_at;
 }
 
+void npt_host_resched(void)
+{
+}
+
 /* What npt_host_caps() reports; the default is a host without a walker. */
 struct npt_host_caps npt_test_caps;
 int npt_test_caps_ret = -EOPNOTSUPP;

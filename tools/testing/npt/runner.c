@@ -1082,12 +1082,6 @@ static void check_fit(struct runner *r, u64 gpa, u64 hpa, u64 size, u32 flags)
 		if (npt_translate(r->t, p, &tr))
 			continue;
 		want = expected_lvl(r, p, gpa, hpa, size, flags);
-		/*
-		 * Open core bug (repro.c interruptible_fit): interruptible
-		 * maps work in 1 GiB chunks and never use a larger leaf.
-		 */
-		if (flags & NPT_OP_INTERRUPTIBLE)
-			want = min(want, 2);
 		if (flags & NPT_OP_REPLACE)
 			CHECK(r, tr.lvl <= want, "map: gpa %#llx in a level-%d "
 			      "leaf, largest fit %d", (unsigned long long)p,
