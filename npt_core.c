@@ -769,28 +769,14 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 	return 0;
 }
 
-/* npt_op_locked() with the lock; the cache goes back to its size. */
-static int npt_op_once(struct npt_op *op)
-{
-	struct npt_table *t = op->t;
-	unsigned long keep;
-	int ret;
-
-	spin_lock(&t->lock);
-	keep = t->cache.nr;
-	ret = npt_op_locked(op, true);
-	npt_cache_trim(t, keep);
-	spin_unlock(&t->lock);
-	return ret;
-}
-
 /*
- * An interruptible operation: planned and provisioned for its whole range
- * first, so that conflicts, holes, the limit and allocation failures fail
- * it before anything changes; then applied 1 GiB (or one of the largest
- * blocks, if larger) at a time, dropping the
- * lock and checking for a stop between chunks.  Only a stop (-EINTR), or
- * a table changed by another caller between chunks, leaves a prefix done.
+ * A range operation, with the operation mutex held: planned and provisioned
+ * for its whole range first, so that conflicts, holes, the limit and
+ * allocation failures fail it before anything changes; then applied 1 GiB
+ * (or one of the format's largest blocks, if larger) at a time under the
+ * table lock, dropping it between chunks to reschedule and, when
+ * interruptible, to stop on a fatal signal.  Only a stop, or a fault
+ * resolved in the range between two chunks, leaves a prefix done.
  */
 static int npt_op_chunked(struct npt_op *op)
 {
@@ -817,7 +803,11 @@ static int npt_op_chunked(struct npt_op *op)
 		ret = npt_op_locked(op, true);
 		spin_unlock(&t->lock);
 		gpa = next;
-		if (!ret && gpa < end && npt_host_should_stop())
+		if (ret || gpa == end)
+			break;
+		if (!(op->flags & NPT_OP_INTERRUPTIBLE))
+			npt_host_resched();
+		else if (npt_host_should_stop())
 			ret = -EINTR;
 	}
 
@@ -829,11 +819,15 @@ static int npt_op_chunked(struct npt_op *op)
 
 static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
 {
+	struct npt_table *t = op->t;
+	int ret;
+
 	memset(res, 0, sizeof(*res));
 	op->res = res;
-	if (op->flags & NPT_OP_INTERRUPTIBLE)
-		return npt_op_chunked(op);
-	return npt_op_once(op);
+	mutex_lock(&t->op_lock);
+	ret = npt_op_chunked(op);
+	mutex_unlock(&t->op_lock);
+	return ret;
 }
 
 static int npt_op_init(struct npt_op *op, struct npt_table *t,
@@ -904,7 +898,7 @@ int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
 
 /**
  * npt_wrprotect_locked() - remove write permission from a range's leaves
- * @t:		The table, lock held.
+ * @t:		The table, operation mutex and lock held.
  * @gpa:	First guest-physical address, page aligned.
  * @size:	Bytes, page aligned, nonzero.
  * @res:	Filled with what was done and invalidated.
@@ -978,7 +972,8 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
  * fails the whole call with -EEXIST.  The host pages belong to the caller,
  * who keeps them valid while they are mapped; npt never touches them.
  *
- * Context: process context, may sleep; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex, then the
+ * table lock one chunk at a time.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
 int npt_map(struct npt_table *t, u64 gpa, u64 hpa, u64 size, u32 prot,
@@ -1019,7 +1014,8 @@ EXPORT_SYMBOL_GPL(npt_map);
  * into leaves that map exactly what it mapped; tables left empty are freed
  * after the invalidation that makes them unreachable.
  *
- * Context: process context, may sleep; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex, then the
+ * table lock one chunk at a time.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
 int npt_unmap(struct npt_table *t, u64 gpa, u64 size, u32 flags,
@@ -1052,7 +1048,8 @@ EXPORT_SYMBOL_GPL(npt_unmap);
  * the range is split first.  A hole fails the call with -ENOENT unless
  * %NPT_OP_HOLES_OK.
  *
- * Context: process context, may sleep; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex, then the
+ * table lock one chunk at a time.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
 int npt_protect(struct npt_table *t, u64 gpa, u64 size, u32 prot, u32 attr,
@@ -1085,7 +1082,8 @@ EXPORT_SYMBOL_GPL(npt_protect);
  * block, where the format allows a block at that level.  Works bottom-up,
  * so 4 KiB pages can end as a 1 GiB block.
  *
- * Context: process context; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex, then the
+ * table lock one chunk at a time.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
 int npt_collapse(struct npt_table *t, u64 gpa, u64 size,
@@ -1358,6 +1356,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	t->flush = cfg->flush;
 	t->flush_arg = cfg->flush_arg;
 	t->st.max_pages = cfg->max_pages ?: NPT_DEFAULT_MAX_PAGES;
+	mutex_init(&t->op_lock);
 	spin_lock_init(&t->lock);
 
 	ret = fmt->init(t, cfg);
@@ -1391,6 +1390,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 out_free_root:
 	t->mm->free(t->mm_arg, t->root, t->root_order);
 out_free:
+	mutex_destroy(&t->op_lock);
 	npt_host_free(t);
 	return ret;
 }
@@ -1434,6 +1434,7 @@ void npt_table_destroy(struct npt_table *t)
 	t->mm->free(t->mm_arg, t->root, t->root_order);
 	npt_regions_free(t);
 	npt_cache_trim(t, 0);
+	mutex_destroy(&t->op_lock);
 	npt_host_free(t);
 }
 EXPORT_SYMBOL_GPL(npt_table_destroy);

@@ -254,7 +254,8 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
  * are logged by npt_handle_fault().  Regions do not overlap.  Removing a
  * region unmaps nothing.
  *
- * Context: process context, may sleep; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex and the
+ * table lock.
  * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
  * has %NPT_MAX_REGIONS or the dirty log would be too large; -ENOENT when
  * there is no region to remove; else an errno of the table.
@@ -279,9 +280,10 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 			return -ENOMEM;
 	}
 
+	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	ret = npt_region_fits(t, rg);
-	/* Write-protecting may drop the lock to allocate: check again. */
+	/* Write-protecting may drop the spinlock to allocate: check again. */
 	if (!ret && dirty) {
 		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, &res);
 		if (!ret)
@@ -294,6 +296,7 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 		dirty = NULL;
 	}
 	spin_unlock(&t->lock);
+	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
 	return ret;
 }
@@ -495,7 +498,8 @@ static struct npt_region_state *npt_dirty_region(struct npt_table *t, u64 gpa,
  * racing with the harvest is either in this bitmap or faults and is
  * logged afterwards: none is lost.
  *
- * Context: process context, may sleep; takes the table lock.
+ * Context: process context, may sleep; takes the operation mutex and the
+ * table lock.
  * Return: 0; -ENOENT when the range is not inside one dirty-logged
  * region; else an errno of the table.
  */
@@ -513,10 +517,11 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 	if (gpa + size < gpa)
 		return -EOVERFLOW;
 
+	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	rs = npt_dirty_region(t, gpa, size);
 	if (rs && clear) {
-		/* May drop the lock to allocate: find the region again. */
+		/* May drop the spinlock to allocate: find the region again. */
 		ret = npt_wrprotect_locked(t, gpa, size, res);
 		if (ret)
 			goto out;
@@ -538,6 +543,7 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 	}
 out:
 	spin_unlock(&t->lock);
+	mutex_unlock(&t->op_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(npt_get_dirty_log);

@@ -99,6 +99,11 @@ bool npt_host_should_stop(void)
 	return fatal_signal_pending(current);
 }
 
+void npt_host_resched(void)
+{
+	cond_resched();
+}
+
 #if defined(CONFIG_X86_64)
 #include <asm/msr.h>
 #include <asm/vmx.h>
@@ -145,7 +150,8 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	fwb = cpuid_feature_extract_unsigned_field(mmfr2,
 						   ID_AA64MMFR2_EL1_FWB_SHIFT);
 
-	if (!is_hyp_mode_available())
+	/* Only a kernel running at EL2 (VHE) can load VTTBR_EL2 itself. */
+	if (!is_kernel_in_hyp_mode())
 		return -EOPNOTSUPP;
 	caps->formats = BIT(NPT_FORMAT_ARM64_S2);
 	caps->oa_bits = min(id_aa64mmfr0_parange_to_phys_shift(parange), 48U);

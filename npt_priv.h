@@ -13,6 +13,7 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include "npt.h"
@@ -133,7 +134,11 @@ struct npt_page_cache {
  * @mm_arg:	See @mm.
  * @flush:	TLB invalidation callback; @flush_arg its argument.
  * @flush_arg:	See @flush.
- * @lock:	Serialises every operation on the table.
+ * @op_lock:	Serialises the operations that may sleep (range operations,
+ *		regions, dirty logs), across the chunks they work in.
+ * @lock:	Serialises every access to the entries, the cache and the
+ *		counters; held by each chunk of a range operation and by the
+ *		operations that may not sleep.
  * @cache:	Reserved pages (see npt_topup()).
  * @st:		Counters.
  * @regions:	Regions the fault path resolves in; @nr_regions of them.
@@ -170,7 +175,8 @@ struct npt_table {
 	void *mm_arg;
 	npt_flush_fn flush;
 	void *flush_arg;
-	spinlock_t lock;	/* the table: entries, cache and counters */
+	struct mutex op_lock;	/* sleeping operations, across chunks */
+	spinlock_t lock;	/* entries, cache and counters */
 	struct npt_page_cache cache;
 	struct npt_stats st;
 	struct npt_region_state regions[NPT_MAX_REGIONS];
@@ -287,6 +293,7 @@ int npt_walk(struct npt_table *t, u64 addr, u64 size,
 void *npt_host_zalloc(size_t size);
 void npt_host_free(void *p);
 bool npt_host_should_stop(void);
+void npt_host_resched(void);
 
 int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
 			npt_pte_t bits, struct npt_op_result *res);
