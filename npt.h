@@ -272,6 +272,27 @@ struct npt_fault_result {
 	struct npt_flush_plan plan;
 };
 
+/**
+ * struct npt_format_info - what one format accepts
+ * @options:	NPT_OPT_* it knows.
+ * @prot:	NPT_PROT_* it can encode.
+ * @memtypes:	Bit n set when memory type n (NPT_MT_*) can be encoded
+ *		(some only with an option, such as RISC-V Svpbmt).
+ * @ia_min:	Smallest guest-physical width.
+ * @ia_max:	Largest guest-physical width.
+ * @oa_min:	Smallest output-address width.
+ * @oa_max:	Largest output-address width.
+ */
+struct npt_format_info {
+	u32 options;
+	u32 prot;
+	u32 memtypes;
+	u32 ia_min;
+	u32 ia_max;
+	u32 oa_min;
+	u32 oa_max;
+};
+
 struct npt_table;
 
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out);
@@ -295,6 +316,11 @@ u32 npt_levels(const struct npt_table *t);
 u32 npt_root_pages(const struct npt_table *t);
 u32 npt_format(const struct npt_table *t);
 bool npt_format_supported(u32 format);
+int npt_format_info(u32 format, struct npt_format_info *fi);
+u32 npt_options(const struct npt_table *t);
+u32 npt_vmid(const struct npt_table *t);
+npt_pte_t npt_pte_hide_table(const struct npt_table *t, npt_pte_t pte,
+			     int lvl);
 int npt_topup(struct npt_table *t, unsigned long nr);
 int npt_host_caps(struct npt_host_caps *caps);
 int npt_access(struct npt_table *t, u64 gpa, u32 access,

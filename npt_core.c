@@ -51,6 +51,29 @@ bool npt_format_supported(u32 format)
 }
 EXPORT_SYMBOL_GPL(npt_format_supported);
 
+/**
+ * npt_format_info() - what a format accepts
+ * @format:	NPT_FORMAT_* value.
+ * @fi:		Filled with its options, permissions, memory types and widths.
+ *
+ * Context: any.
+ * Return: 0, -EINVAL for an unknown format, -EOPNOTSUPP for one this build
+ * lacks.
+ */
+int npt_format_info(u32 format, struct npt_format_info *fi)
+{
+	const struct npt_fmt *fmt = npt_fmt_get(format);
+
+	memset(fi, 0, sizeof(*fi));
+	if (!format || format > NPT_FORMAT_MAX)
+		return -EINVAL;
+	if (!fmt)
+		return -EOPNOTSUPP;
+	fmt->info(format, fi);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(npt_format_info);
+
 /* ---- table pages ------------------------------------------------------ */
 
 void *npt_cache_take(struct npt_table *t)
@@ -1283,6 +1306,54 @@ u32 npt_root_pages(const struct npt_table *t)
 	return BIT(t->root_order);
 }
 EXPORT_SYMBOL_GPL(npt_root_pages);
+
+/**
+ * npt_options() - options of a table
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the NPT_OPT_* it was created with.
+ */
+u32 npt_options(const struct npt_table *t)
+{
+	return t->options;
+}
+EXPORT_SYMBOL_GPL(npt_options);
+
+/**
+ * npt_vmid() - VMID in a table's root register
+ * @t:		The table.
+ *
+ * Context: any.
+ * Return: the VMID it was created with.
+ */
+u32 npt_vmid(const struct npt_table *t)
+{
+	return t->vmid;
+}
+EXPORT_SYMBOL_GPL(npt_vmid);
+
+/**
+ * npt_pte_hide_table() - an entry without the address of a table
+ * @t:		The table.
+ * @pte:	An entry read at @lvl (from npt_walk_gpa()).
+ * @lvl:	Its level.
+ *
+ * For showing walks to callers who may not see kernel addresses: a table
+ * entry loses its address bits; leaves (whose output addresses the caller
+ * chose) and non-present entries are returned as they are.
+ *
+ * Context: any.
+ * Return: the entry to show.
+ */
+npt_pte_t npt_pte_hide_table(const struct npt_table *t, npt_pte_t pte,
+			     int lvl)
+{
+	if (npt_pte_is_table(t, pte, lvl))
+		return pte & ~t->addr_mask;
+	return pte;
+}
+EXPORT_SYMBOL_GPL(npt_pte_hide_table);
 
 /**
  * npt_format() - format of a table

@@ -49,21 +49,35 @@ static const u8 ept_mt_of[] = {
 	[NPT_MT_WP] = EPT_MT_WP,
 };
 
+static void ept_info(u32 format, struct npt_format_info *fi)
+{
+	fi->options = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC;
+	fi->prot = NPT_PROT_ALL;
+	fi->memtypes = BIT(NPT_MT_WB) | BIT(NPT_MT_NC) | BIT(NPT_MT_DEVICE) |
+		       BIT(NPT_MT_WT) | BIT(NPT_MT_WP);
+	fi->ia_min = format == NPT_FORMAT_EPT5 ? 57 : 48;
+	fi->ia_max = fi->ia_min;
+	/* MAXPHYADDR */
+	fi->oa_min = 36;
+	fi->oa_max = 52;
+}
+
 static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 {
-	bool five = cfg->format == NPT_FORMAT_EPT5;
-	u32 ia = five ? 57 : 48;
-	u32 valid = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC;
+	struct npt_format_info fi;
 	int lvl;
 
-	if ((cfg->options & ~valid) || (cfg->ia_bits && cfg->ia_bits != ia) ||
-	    (cfg->oa_bits && (cfg->oa_bits < 36 || cfg->oa_bits > 52)) ||
+	ept_info(cfg->format, &fi);
+	if ((cfg->options & ~fi.options) ||
+	    (cfg->ia_bits && cfg->ia_bits != fi.ia_max) ||
+	    (cfg->oa_bits && (cfg->oa_bits < fi.oa_min ||
+			      cfg->oa_bits > fi.oa_max)) ||
 	    cfg->vmid)
 		return -EINVAL;
 
-	t->levels = five ? 5 : 4;
-	t->ia_bits = ia;
-	t->oa_bits = cfg->oa_bits ?: 52;
+	t->levels = cfg->format == NPT_FORMAT_EPT5 ? 5 : 4;
+	t->ia_bits = fi.ia_max;
+	t->oa_bits = cfg->oa_bits ?: fi.oa_max;
 	t->root_order = 0;
 	t->leaf_lvls = BIT(0) | BIT(1) | BIT(2);
 	t->present = EPT_RWX;
@@ -243,6 +257,7 @@ static void ept_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 
 const struct npt_fmt npt_fmt_ept = {
 	.name = "ept",
+	.info = ept_info,
 	.init = ept_init,
 	.leaf = ept_leaf,
 	.table = ept_table,

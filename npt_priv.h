@@ -48,6 +48,7 @@ enum npt_bad {
 /**
  * struct npt_fmt - one hardware format
  * @name:	Short name ("ept4", "s2", "sv39x4", ...).
+ * @info:	What @format (one this encoder serves) accepts.
  * @init:	Check @cfg and set the table's geometry and entry facts
  *		(levels, widths, root size, masks below).  -EINVAL for an
  *		option, width or VMID the format cannot use.
@@ -69,6 +70,7 @@ enum npt_bad {
  */
 struct npt_fmt {
 	const char *name;
+	void (*info)(u32 format, struct npt_format_info *fi);
 	int (*init)(struct npt_table *t, const struct npt_config *cfg);
 	int (*leaf)(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 		    int lvl, npt_pte_t *bits);

@@ -69,14 +69,28 @@ static int s2_ps(u32 oa_bits)
 	return -EINVAL;
 }
 
+static void s2_info(u32 format, struct npt_format_info *fi)
+{
+	fi->options = NPT_OPT_S2_FWB | NPT_OPT_S2_HA;
+	fi->prot = NPT_PROT_R | NPT_PROT_W | NPT_PROT_X;
+	fi->memtypes = BIT(NPT_MT_WB) | BIT(NPT_MT_NC) | BIT(NPT_MT_DEVICE);
+	/* 4 KiB granule without LPA2; output widths are PARange values. */
+	fi->ia_min = 32;
+	fi->ia_max = 48;
+	fi->oa_min = s2_pa_bits[0];
+	fi->oa_max = s2_pa_bits[sizeof(s2_pa_bits) - 1];
+}
+
 static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 {
 	u32 ia = cfg->ia_bits ?: 40;
 	u32 oa = cfg->oa_bits ?: 48;
+	struct npt_format_info fi;
 	int root_bits;
 
-	if ((cfg->options & ~(NPT_OPT_S2_FWB | NPT_OPT_S2_HA)) ||
-	    ia < 32 || ia > 48 || s2_ps(oa) < 0 || cfg->vmid > 0xffff)
+	s2_info(cfg->format, &fi);
+	if ((cfg->options & ~fi.options) || ia < fi.ia_min ||
+	    ia > fi.ia_max || s2_ps(oa) < 0 || cfg->vmid > 0xffff)
 		return -EINVAL;
 
 	/* As KVM's stage2_pgtable_levels(): 2, 3 or 4 levels. */
@@ -257,6 +271,7 @@ static void s2_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 
 const struct npt_fmt npt_fmt_stage2 = {
 	.name = "stage2",
+	.info = s2_info,
 	.init = s2_init,
 	.leaf = s2_leaf,
 	.table = s2_table,

@@ -41,20 +41,33 @@
 #define HGATP_MODE_SV39X4	8
 #define HGATP_MODE_SV48X4	9
 
+static void sv_info(u32 format, struct npt_format_info *fi)
+{
+	fi->options = NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD;
+	fi->prot = NPT_PROT_R | NPT_PROT_W | NPT_PROT_X;
+	/* NC and DEVICE need Svpbmt. */
+	fi->memtypes = BIT(NPT_MT_WB) | BIT(NPT_MT_NC) | BIT(NPT_MT_DEVICE);
+	fi->ia_min = format == NPT_FORMAT_SV48X4 ? 50 : 41;
+	fi->ia_max = fi->ia_min;
+	fi->oa_min = 32;
+	fi->oa_max = 56;
+}
+
 static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 {
-	bool sv48 = cfg->format == NPT_FORMAT_SV48X4;
-	u32 ia = sv48 ? 50 : 41;
+	struct npt_format_info fi;
 
-	if ((cfg->options & ~(NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD)) ||
-	    (cfg->ia_bits && cfg->ia_bits != ia) ||
-	    (cfg->oa_bits && (cfg->oa_bits < 32 || cfg->oa_bits > 56)) ||
+	sv_info(cfg->format, &fi);
+	if ((cfg->options & ~fi.options) ||
+	    (cfg->ia_bits && cfg->ia_bits != fi.ia_max) ||
+	    (cfg->oa_bits && (cfg->oa_bits < fi.oa_min ||
+			      cfg->oa_bits > fi.oa_max)) ||
 	    cfg->vmid > FIELD_MAX(HGATP_VMID))
 		return -EINVAL;
 
-	t->levels = sv48 ? 4 : 3;
-	t->ia_bits = ia;
-	t->oa_bits = cfg->oa_bits ?: 56;
+	t->levels = cfg->format == NPT_FORMAT_SV48X4 ? 4 : 3;
+	t->ia_bits = fi.ia_max;
+	t->oa_bits = cfg->oa_bits ?: fi.oa_max;
 	/* The x4 root: 2048 entries, 16 KiB, 16 KiB aligned. */
 	t->root_order = 2;
 	t->leaf_lvls = GENMASK(t->levels - 1, 0);
@@ -200,6 +213,7 @@ static void sv_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 
 const struct npt_fmt npt_fmt_sv = {
 	.name = "sv",
+	.info = sv_info,
 	.init = sv_init,
 	.leaf = sv_leaf,
 	.table = sv_table,
