@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.collapsed,
 		       (unsigned long long)st.lazy);
 		printf("     ops (ok/error):");
-		for (op = 0; op < 9; op++)
+		for (op = 0; op < 10; op++)
 			printf(" %s %llu/%llu", npt_test_op_name[op],
 			       (unsigned long long)st.ok[op],
 			       (unsigned long long)st.err[op]);

@@ -27,11 +27,11 @@ const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_NR
+	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_NR
 };
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
-	"npt_access", "handle_fault",
+	"npt_access", "handle_fault", "guest-rw",
 };
 
 /* Acceptable outcomes of a call, one bit each. */
@@ -1779,6 +1779,92 @@ static void do_fault(struct runner *r)
 	check_gpa(r, gpa);
 }
 
+/*
+ * npt_read_guest() / npt_write_guest(): only pages the table owns; the
+ * bytes land in the host page the model says, and a failed call copies
+ * nothing.
+ */
+static void do_guest_rw(struct runner *r)
+{
+	u64 gpa, len = 1 + rnd(r, chance(r, 50) ? 64 : 3 * 4096), p, end;
+	u8 buf[3 * 4096], back[3 * 4096], before[4 * 4096];
+	const struct model_ext *e = NULL;
+	u32 acc = 0, i;
+	size_t n = 0;
+	int ret;
+
+	/* Mostly a page of a lazy region that a fault mapped. */
+	for (i = 0; i < r->m.n; i++)
+		n += !!(r->m.e[i].st & MODEL_ST_OWNED);
+	if (n) {
+		size_t k = rnd(r, n);
+
+		for (i = 0; i < r->m.n; i++)
+			if ((r->m.e[i].st & MODEL_ST_OWNED) && !k--)
+				e = &r->m.e[i];
+	} else if (r->m.n) {
+		e = &r->m.e[rnd(r, r->m.n)];
+	}
+	n = 0;
+	if (e && chance(r, 90))
+		gpa = e->gpa + (rnd(r, e->size >> 12) << 12) + rnd(r, 4096);
+	else
+		gpa = gen_gpa(r, 4096) + rnd(r, 4096);
+	if (chance(r, 3))
+		gpa = r->ia_size - rnd(r, 64);
+	end = gpa + len;
+	snprintf(r->what, sizeof(r->what), "guest rw(%#llx, %llu)",
+		 (unsigned long long)gpa, (unsigned long long)len);
+	if (end > r->ia_size) {
+		acc = A_ERANGE;
+	} else {
+		for (p = gpa & ~4095ULL; p < end; p += 4096) {
+			const struct model_ext *x = model_find(&r->m, p);
+
+			if (!x)
+				acc |= A_ENOENT;
+			else if (!(x->st & MODEL_ST_OWNED))
+				acc |= 1U << 16;	/* -EPERM */
+		}
+	}
+	/* Snapshot what the owned pages hold. */
+	for (p = gpa & ~4095ULL; !acc && p < end; p += 4096, n++) {
+		const struct model_ext *x = model_find(&r->m, p);
+
+		memcpy(before + n * 4096,
+		       npt_test_pa_to_va(&r->mm, x->hpa + (p - x->gpa)), 4096);
+	}
+	for (i = 0; i < len; i++)
+		buf[i] = rnd(r, 256);
+	ret = npt_write_guest(r->t, gpa, buf, len);
+	if (acc) {
+		u32 bit = ret == -EPERM ? 1U << 16 : outcome_bit(ret);
+
+		CHECK(r, bit && (acc & bit), "write: %d, allowed %#x", ret, acc);
+		ret = npt_read_guest(r->t, gpa, back, len);
+		bit = ret == -EPERM ? 1U << 16 : outcome_bit(ret);
+		CHECK(r, bit && (acc & bit), "read: %d, allowed %#x", ret, acc);
+		r->st->err[OP_GUEST]++;
+		return;
+	}
+	CHECK(r, !ret, "write of owned pages: %d", ret);
+	ret = npt_read_guest(r->t, gpa, back, len);
+	CHECK(r, !ret && !memcmp(buf, back, len), "read back: %d, %s", ret,
+	      ret ? "" : "other bytes");
+	/* The bytes are where the model says, and nowhere else. */
+	for (p = gpa & ~4095ULL, n = 0; !r->failed && p < end; p += 4096, n++) {
+		const struct model_ext *x = model_find(&r->m, p);
+		const u8 *va = npt_test_pa_to_va(&r->mm, x->hpa + (p - x->gpa));
+		u64 a = max(p, gpa), b = min(p + 4096, end);
+
+		memcpy(before + n * 4096 + (a - p), buf + (a - gpa), b - a);
+		CHECK(r, !memcmp(va, before + n * 4096, 4096), "host page of "
+		      "%#llx does not hold what was written",
+		      (unsigned long long)p);
+	}
+	r->st->ok[OP_GUEST]++;
+}
+
 /* ---- one table -------------------------------------------------------- */
 
 static u64 pick_base(struct runner *r, u32 oa)
@@ -1929,10 +2015,12 @@ static void runner_step(struct runner *r)
 		do_walk(r);
 	else if (k < 92)
 		do_access(r);
-	else if (k < 95)
+	else if (k < 94)
 		do_hwaccess(r);
-	else
+	else if (k < 98)
 		do_fault(r);
+	else
+		do_guest_rw(r);
 	check_samples(r, 6);
 	CHECK(r, npt_test_warnings == warns, "the core warned");
 	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);

@@ -22,8 +22,8 @@ struct rsrc {
 struct runner_stats {
 	u64 steps;
 	u64 tables;
-	u64 ok[9];
-	u64 err[9];
+	u64 ok[10];
+	u64 err[10];
 	u64 eintr;
 	u64 enospc;
 	u64 collapsed;
