@@ -1828,11 +1828,12 @@ static void do_guest_rw(struct runner *r)
 		}
 	}
 	/* Snapshot what the owned pages hold. */
-	for (p = gpa & ~4095ULL; !acc && p < end; p += 4096, n++) {
+	for (p = gpa & ~4095ULL; !(acc & A_ERANGE) && p < end; p += 4096, n++) {
 		const struct model_ext *x = model_find(&r->m, p);
 
-		memcpy(before + n * 4096,
-		       npt_test_pa_to_va(&r->mm, x->hpa + (p - x->gpa)), 4096);
+		if (x && (x->st & MODEL_ST_OWNED))
+			memcpy(before + n * 4096, npt_test_pa_to_va(&r->mm,
+			       x->hpa + (p - x->gpa)), 4096);
 	}
 	for (i = 0; i < len; i++)
 		buf[i] = rnd(r, 256);
@@ -1844,6 +1845,17 @@ static void do_guest_rw(struct runner *r)
 		ret = npt_read_guest(r->t, gpa, back, len);
 		bit = ret == -EPERM ? 1U << 16 : outcome_bit(ret);
 		CHECK(r, bit && (acc & bit), "read: %d, allowed %#x", ret, acc);
+		for (p = gpa & ~4095ULL, n = 0; !(acc & A_ERANGE) && p < end;
+		     p += 4096, n++) {
+			const struct model_ext *x = model_find(&r->m, p);
+
+			if (x && (x->st & MODEL_ST_OWNED))
+				CHECK(r, !memcmp(npt_test_pa_to_va(&r->mm,
+						 x->hpa + (p - x->gpa)),
+						 before + n * 4096, 4096),
+				      "a failed write changed %#llx",
+				      (unsigned long long)p);
+		}
 		r->st->err[OP_GUEST]++;
 		return;
 	}
