@@ -16,7 +16,6 @@ typedef u64 npt_pte_t;
 #define NPT_PAGE_SIZE		BIT_ULL(NPT_PAGE_SHIFT)
 #define NPT_LVL_BITS		9
 #define NPT_PTRS		BIT(NPT_LVL_BITS)
-#define NPT_MAX_LEVELS		5
 
 /* Table-page limit of a table whose configuration asks for none (1 GiB). */
 #define NPT_DEFAULT_MAX_PAGES	BIT_ULL(18)
@@ -56,8 +55,6 @@ struct npt_mm_ops {
 	phys_addr_t (*virt_to_phys)(void *arg, void *va);
 	void *(*phys_to_virt)(void *arg, phys_addr_t pa);
 };
-
-#define NPT_PLAN_RANGES		8
 
 /**
  * struct npt_flush_plan - guest-physical ranges whose translations changed

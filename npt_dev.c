@@ -27,7 +27,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "npt_priv.h"
+#include "npt.h"
 
 static unsigned long max_table_pages = 262144;
 
@@ -59,13 +59,9 @@ MODULE_PARM_DESC(max_table_pages,
 /**
  * struct npt_file - what a table fd owns
  * @t:		The table; destroyed when the fd's last reference goes.
- * @options:	NPT_OPT_* it was created with.
- * @vmid:	VMID it was created with.
  */
 struct npt_file {
 	struct npt_table *t;
-	u32 options;
-	u32 vmid;
 };
 
 /**
@@ -105,61 +101,6 @@ static bool npt_may_see_addresses(const struct file *file)
 	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
-/**
- * struct npt_format_caps - the ABI's view of one format
- * @options:	NPT_OPT_* it accepts.
- * @prot:	NPT_PROT_* it encodes.
- * @memtypes:	Bit n: NPT_MT n is encodable.
- * @min_ia:	Smallest guest-physical width.
- * @max_ia:	Largest guest-physical width.
- * @max_oa:	Largest output-address width.
- */
-struct npt_format_caps {
-	u32 options;
-	u32 prot;
-	u32 memtypes;
-	u8 min_ia;
-	u8 max_ia;
-	u8 max_oa;
-};
-
-#define NPT_MT_BIT(mt)	BIT(NPT_MT_##mt)
-#define NPT_PROT_RWX	(NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
-#define NPT_MT_NORMAL3	(NPT_MT_BIT(WB) | NPT_MT_BIT(NC) | NPT_MT_BIT(DEVICE))
-
-static const struct npt_format_caps npt_format_caps[NPT_FORMAT_MAX + 1] = {
-	[NPT_FORMAT_EPT4] = {
-		.options = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC,
-		.prot = NPT_PROT_ALL,
-		.memtypes = NPT_MT_NORMAL3 | NPT_MT_BIT(WT) | NPT_MT_BIT(WP),
-		.min_ia = 48, .max_ia = 48, .max_oa = 52,
-	},
-	[NPT_FORMAT_EPT5] = {
-		.options = NPT_OPT_EPT_AD | NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC,
-		.prot = NPT_PROT_ALL,
-		.memtypes = NPT_MT_NORMAL3 | NPT_MT_BIT(WT) | NPT_MT_BIT(WP),
-		.min_ia = 57, .max_ia = 57, .max_oa = 52,
-	},
-	[NPT_FORMAT_ARM64_S2] = {
-		.options = NPT_OPT_S2_FWB | NPT_OPT_S2_HA,
-		.prot = NPT_PROT_RWX,
-		.memtypes = NPT_MT_NORMAL3,
-		.min_ia = 32, .max_ia = 48, .max_oa = 48,
-	},
-	[NPT_FORMAT_SV39X4] = {
-		.options = NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD,
-		.prot = NPT_PROT_RWX,
-		.memtypes = NPT_MT_NORMAL3,
-		.min_ia = 41, .max_ia = 41, .max_oa = 56,
-	},
-	[NPT_FORMAT_SV48X4] = {
-		.options = NPT_OPT_RV_SVPBMT | NPT_OPT_RV_HWAD,
-		.prot = NPT_PROT_RWX,
-		.memtypes = NPT_MT_NORMAL3,
-		.min_ia = 50, .max_ia = 50, .max_oa = 56,
-	},
-};
-
 /* What this CPU could walk, read once at load (probing it may touch CSRs). */
 static struct npt_host_caps npt_host;
 
@@ -172,8 +113,9 @@ static bool npt_format_ok(u32 format)
 static int npt_get_caps(struct npt_ucmd *uc)
 {
 	struct npt_caps *cmd = uc->cmd;
-	const struct npt_format_caps *fc;
+	struct npt_format_info fi;
 	u32 f;
+	int ret;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EINVAL;
@@ -201,13 +143,15 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	cmd->max_ia_bits = 0;
 	cmd->max_oa_bits = 0;
 	if (cmd->format) {
-		fc = &npt_format_caps[cmd->format];
-		cmd->options = fc->options;
-		cmd->prot = fc->prot;
-		cmd->memtypes = fc->memtypes;
-		cmd->min_ia_bits = fc->min_ia;
-		cmd->max_ia_bits = fc->max_ia;
-		cmd->max_oa_bits = fc->max_oa;
+		ret = npt_format_info(cmd->format, &fi);
+		if (ret)
+			return ret;
+		cmd->options = fi.options;
+		cmd->prot = fi.prot;
+		cmd->memtypes = fi.memtypes;
+		cmd->min_ia_bits = fi.ia_min;
+		cmd->max_ia_bits = fi.ia_max;
+		cmd->max_oa_bits = fi.oa_max;
 	}
 	return npt_respond(uc);
 }
@@ -262,9 +206,6 @@ static int npt_create_table(struct npt_ucmd *uc)
 	nf = kzalloc(sizeof(*nf), GFP_KERNEL_ACCOUNT);
 	if (!nf)
 		return -ENOMEM;
-	nf->options = cmd->options;
-	nf->vmid = cmd->vmid;
-
 	ret = npt_table_create(&cfg, &nf->t);
 	if (ret)
 		goto out_free;
@@ -499,8 +440,8 @@ static int npt_walk_ioctl(struct npt_ucmd *uc)
 		npt_pte_t pte = wi.pte[i];
 
 		/* A table entry holds the address of a kernel page. */
-		if (hide && npt_pte_is_table(t, pte, wi.root_lvl - i))
-			pte &= ~t->addr_mask;
+		if (hide)
+			pte = npt_pte_hide_table(t, pte, wi.root_lvl - i);
 		cmd->pte[i] = pte;
 	}
 	return npt_respond(uc);
@@ -519,12 +460,12 @@ static int npt_info_ioctl(struct npt_ucmd *uc)
 
 	npt_get_stats(t, &st);
 	cmd->format = npt_format(t);
-	cmd->options = uc->nf->options;
+	cmd->options = npt_options(t);
 	cmd->levels = npt_levels(t);
 	cmd->ia_bits = npt_ia_bits(t);
 	cmd->oa_bits = npt_oa_bits(t);
 	cmd->root_pages = npt_root_pages(t);
-	cmd->vmid = uc->nf->vmid;
+	cmd->vmid = npt_vmid(t);
 	cmd->table_pages = st.table_pages;
 	cmd->data_pages = st.data_pages;
 	cmd->max_pages = st.max_pages;
