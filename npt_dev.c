@@ -12,11 +12,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -488,6 +490,282 @@ static int npt_info_ioctl(struct npt_ucmd *uc)
 	return npt_respond(uc);
 }
 
+static void npt_fault_to_user(struct npt_fault_info *fi,
+			      const struct npt_access_result *r, bool addrs)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->fault = r->fault;
+	fi->lvl = r->lvl;
+	fi->reason = r->reason;
+	fi->updated = r->updated;
+	fi->hpa = addrs ? r->hpa : 0;
+	fi->syndrome = r->syndrome;
+	fi->addr = r->addr;
+	fi->exit_reason = r->exit_reason;
+}
+
+static int npt_access_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_access *cmd = uc->cmd;
+	struct npt_access_result r;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	ret = npt_access(uc->nf->t, cmd->gpa, cmd->access, &r);
+	if (ret)
+		return ret;
+	npt_fault_to_user(&cmd->result, &r, npt_may_see_addresses(uc->file));
+	return npt_respond(uc);
+}
+
+/*
+ * npt_handle_fault() never allocates: on -ENOMEM its page cache was short.
+ * A fault needs at most one table per level below the root and the page;
+ * another caller may take the pages between the top-up and the retry, so
+ * the retries are bounded.
+ */
+#define NPT_FAULT_TOPUP		(NPT_MAX_LEVELS + 1)
+#define NPT_FAULT_TRIES		4
+
+static int npt_handle_fault_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_handle_fault *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	bool addrs = npt_may_see_addresses(uc->file);
+	struct npt_fault_result *res;
+	int i, ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	for (i = 0; i < NPT_FAULT_TRIES; i++) {
+		ret = npt_handle_fault(t, cmd->gpa, cmd->access, res);
+		if (ret != -ENOMEM)
+			break;
+		ret = npt_topup(t, NPT_FAULT_TOPUP);
+		if (ret)
+			break;
+		ret = -ENOMEM;
+	}
+	if (!ret) {
+		cmd->action = res->action;
+		cmd->lvl = res->lvl;
+		cmd->hpa = addrs ? res->hpa : 0;
+		npt_fault_to_user(&cmd->fault, &res->fault, addrs);
+		npt_plan_to_user(&cmd->plan, &res->plan);
+		ret = npt_respond(uc);
+	}
+	kfree(res);
+	return ret;
+}
+
+static int npt_set_region_ioctl(struct npt_ucmd *uc)
+{
+	const struct npt_set_region *cmd = uc->cmd;
+	struct npt_region rg = {
+		.gpa		= cmd->gpa,
+		.size		= cmd->length,
+		.max_prot	= cmd->max_prot,
+		.attr		= cmd->attr,
+		.backing	= cmd->backing,
+		.flags		= cmd->flags,
+	};
+
+	if ((cmd->flags & ~NPT_REGION_DIRTY_LOG) || cmd->__reserved)
+		return -EINVAL;
+	/* Removal names the region by its start and nothing else. */
+	if (!cmd->length &&
+	    (cmd->flags || cmd->max_prot || cmd->attr || cmd->backing))
+		return -EINVAL;
+	return npt_set_region(uc->nf->t, &rg);
+}
+
+/*
+ * Dirty logs go through a kernel bitmap of 4 KiB: 32768 pages (128 MiB of
+ * guest memory) per chunk, each read and cleared atomically by the core.
+ * Chunks are whole __u64 words of the user's bitmap.
+ */
+#define NPT_DIRTY_CHUNK_BYTES	4096
+#define NPT_DIRTY_CHUNK_PAGES	(NPT_DIRTY_CHUNK_BYTES * BITS_PER_BYTE)
+
+/* Add @add to @plan, which becomes "all" when it runs out of ranges. */
+static void npt_plan_merge(struct npt_flush_plan *plan,
+			   const struct npt_flush_plan *add)
+{
+	u32 i;
+
+	if (plan->all)
+		return;
+	if (add->all) {
+		plan->all = true;
+		return;
+	}
+	for (i = 0; i < add->nr; i++) {
+		if (plan->nr == NPT_PLAN_RANGES) {
+			plan->all = true;
+			return;
+		}
+		plan->range[plan->nr++] = add->range[i];
+	}
+}
+
+static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_dirty_log *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	bool clear = cmd->flags & NPT_DIRTY_LOG_CLEAR;
+	u64 __user *ubm = u64_to_user_ptr(cmd->bitmap);
+	struct npt_op_result *res;
+	struct npt_flush_plan *plan;
+	unsigned long *bm;
+	u64 *words;
+	u64 off, pages, nw, dirty = 0;
+	int pass, ret = 0;
+
+	if (cmd->flags & ~NPT_DIRTY_LOG_CLEAR)
+		return -EINVAL;
+	if (!cmd->length || cmd->length > NPT_DIRTY_LOG_MAX ||
+	    !IS_ALIGNED(cmd->gpa | cmd->length, NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (cmd->gpa + cmd->length < cmd->gpa)
+		return -EOVERFLOW;
+
+	bm = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
+	words = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
+	res = kmalloc(sizeof(*res), GFP_KERNEL);
+	plan = kzalloc(sizeof(*plan), GFP_KERNEL);
+	if (!bm || !words || !res || !plan) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	cmd->done = 0;
+	/*
+	 * A clear first reads the whole range without clearing, so that a
+	 * range outside one dirty-logged region fails before any bit is
+	 * cleared; then it reads and clears chunk by chunk.
+	 */
+	for (pass = clear ? 0 : 1; pass < 2 && !ret; pass++) {
+		for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
+			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
+				      NPT_DIRTY_CHUNK_PAGES);
+			nw = DIV_ROUND_UP(pages, 64);
+			if (pass && clear &&
+			    clear_user(ubm + (off >> NPT_PAGE_SHIFT) / 64,
+				       nw * sizeof(u64))) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = npt_get_dirty_log(t, cmd->gpa + off,
+						pages << NPT_PAGE_SHIFT, bm,
+						pass && clear, res);
+			if (ret)
+				break;
+			if (!pass)
+				continue;
+			npt_plan_merge(plan, &res->plan);
+			dirty += bitmap_weight(bm, pages);
+			bitmap_to_arr64(words, bm, pages);
+			if (copy_to_user(ubm + (off >> NPT_PAGE_SHIFT) / 64, words,
+					 nw * sizeof(u64))) {
+				ret = -EFAULT;
+				break;
+			}
+			cmd->done = off + (pages << NPT_PAGE_SHIFT);
+			cond_resched();
+		}
+	}
+	if (!ret || cmd->done) {
+		int err;
+
+		cmd->dirty = dirty;
+		npt_plan_to_user(&cmd->plan, plan);
+		err = npt_respond(uc);
+		ret = ret ?: err;
+	}
+out:
+	kfree(plan);
+	kfree(res);
+	kfree(words);
+	kfree(bm);
+	return ret;
+}
+
+/*
+ * Guest copies bounce through a kernel page, a page of the guest at a
+ * time.  The whole range is checked first (a read changes nothing), so
+ * that a copy that fails on a page it may not touch copies nothing.
+ */
+static int npt_guest_rw_ioctl(struct npt_ucmd *uc, bool write)
+{
+	struct npt_guest_rw *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	u8 __user *ubuf = u64_to_user_ptr(cmd->buf);
+	u64 off, gpa, chunk;
+	int pass, ret = 0;
+	void *page;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (!cmd->length || cmd->length > NPT_GUEST_RW_MAX)
+		return -EINVAL;
+	if (cmd->gpa + cmd->length < cmd->gpa)
+		return -EOVERFLOW;
+	if (cmd->gpa + cmd->length > BIT_ULL(npt_ia_bits(t)))
+		return -ERANGE;
+	page = kmalloc(NPT_PAGE_SIZE, GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+
+	cmd->done = 0;
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		for (off = 0; off < cmd->length; off += chunk) {
+			gpa = cmd->gpa + off;
+			chunk = min(cmd->length - off,
+				    NPT_PAGE_SIZE - (gpa & (NPT_PAGE_SIZE - 1)));
+			if (!pass || !write) {
+				ret = npt_read_guest(t, gpa, page, chunk);
+				if (ret)
+					break;
+				if (!pass)
+					continue;
+				if (copy_to_user(ubuf + off, page, chunk)) {
+					ret = -EFAULT;
+					break;
+				}
+			} else {
+				if (copy_from_user(page, ubuf + off, chunk)) {
+					ret = -EFAULT;
+					break;
+				}
+				ret = npt_write_guest(t, gpa, page, chunk);
+				if (ret)
+					break;
+			}
+			if (pass)
+				cmd->done = off + chunk;
+			cond_resched();
+		}
+	}
+	kfree(page);
+	if (ret && !cmd->done)
+		return ret;
+	return npt_respond(uc) ?: ret;
+}
+
+static int npt_read_guest_ioctl(struct npt_ucmd *uc)
+{
+	return npt_guest_rw_ioctl(uc, false);
+}
+
+static int npt_write_guest_ioctl(struct npt_ucmd *uc)
+{
+	return npt_guest_rw_ioctl(uc, true);
+}
+
 /*
  * Every structure of the ABI, for the on-stack copy of the argument.  Its
  * layout rules (see npt_uapi.h) are checked here, once for every ABI.
@@ -502,6 +780,11 @@ union npt_ucmd_buffer {
 	struct npt_translate translate;
 	struct npt_walk walk;
 	struct npt_info info;
+	struct npt_access access;
+	struct npt_handle_fault handle_fault;
+	struct npt_set_region set_region;
+	struct npt_dirty_log dirty_log;
+	struct npt_guest_rw guest_rw;
 };
 
 static_assert(sizeof(struct npt_caps) == 80);
@@ -516,6 +799,13 @@ static_assert(sizeof(struct npt_xlate) == 40);
 static_assert(sizeof(struct npt_translate) == 80);
 static_assert(sizeof(struct npt_walk) == 24 + 8 * NPT_MAX_LEVELS);
 static_assert(sizeof(struct npt_info) == 56 + 16 * NPT_MAX_LEVELS + 32);
+static_assert(sizeof(struct npt_fault_info) == 48);
+static_assert(sizeof(struct npt_access) == 24 + sizeof(struct npt_fault_info));
+static_assert(sizeof(struct npt_handle_fault) ==
+	      40 + sizeof(struct npt_fault_info) + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_set_region) == 40);
+static_assert(sizeof(struct npt_dirty_log) == 48 + sizeof(struct npt_plan));
+static_assert(sizeof(struct npt_guest_rw) == 40);
 
 /**
  * struct npt_ioctl_op - one command
@@ -563,7 +853,18 @@ static const struct npt_ioctl_op npt_ioctl_ops[] = {
 		  struct npt_info, true),
 	NPT_IOCTL(NPT_CMD_COLLAPSE, NPT_COLLAPSE, npt_collapse_ioctl,
 		  struct npt_collapse, true),
-	/* The fault ioctls (0x09-0x0f) go here. */
+	NPT_IOCTL(NPT_CMD_ACCESS, NPT_ACCESS, npt_access_ioctl,
+		  struct npt_access, true),
+	NPT_IOCTL(NPT_CMD_HANDLE_FAULT, NPT_HANDLE_FAULT,
+		  npt_handle_fault_ioctl, struct npt_handle_fault, true),
+	NPT_IOCTL(NPT_CMD_SET_REGION, NPT_SET_REGION, npt_set_region_ioctl,
+		  struct npt_set_region, true),
+	NPT_IOCTL(NPT_CMD_GET_DIRTY_LOG, NPT_GET_DIRTY_LOG,
+		  npt_dirty_log_ioctl, struct npt_dirty_log, true),
+	NPT_IOCTL(NPT_CMD_READ_GUEST, NPT_READ_GUEST, npt_read_guest_ioctl,
+		  struct npt_guest_rw, true),
+	NPT_IOCTL(NPT_CMD_WRITE_GUEST, NPT_WRITE_GUEST, npt_write_guest_ioctl,
+		  struct npt_guest_rw, true),
 };
 
 static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

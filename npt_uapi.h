@@ -20,18 +20,26 @@
  *
  *  - EINVAL: a misaligned address or size, a zero size, an unknown flag or
  *    option, a nonzero reserved field, a structure smaller than its first
- *    version, or a permission / memory-type combination the format cannot
- *    encode or that the hardware would treat as a misconfiguration (for
- *    example write without read on EPT or RISC-V, execute on Arm device
- *    memory).
+ *    version, an access kind the table does not have (%NPT_ACC_UEXEC
+ *    without MBEC, %NPT_ACC_HLVX off RISC-V), a length beyond the limit
+ *    of a dirty log or guest copy, or a permission / memory-type
+ *    combination the format cannot encode or that the hardware would
+ *    treat as a misconfiguration (for example write without read on EPT
+ *    or RISC-V, execute on Arm device memory).
  *  - EOVERFLOW: gpa + size (or hpa + size) wraps around 2^64.
  *  - ERANGE: an address beyond the table's guest-physical width, or a host
  *    address beyond the table's output-address width.
- *  - EEXIST: map over a present mapping without %NPT_OP_REPLACE.
- *  - ENOENT: protect over a hole without %NPT_OP_HOLES_OK, or translate of
- *    an address that is not mapped.
- *  - ENOSPC: the operation would exceed the table's page limit.
- *  - ENOMEM: allocating a table page failed.
+ *  - EEXIST: map over a present mapping without %NPT_OP_REPLACE, or a
+ *    region that overlaps another.
+ *  - ENOENT: protect over a hole without %NPT_OP_HOLES_OK, translate or a
+ *    guest copy of an address that is not mapped, removing a region that
+ *    does not exist, or a dirty log of a range that is not inside one
+ *    dirty-logged region.
+ *  - ENOSPC: the operation would exceed the table's page limit (table
+ *    pages and pages of lazy regions together), the table has its
+ *    maximum of regions, or a region's dirty log would be too large.
+ *  - ENOMEM: allocating a table page, a lazy page or a dirty log failed.
+ *  - EPERM: a guest copy through a page the table does not own.
  *  - EINTR: an operation with %NPT_OP_INTERRUPTIBLE stopped early on a
  *    fatal signal; a whole prefix of the range (reported as done) is
  *    complete, the rest is untouched.
@@ -168,7 +176,13 @@ enum {
 	NPT_CMD_WALK		= 0x06,
 	NPT_CMD_INFO		= 0x07,
 	NPT_CMD_COLLAPSE	= 0x08,
-	/* 0x09-0x0f: reserved for the fault ioctls */
+	NPT_CMD_ACCESS		= 0x09,
+	NPT_CMD_HANDLE_FAULT	= 0x0a,
+	NPT_CMD_SET_REGION	= 0x0b,
+	NPT_CMD_GET_DIRTY_LOG	= 0x0c,
+	NPT_CMD_READ_GUEST	= 0x0d,
+	NPT_CMD_WRITE_GUEST	= 0x0e,
+	/* 0x0f: reserved */
 };
 
 /* Ranges in the TLB-invalidation plan of a mutation. */
@@ -547,5 +561,219 @@ struct npt_info {
 };
 
 #define NPT_INFO		_IO(NPT_TYPE, NPT_CMD_INFO)
+
+/*
+ * Why an entry stopped a simulated access with %NPT_FAULT_MISCONFIG or
+ * %NPT_FAULT_OUTPUT_RANGE (&struct npt_fault_info.reason).
+ */
+#define NPT_REASON_NONE		0
+#define NPT_REASON_W_NO_R	1	/* write without read (EPT, RISC-V) */
+#define NPT_REASON_XO		2	/* execute-only without EPT XO */
+#define NPT_REASON_MEMTYPE	3	/* reserved memory type / PBMT */
+#define NPT_REASON_RSVD		4	/* reserved bits set */
+#define NPT_REASON_LEVEL	5	/* leaf or table the level forbids */
+#define NPT_REASON_ALIGN	6	/* block output address misaligned */
+#define NPT_REASON_OA		7	/* output beyond the output width */
+
+/* EPT basic exit reasons in &struct npt_fault_info.exit_reason. */
+#define NPT_EXIT_EPT_VIOLATION	48
+#define NPT_EXIT_EPT_MISCONFIG	49
+
+/**
+ * struct npt_fault_info - what a simulated access met
+ * @fault:	NPT_FAULT_* (%NPT_FAULT_NONE: translated).
+ * @lvl:	npt level of the leaf, or of the entry where the walk
+ *		stopped (the root's for %NPT_FAULT_INPUT_RANGE).
+ * @reason:	NPT_REASON_* for %NPT_FAULT_MISCONFIG and
+ *		%NPT_FAULT_OUTPUT_RANGE, else 0.
+ * @updated:	NPT_UPD_* flags the access set in the table, as the
+ *		hardware would (EPT A/D, Arm hardware AF, RISC-V Svadu).
+ * @hpa:	Host-physical address accessed (no fault).  Reads as 0
+ *		unless the caller may see kernel addresses (see
+ *		&struct npt_info): pages of lazy regions are kernel memory.
+ * @syndrome:	What the CPU reports: the EPT exit qualification (0 for a
+ *		misconfiguration), ESR_EL2, or the RISC-V scause.
+ * @addr:	The faulting-address register: the EPT guest-physical
+ *		address, HPFAR_EL2, or htval (GPA >> 2).
+ * @exit_reason: EPT basic exit reason (%NPT_EXIT_EPT_VIOLATION,
+ *		%NPT_EXIT_EPT_MISCONFIG); 0 for the other formats.
+ *
+ * Every field but @fault, @lvl, @updated and @hpa is 0 when the access
+ * translated.
+ */
+struct npt_fault_info {
+	__u32 fault;
+	__u32 lvl;
+	__u32 reason;
+	__u32 updated;
+	__aligned_u64 hpa;
+	__aligned_u64 syndrome;
+	__aligned_u64 addr;
+	__aligned_u64 exit_reason;
+};
+
+/**
+ * struct npt_access - ioctl(NPT_ACCESS) on a table fd
+ * @size:	(in) sizeof(struct npt_access).
+ * @flags:	(in) Must be 0.
+ * @gpa:	(in) Guest-physical address accessed.
+ * @access:	(in) NPT_ACC_*: %NPT_ACC_UEXEC only on EPT with
+ *		%NPT_OPT_EPT_MBEC, %NPT_ACC_HLVX only on RISC-V.
+ * @__reserved:	Must be 0.
+ * @result:	(out) The translation or the fault.
+ *
+ * Simulates one access the way the CPU's second-stage walker makes it.
+ * A fault is a result, not an error: the ioctl succeeds.  A successful
+ * access sets the accessed / dirty flags the hardware would set.
+ */
+struct npt_access {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__u32 access;
+	__u32 __reserved;
+	struct npt_fault_info result;
+};
+
+#define NPT_ACCESS		_IO(NPT_TYPE, NPT_CMD_ACCESS)
+
+/**
+ * struct npt_handle_fault - ioctl(NPT_HANDLE_FAULT) on a table fd
+ * @size:	(in) sizeof(struct npt_handle_fault).
+ * @flags:	(in) Must be 0.
+ * @gpa:	(in) The faulting guest-physical address.
+ * @access:	(in) NPT_ACC_* of the faulting access.
+ * @action:	(out) NPT_RESOLVED_*.
+ * @lvl:	(out) npt level of the leaf that now translates @gpa.
+ * @__reserved:	Must be 0.
+ * @hpa:	(out) Host-physical address (page base) @gpa now translates
+ *		to; 0 unless the caller may see kernel addresses, as
+ *		&struct npt_fault_info.hpa.
+ * @fault:	(out) The fault as it stood before the resolution.
+ * @plan:	(out) The invalidations the resolution made.
+ *
+ * Resolves a fault the way a hypervisor would: a fault that no longer
+ * occurs is %NPT_RESOLVED_SPURIOUS and changes nothing; a missing page of
+ * a lazy region is allocated and mapped; a clear access / dirty flag is
+ * set; a write to a write-protected page of a dirty-logged region gets
+ * write permission back and is logged.  Anything else is
+ * %NPT_RESOLVED_NONE and changes nothing.
+ */
+struct npt_handle_fault {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__u32 access;
+	__u32 action;
+	__u32 lvl;
+	__u32 __reserved;
+	__aligned_u64 hpa;
+	struct npt_fault_info fault;
+	struct npt_plan plan;
+};
+
+#define NPT_HANDLE_FAULT	_IO(NPT_TYPE, NPT_CMD_HANDLE_FAULT)
+
+/**
+ * struct npt_set_region - ioctl(NPT_SET_REGION) on a table fd
+ * @size:	(in) sizeof(struct npt_set_region).
+ * @flags:	(in) %NPT_REGION_DIRTY_LOG or 0.
+ * @gpa:	(in) Start of the region, 4 KiB aligned.
+ * @length:	(in) Bytes, a multiple of 4 KiB; 0 removes the region that
+ *		starts at @gpa (then every other field must be 0).
+ * @max_prot:	(in) NPT_PROT_* that resolved faults may grant; nonzero.
+ * @attr:	(in) NPT_MT_* and NPT_ATTR_* of pages mapped by faults.
+ * @backing:	(in) NPT_BACKING_*.
+ * @__reserved:	Must be 0.
+ *
+ * Declares guest memory that NPT_HANDLE_FAULT may resolve faults in, like
+ * a KVM memslot.  Regions do not overlap.  With %NPT_REGION_DIRTY_LOG the
+ * leaves already in the region are write-protected.  Removing a region
+ * unmaps nothing.
+ */
+struct npt_set_region {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__u32 max_prot;
+	__u32 attr;
+	__u32 backing;
+	__u32 __reserved;
+};
+
+#define NPT_SET_REGION		_IO(NPT_TYPE, NPT_CMD_SET_REGION)
+
+/* npt_dirty_log.flags: clear the bits read and write-protect the pages. */
+#define NPT_DIRTY_LOG_CLEAR	_BITUL(0)
+
+/* Largest npt_dirty_log.length: one bit per page of 1 TiB. */
+#define NPT_DIRTY_LOG_MAX	_BITULL(40)
+
+/**
+ * struct npt_dirty_log - ioctl(NPT_GET_DIRTY_LOG) on a table fd
+ * @size:	(in) sizeof(struct npt_dirty_log).
+ * @flags:	(in) %NPT_DIRTY_LOG_CLEAR or 0.
+ * @gpa:	(in) First page, 4 KiB aligned.
+ * @length:	(in) Bytes, a nonzero multiple of 4 KiB, at most
+ *		%NPT_DIRTY_LOG_MAX; [@gpa, @gpa + @length) must lie inside
+ *		one dirty-logged region.
+ * @bitmap:	(in) User pointer to the bitmap: __u64 words, one bit per
+ *		page, bit (n % 64) of word (n / 64) for page @gpa + n * 4 KiB;
+ *		bits past the last page of the last word are written as 0.
+ * @done:	(out) Bytes of the range whose bits were written to @bitmap
+ *		(and, with %NPT_DIRTY_LOG_CLEAR, cleared).
+ * @dirty:	(out) Dirty pages found.
+ * @plan:	(out) The invalidations of the write-protection.
+ *
+ * Like KVM_GET_DIRTY_LOG with KVM_CLEAR_DIRTY_LOG in one call.  The range
+ * is handled in chunks of up to 128 MiB; each chunk is read and cleared
+ * atomically, and a write that races with the harvest is either in this
+ * bitmap or logged for the next one.  With %NPT_DIRTY_LOG_CLEAR the whole
+ * range is checked before any bit is cleared.
+ */
+struct npt_dirty_log {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 bitmap;
+	__aligned_u64 done;
+	__aligned_u64 dirty;
+	struct npt_plan plan;
+};
+
+#define NPT_GET_DIRTY_LOG	_IO(NPT_TYPE, NPT_CMD_GET_DIRTY_LOG)
+
+/* Largest npt_guest_rw.length. */
+#define NPT_GUEST_RW_MAX	_BITUL(20)
+
+/**
+ * struct npt_guest_rw - ioctl(NPT_READ_GUEST / NPT_WRITE_GUEST) on a table fd
+ * @size:	(in) sizeof(struct npt_guest_rw).
+ * @flags:	(in) Must be 0.
+ * @gpa:	(in) First guest-physical address (any alignment).
+ * @buf:	(in) User pointer to @length bytes.
+ * @length:	(in) Bytes, 1 to %NPT_GUEST_RW_MAX.
+ * @done:	(out) Bytes copied.
+ *
+ * Copies guest memory through the table, a page at a time.  Only pages
+ * the table owns (lazy regions) can be read or written: a page the
+ * caller mapped is EPERM, an unmapped one ENOENT; the whole range is
+ * checked before anything is copied.  Pages written in a dirty-logged
+ * region are logged.  After EFAULT, or when another caller unmapped part
+ * of the range meanwhile, @done bytes from @gpa were copied.
+ */
+struct npt_guest_rw {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 buf;
+	__aligned_u64 length;
+	__aligned_u64 done;
+};
+
+#define NPT_READ_GUEST		_IO(NPT_TYPE, NPT_CMD_READ_GUEST)
+#define NPT_WRITE_GUEST		_IO(NPT_TYPE, NPT_CMD_WRITE_GUEST)
 
 #endif /* _UAPI_NPT_H */

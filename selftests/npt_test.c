@@ -192,6 +192,63 @@ static bool plan_covers(const struct npt_plan *p, uint64_t gpa, uint64_t len)
 	return gpa >= end;
 }
 
+static int access_gpa(int fd, uint64_t gpa, uint32_t acc,
+		      struct npt_fault_info *r)
+{
+	struct npt_access a = { .size = sizeof(a), .gpa = gpa, .access = acc };
+	int ret = ioctl(fd, NPT_ACCESS, &a) ? errno : 0;
+
+	*r = a.result;
+	return ret;
+}
+
+static int handle_fault(int fd, uint64_t gpa, uint32_t acc,
+			struct npt_handle_fault *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->gpa = gpa;
+	out->access = acc;
+	return ioctl(fd, NPT_HANDLE_FAULT, out) ? errno : 0;
+}
+
+static int set_region(int fd, uint64_t gpa, uint64_t len, uint32_t prot,
+		      uint32_t backing, uint32_t flags)
+{
+	struct npt_set_region r = {
+		.size = sizeof(r), .flags = flags, .gpa = gpa, .length = len,
+		.max_prot = prot, .backing = backing,
+	};
+
+	return ioctl(fd, NPT_SET_REGION, &r) ? errno : 0;
+}
+
+static int dirty_log(int fd, uint64_t gpa, uint64_t len, uint64_t *bitmap,
+		     bool clear, struct npt_dirty_log *out)
+{
+	struct npt_dirty_log d = {
+		.size = sizeof(d), .flags = clear ? NPT_DIRTY_LOG_CLEAR : 0,
+		.gpa = gpa, .length = len, .bitmap = (uintptr_t)bitmap,
+	};
+	int ret = ioctl(fd, NPT_GET_DIRTY_LOG, &d) ? errno : 0;
+
+	if (out)
+		*out = d;
+	return ret;
+}
+
+static int guest_rw(int fd, bool write, uint64_t gpa, void *buf,
+		    uint64_t len)
+{
+	struct npt_guest_rw g = {
+		.size = sizeof(g), .gpa = gpa, .buf = (uintptr_t)buf,
+		.length = len,
+	};
+
+	return ioctl(fd, write ? NPT_WRITE_GUEST : NPT_READ_GUEST, &g) ?
+	       errno : 0;
+}
+
 FIXTURE(npt) {
 	int dev;
 	int fd;
@@ -268,8 +325,9 @@ FIXTURE_TEARDOWN(npt)
  * bytes is refused one byte short (EINVAL), accepted with 8 more zero
  * bytes, and refused with a nonzero byte past its end (E2BIG).
  */
-static void probe_sizes(struct __test_metadata *_metadata, int fd,
-			unsigned long req, const void *arg, size_t size)
+static void probe_sizes_errno(struct __test_metadata *_metadata, int fd,
+			      unsigned long req, const void *arg, size_t size,
+			      int ok_errno)
 {
 	uint64_t buf[128];
 	uint32_t *usize = (uint32_t *)buf;
@@ -287,8 +345,9 @@ static void probe_sizes(struct __test_metadata *_metadata, int fd,
 	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
 
 	*usize = size + 8;
+	errno = 0;
 	ret = ioctl(fd, req, buf);
-	EXPECT_LE(0, ret);
+	EXPECT_TRUE(ok_errno ? errno == ok_errno : ret >= 0);
 	if (req == NPT_CREATE_TABLE && ret > 0)
 		close(ret);
 
@@ -301,10 +360,17 @@ static void probe_sizes(struct __test_metadata *_metadata, int fd,
 
 	/* The exact size still works after all that. */
 	memcpy(buf, arg, size);
+	errno = 0;
 	ret = ioctl(fd, req, buf);
-	EXPECT_LE(0, ret);
+	EXPECT_TRUE(ok_errno ? errno == ok_errno : ret >= 0);
 	if (req == NPT_CREATE_TABLE && ret > 0)
 		close(ret);
+}
+
+static void probe_sizes(struct __test_metadata *_metadata, int fd,
+			unsigned long req, const void *arg, size_t size)
+{
+	probe_sizes_errno(_metadata, fd, req, arg, size, 0);
 }
 
 /* Every flag bit outside @valid is EINVAL. */
@@ -337,7 +403,18 @@ struct valid_args {
 	struct npt_translate translate;
 	struct npt_walk walk;
 	struct npt_info info;
+	struct npt_access access;
+	struct npt_handle_fault handle_fault;
+	struct npt_set_region set_region;
+	struct npt_dirty_log dirty_log;
+	struct npt_guest_rw read_guest;
+	struct npt_guest_rw write_guest;
+	uint64_t bitmap;
+	uint8_t data[16];
 };
+
+/* The lazy, dirty-logged region of valid_args(), at 4 GiB. */
+#define VALID_REGION	(4 * SZ_1G)
 
 static void valid_args(uint32_t format, uint32_t options, uint32_t ia_bits,
 		       struct valid_args *a)
@@ -364,6 +441,33 @@ static void valid_args(uint32_t format, uint32_t options, uint32_t ia_bits,
 		.size = sizeof(a->translate), .x.gpa = 0x1234 };
 	a->walk = (struct npt_walk){ .size = sizeof(a->walk), .gpa = 0x1234 };
 	a->info = (struct npt_info){ .size = sizeof(a->info) };
+	a->access = (struct npt_access){ .size = sizeof(a->access),
+		.gpa = 0x1234, .access = NPT_ACC_READ };
+	a->handle_fault = (struct npt_handle_fault){
+		.size = sizeof(a->handle_fault), .gpa = VALID_REGION,
+		.access = NPT_ACC_READ };
+	/* Adds a region, then (with the same size) removes it. */
+	a->set_region = (struct npt_set_region){
+		.size = sizeof(a->set_region), .gpa = 8 * SZ_1G };
+	a->dirty_log = (struct npt_dirty_log){ .size = sizeof(a->dirty_log),
+		.flags = NPT_DIRTY_LOG_CLEAR, .gpa = VALID_REGION,
+		.length = 64 * SZ_4K, .bitmap = (uintptr_t)&a->bitmap };
+	a->read_guest = (struct npt_guest_rw){ .size = sizeof(a->read_guest),
+		.gpa = VALID_REGION + 8, .buf = (uintptr_t)a->data,
+		.length = sizeof(a->data) };
+	a->write_guest = a->read_guest;
+}
+
+/* The table state valid_args() needs: 0..2M mapped, a lazy region. */
+static void valid_table(struct __test_metadata *_metadata, int fd)
+{
+	struct npt_handle_fault h;
+
+	ASSERT_EQ(0, map(fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, set_region(fd, VALID_REGION, 64 * SZ_4K, RW,
+				NPT_BACKING_LAZY, NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, handle_fault(fd, VALID_REGION, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(NPT_RESOLVED_MAPPED, h.action);
 }
 
 TEST_F(npt, ioctl_sizes)
@@ -371,7 +475,7 @@ TEST_F(npt, ioctl_sizes)
 	struct valid_args a;
 
 	valid_args(variant->format, variant->options, variant->ia_bits, &a);
-	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	valid_table(_metadata, self->fd);
 	probe_sizes(_metadata, self->dev, NPT_GET_CAPS, &a.caps, sizeof(a.caps));
 	probe_sizes(_metadata, self->dev, NPT_CREATE_TABLE, &a.create,
 		    sizeof(a.create));
@@ -385,6 +489,19 @@ TEST_F(npt, ioctl_sizes)
 		    sizeof(a.translate));
 	probe_sizes(_metadata, self->fd, NPT_WALK, &a.walk, sizeof(a.walk));
 	probe_sizes(_metadata, self->fd, NPT_INFO, &a.info, sizeof(a.info));
+	probe_sizes(_metadata, self->fd, NPT_ACCESS, &a.access,
+		    sizeof(a.access));
+	probe_sizes(_metadata, self->fd, NPT_HANDLE_FAULT, &a.handle_fault,
+		    sizeof(a.handle_fault));
+	/* Removing a region that does not exist: ENOENT passes the probe. */
+	probe_sizes_errno(_metadata, self->fd, NPT_SET_REGION, &a.set_region,
+			  sizeof(a.set_region), ENOENT);
+	probe_sizes(_metadata, self->fd, NPT_GET_DIRTY_LOG, &a.dirty_log,
+		    sizeof(a.dirty_log));
+	probe_sizes(_metadata, self->fd, NPT_READ_GUEST, &a.read_guest,
+		    sizeof(a.read_guest));
+	probe_sizes(_metadata, self->fd, NPT_WRITE_GUEST, &a.write_guest,
+		    sizeof(a.write_guest));
 }
 
 TEST_F(npt, ioctl_flags)
@@ -392,7 +509,7 @@ TEST_F(npt, ioctl_flags)
 	struct valid_args a;
 
 	valid_args(variant->format, variant->options, variant->ia_bits, &a);
-	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	valid_table(_metadata, self->fd);
 	probe_flags(_metadata, self->dev, NPT_GET_CAPS, &a.caps,
 		    sizeof(a.caps), 0);
 	probe_flags(_metadata, self->dev, NPT_CREATE_TABLE, &a.create,
@@ -411,6 +528,18 @@ TEST_F(npt, ioctl_flags)
 		    sizeof(a.translate), 0);
 	probe_flags(_metadata, self->fd, NPT_WALK, &a.walk, sizeof(a.walk), 0);
 	probe_flags(_metadata, self->fd, NPT_INFO, &a.info, sizeof(a.info), 0);
+	probe_flags(_metadata, self->fd, NPT_ACCESS, &a.access,
+		    sizeof(a.access), 0);
+	probe_flags(_metadata, self->fd, NPT_HANDLE_FAULT, &a.handle_fault,
+		    sizeof(a.handle_fault), 0);
+	probe_flags(_metadata, self->fd, NPT_SET_REGION, &a.set_region,
+		    sizeof(a.set_region), NPT_REGION_DIRTY_LOG);
+	probe_flags(_metadata, self->fd, NPT_GET_DIRTY_LOG, &a.dirty_log,
+		    sizeof(a.dirty_log), NPT_DIRTY_LOG_CLEAR);
+	probe_flags(_metadata, self->fd, NPT_READ_GUEST, &a.read_guest,
+		    sizeof(a.read_guest), 0);
+	probe_flags(_metadata, self->fd, NPT_WRITE_GUEST, &a.write_guest,
+		    sizeof(a.write_guest), 0);
 }
 
 TEST_F(npt, ioctl_reserved)
@@ -427,6 +556,17 @@ TEST_F(npt, ioctl_reserved)
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
 	a.translate.__reserved = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &a.translate));
+	a.access.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_ACCESS, &a.access));
+	a.handle_fault.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_HANDLE_FAULT,
+				   &a.handle_fault));
+	a.set_region.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_SET_REGION, &a.set_region));
+	/* Removal names the region by gpa alone. */
+	a.set_region.__reserved = 0;
+	a.set_region.backing = NPT_BACKING_LAZY;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_SET_REGION, &a.set_region));
 
 	/* Fields of the other mode of TRANSLATE count as reserved. */
 	t = (struct npt_translate){ .size = sizeof(t), .entry_size = 40 };
@@ -453,7 +593,9 @@ TEST_F(npt, ioctl_efault)
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	static const unsigned long table_cmds[] = {
 		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
-		NPT_WALK, NPT_INFO,
+		NPT_WALK, NPT_INFO, NPT_ACCESS, NPT_HANDLE_FAULT,
+		NPT_SET_REGION, NPT_GET_DIRTY_LOG, NPT_READ_GUEST,
+		NPT_WRITE_GUEST,
 	};
 	struct npt_translate t;
 	struct npt_xlate x[2];
@@ -486,6 +628,20 @@ TEST_F(npt, ioctl_efault)
 	t.results = (uintptr_t)(mem + pg - sizeof(x[0]));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, NPT_TRANSLATE, &t));
 	EXPECT_EQ(1, t.done);
+
+	/* Guest copies and dirty logs: bad buffers, nothing lost. */
+	valid_table(_metadata, self->fd);
+	EXPECT_EQ(EFAULT, guest_rw(self->fd, true, VALID_REGION, mem + pg, 8));
+	EXPECT_EQ(EFAULT, guest_rw(self->fd, false, VALID_REGION, mem + pg,
+				   8));
+	EXPECT_EQ(EFAULT, dirty_log(self->fd, VALID_REGION, 64 * SZ_4K,
+				    (uint64_t *)(mem + pg), true, NULL));
+	EXPECT_EQ(EFAULT, dirty_log(self->fd, VALID_REGION, 64 * SZ_4K,
+				    (uint64_t *)(mem + pg - 4), true, NULL));
+	gpas[0] = 0;
+	ASSERT_EQ(0, dirty_log(self->fd, VALID_REGION, 64 * SZ_4K, gpas,
+			       false, NULL));
+	EXPECT_EQ(1, gpas[0]);
 	munmap(mem, pg);
 }
 
@@ -493,7 +649,9 @@ TEST_F(npt, ioctl_enotty)
 {
 	static const unsigned long table_cmds[] = {
 		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
-		NPT_WALK, NPT_INFO,
+		NPT_WALK, NPT_INFO, NPT_ACCESS, NPT_HANDLE_FAULT,
+		NPT_SET_REGION, NPT_GET_DIRTY_LOG, NPT_READ_GUEST,
+		NPT_WRITE_GUEST,
 	};
 	struct valid_args a;
 	uint64_t buf[64] = { 0 };
@@ -507,7 +665,7 @@ TEST_F(npt, ioctl_enotty)
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_GET_CAPS, &a.caps));
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_CREATE_TABLE, &a.create));
 	/* Numbers npt does not use, reserved ones, other encodings. */
-	for (unsigned int nr = NPT_CMD_COLLAPSE + 1; nr < 0x20; nr++) {
+	for (unsigned int nr = NPT_CMD_WRITE_GUEST + 1; nr < 0x20; nr++) {
 		EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(NPT_TYPE, nr), buf));
 		EXPECT_ERRNO(ENOTTY, ioctl(self->dev, _IO(NPT_TYPE, nr), buf));
 	}
@@ -1428,6 +1586,897 @@ TEST_F_TIMEOUT(npt, threads, 300)
 	EXPECT_EQ(self->live0, live_pages());
 }
 
+/* ---- simulated accesses, faults, regions, dirty logs, guest copies ---- */
+
+#define SZ_64K		0x10000ULL
+#define EPT_VIOLATION	48	/* SDM Appendix C, basic exit reasons */
+#define ESR_DABT_LOW	0x92000000ULL	/* EC 0x24 << 26 | IL */
+#define ESR_IABT_LOW	0x82000000ULL	/* EC 0x20 << 26 | IL */
+#define ESR_WNR		0x40ULL
+#define DFSC_TRANS	0x04	/* + Arm level */
+#define DFSC_AF		0x08
+#define DFSC_PERM	0x0c
+#define SCAUSE_FETCH	20	/* instruction guest-page fault */
+#define SCAUSE_LOAD	21	/* load guest-page fault */
+#define SCAUSE_STORE	23	/* store/AMO guest-page fault */
+#define EPT_A		0x100ULL	/* bit 8 */
+#define EPT_D		0x200ULL	/* bit 9 */
+#define S2_AF		0x400ULL	/* bit 10 */
+#define SV_A		0x40ULL		/* bit 6 */
+#define SV_D		0x80ULL		/* bit 7 */
+
+static bool is_ept(uint32_t f)
+{
+	return f == NPT_FORMAT_EPT4 || f == NPT_FORMAT_EPT5;
+}
+
+static bool is_rv(uint32_t f)
+{
+	return f == NPT_FORMAT_SV39X4 || f == NPT_FORMAT_SV48X4;
+}
+
+/*
+ * The syndrome each format reports, written from the manuals (SDM 28.3.3.2
+ * and Table 28-7; Arm ARM D19 ESR_EL2, HPFAR_EL2; RISC-V privileged spec
+ * 8.6.3 and the htval definition), not from npt's encoders.
+ * @perm_and: EPT only, the R/W/X AND over the walk (bits 3-5).
+ */
+struct want {
+	uint32_t fault;
+	uint32_t lvl;		/* npt level */
+	uint32_t perm_and;
+};
+
+static void expect_syndrome(struct __test_metadata *_metadata,
+			    uint32_t format, uint64_t gpa, uint32_t acc,
+			    const struct want *w,
+			    const struct npt_fault_info *r)
+{
+	uint64_t syn, addr, reason = 0;
+
+	EXPECT_EQ(w->fault, r->fault);
+	EXPECT_EQ(w->lvl, r->lvl);
+	if (is_ept(format)) {
+		syn = acc == NPT_ACC_READ ? 1 : acc == NPT_ACC_WRITE ? 2 : 4;
+		syn |= (uint64_t)w->perm_and << 3;
+		addr = gpa;
+		reason = EPT_VIOLATION;
+	} else if (format == NPT_FORMAT_ARM64_S2) {
+		uint32_t arm_lvl = 3 - w->lvl;
+		uint32_t fsc;
+
+		switch (w->fault) {
+		case NPT_FAULT_PERMISSION:
+			fsc = DFSC_PERM + arm_lvl;
+			break;
+		case NPT_FAULT_ACCESS_FLAG:
+			fsc = DFSC_AF + arm_lvl;
+			break;
+		case NPT_FAULT_INPUT_RANGE:
+			/* Translation fault at level 0. */
+			fsc = DFSC_TRANS;
+			break;
+		default:
+			fsc = DFSC_TRANS + arm_lvl;
+			break;
+		}
+		syn = (acc == NPT_ACC_EXEC ? ESR_IABT_LOW : ESR_DABT_LOW) |
+		      (acc == NPT_ACC_WRITE ? ESR_WNR : 0) | fsc;
+		/* HPFAR_EL2.FIPA, bits 43:4, holds IPA[51:12]. */
+		addr = ((gpa >> 12) << 4) & ((1ULL << 44) - 1);
+	} else {
+		syn = acc == NPT_ACC_EXEC ? SCAUSE_FETCH :
+		      acc == NPT_ACC_WRITE ? SCAUSE_STORE : SCAUSE_LOAD;
+		addr = gpa >> 2;
+	}
+	EXPECT_EQ(syn, r->syndrome) {
+		TH_LOG("gpa 0x%llx access %u fault %u: syndrome 0x%llx, want 0x%llx",
+		       (unsigned long long)gpa, acc, r->fault,
+		       (unsigned long long)r->syndrome,
+		       (unsigned long long)syn);
+	}
+	EXPECT_EQ(addr, r->addr);
+	EXPECT_EQ(reason, r->exit_reason);
+	EXPECT_EQ(0, r->reason);
+	EXPECT_EQ(0, r->updated);
+	EXPECT_EQ(0, r->hpa);
+}
+
+/* Access @gpa, expect fault @w; then handle it and expect @action. */
+static void fault_case(struct __test_metadata *_metadata, int fd,
+		       uint32_t format, uint64_t gpa, uint32_t acc,
+		       struct want w, uint32_t action)
+{
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
+
+	ASSERT_EQ(0, access_gpa(fd, gpa, acc, &r));
+	expect_syndrome(_metadata, format, gpa, acc, &w, &r);
+	ASSERT_EQ(0, handle_fault(fd, gpa, acc, &h));
+	EXPECT_EQ(action, h.action);
+	expect_syndrome(_metadata, format, gpa, acc, &w, &h.fault);
+}
+
+TEST_F(npt, fault_not_present)
+{
+	uint32_t root = variant->levels - 1;
+	uint32_t acc[] = { NPT_ACC_READ, NPT_ACC_WRITE, NPT_ACC_EXEC };
+	uint64_t gpa = 0x40000000ULL + 0x123;	/* 1 GiB: under every root */
+
+	/* Empty table: the walk stops at the root. */
+	for (int i = 0; i < 3; i++)
+		fault_case(_metadata, self->fd, variant->format, gpa, acc[i],
+			   (struct want){ NPT_FAULT_NOT_PRESENT, root },
+			   NPT_RESOLVED_NONE);
+	/* A 4 KiB page at 1 GiB: every level down to 0 has tables. */
+	ASSERT_EQ(0, map(self->fd, 0x40000000ULL, HPA_BASE, SZ_4K, RWX, 0));
+	fault_case(_metadata, self->fd, variant->format, 0x40001000ULL,
+		   NPT_ACC_READ, (struct want){ NPT_FAULT_NOT_PRESENT, 0 },
+		   NPT_RESOLVED_NONE);
+	fault_case(_metadata, self->fd, variant->format, 0x40200000ULL,
+		   NPT_ACC_WRITE, (struct want){ NPT_FAULT_NOT_PRESENT, 1 },
+		   NPT_RESOLVED_NONE);
+	if (root > 2)
+		fault_case(_metadata, self->fd, variant->format,
+			   0x80000000ULL, NPT_ACC_EXEC,
+			   (struct want){ NPT_FAULT_NOT_PRESENT, 2 },
+			   NPT_RESOLVED_NONE);
+	if (is_rv(variant->format)) {
+		struct npt_fault_info r;
+
+		/* HLVX is a load needing X: reported as a load. */
+		ASSERT_EQ(0, access_gpa(self->fd, gpa + SZ_4K, NPT_ACC_HLVX,
+					&r));
+		EXPECT_EQ(NPT_FAULT_NOT_PRESENT, r.fault);
+		EXPECT_EQ(SCAUSE_LOAD, r.syndrome);
+	}
+}
+
+TEST_F(npt, fault_permission)
+{
+	uint32_t lvls[] = { 0, 1, 2 };
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t sz = lvl_size(lvls[i]);
+		uint64_t gpa = 4 * SZ_1G + lvls[i] * SZ_1G;
+
+		ASSERT_EQ(0, map(self->fd, gpa, HPA_BASE + 4 * SZ_1G, sz,
+				 NPT_PROT_R, 0));
+		/* Write to a read-only leaf; EPT ANDs R/W/X: R only. */
+		fault_case(_metadata, self->fd, variant->format, gpa + 8,
+			   NPT_ACC_WRITE,
+			   (struct want){ NPT_FAULT_PERMISSION, lvls[i], 1 },
+			   NPT_RESOLVED_NONE);
+		fault_case(_metadata, self->fd, variant->format, gpa + sz - 1,
+			   NPT_ACC_EXEC,
+			   (struct want){ NPT_FAULT_PERMISSION, lvls[i], 1 },
+			   NPT_RESOLVED_NONE);
+	}
+	/* Read-write page: a fetch sees R and W in the AND. */
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, 0));
+	fault_case(_metadata, self->fd, variant->format, 0x10, NPT_ACC_EXEC,
+		   (struct want){ NPT_FAULT_PERMISSION, 0, 3 },
+		   NPT_RESOLVED_NONE);
+}
+
+TEST_F(npt, fault_input_range)
+{
+	uint64_t gpa = 1ULL << variant->gpa_bits;
+
+	fault_case(_metadata, self->fd, variant->format, gpa, NPT_ACC_READ,
+		   (struct want){ NPT_FAULT_INPUT_RANGE, variant->levels - 1 },
+		   NPT_RESOLVED_NONE);
+	fault_case(_metadata, self->fd, variant->format, ~0ULL & ~0xfffULL,
+		   NPT_ACC_WRITE,
+		   (struct want){ NPT_FAULT_INPUT_RANGE, variant->levels - 1 },
+		   NPT_RESOLVED_NONE);
+}
+
+/* Access-flag / A-D faults where the format has them (Arm, RISC-V). */
+TEST_F(npt, fault_access_flag)
+{
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
+	struct npt_walk w;
+
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, NPT_OP_OLD));
+	ASSERT_EQ(0, map(self->fd, SZ_2M, HPA_BASE, SZ_4K, NPT_PROT_R,
+			 NPT_OP_OLD));
+	ASSERT_EQ(0, access_gpa(self->fd, 0, NPT_ACC_READ, &r));
+	if (is_ept(variant->format)) {
+		/* Without A/D, EPT has no flags to fault on. */
+		EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+		EXPECT_EQ(0, r.updated);
+		return;
+	}
+	fault_case(_metadata, self->fd, variant->format, 0x10, NPT_ACC_READ,
+		   (struct want){ NPT_FAULT_ACCESS_FLAG, 0 },
+		   NPT_RESOLVED_FLAGS);
+	ASSERT_EQ(0, walk(self->fd, 0, &w));
+	EXPECT_TRUE(w.pte[w.levels - 1] &
+		    (is_rv(variant->format) ? SV_A : S2_AF));
+	ASSERT_EQ(0, access_gpa(self->fd, 0x10, NPT_ACC_READ, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+
+	if (variant->format == NPT_FORMAT_ARM64_S2) {
+		/* The access flag fault comes before the permission fault. */
+		fault_case(_metadata, self->fd, variant->format, SZ_2M,
+			   NPT_ACC_WRITE,
+			   (struct want){ NPT_FAULT_ACCESS_FLAG, 0 },
+			   NPT_RESOLVED_FLAGS);
+		fault_case(_metadata, self->fd, variant->format, SZ_2M,
+			   NPT_ACC_WRITE,
+			   (struct want){ NPT_FAULT_PERMISSION, 0 },
+			   NPT_RESOLVED_NONE);
+		return;
+	}
+	/* RISC-V (Svade): A set, D clear: a store takes a fault. */
+	fault_case(_metadata, self->fd, variant->format, 0x20, NPT_ACC_WRITE,
+		   (struct want){ NPT_FAULT_DIRTY, 0 }, NPT_RESOLVED_FLAGS);
+	ASSERT_EQ(0, walk(self->fd, 0, &w));
+	EXPECT_EQ(SV_A | SV_D, w.pte[w.levels - 1] & (SV_A | SV_D));
+	/* A store to a read-only old leaf: the permission check first. */
+	fault_case(_metadata, self->fd, variant->format, SZ_2M,
+		   NPT_ACC_WRITE, (struct want){ NPT_FAULT_PERMISSION, 0 },
+		   NPT_RESOLVED_NONE);
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_2M + SZ_4K, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	EXPECT_EQ(NPT_FAULT_NOT_PRESENT, h.fault.fault);
+}
+
+/* Hardware A/D or AF updates: no fault, the flags get set. */
+TEST_F(npt, access_hw_flags)
+{
+	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
+		       is_rv(variant->format) ? NPT_OPT_RV_HWAD :
+						NPT_OPT_S2_HA;
+	uint64_t acc_bit = is_ept(variant->format) ? EPT_A :
+			   is_rv(variant->format) ? SV_A : S2_AF;
+	uint64_t dirty_bit = is_ept(variant->format) ? EPT_D :
+			     is_rv(variant->format) ? SV_D : 0;
+	struct npt_fault_info r;
+	struct npt_walk w;
+	int fd;
+
+	ASSERT_EQ(0, create(self->dev, variant->format,
+			    variant->options | opt, variant->ia_bits, 0, &fd));
+	ASSERT_EQ(0, map(fd, 0, HPA_BASE, SZ_4K, RW, NPT_OP_OLD));
+	ASSERT_EQ(0, walk(fd, 0, &w));
+	EXPECT_EQ(0, w.pte[w.levels - 1] & (acc_bit | dirty_bit));
+
+	ASSERT_EQ(0, access_gpa(fd, 0x123, NPT_ACC_READ, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	EXPECT_EQ(NPT_UPD_ACCESSED, r.updated);
+	EXPECT_EQ(HPA_BASE + 0x123, r.hpa);
+	ASSERT_EQ(0, walk(fd, 0, &w));
+	EXPECT_EQ(acc_bit, w.pte[w.levels - 1] & (acc_bit | dirty_bit));
+	/* EPT sets A in every entry walked. */
+	if (is_ept(variant->format))
+		for (unsigned int i = 0; i < w.levels; i++)
+			EXPECT_TRUE(w.pte[i] & EPT_A);
+
+	ASSERT_EQ(0, access_gpa(fd, 0x123, NPT_ACC_WRITE, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	EXPECT_EQ(dirty_bit ? NPT_UPD_DIRTY : 0, r.updated);
+	ASSERT_EQ(0, walk(fd, 0, &w));
+	EXPECT_EQ(acc_bit | dirty_bit,
+		  w.pte[w.levels - 1] & (acc_bit | dirty_bit));
+	/* A second access changes nothing. */
+	ASSERT_EQ(0, access_gpa(fd, 0x123, NPT_ACC_WRITE, &r));
+	EXPECT_EQ(0, r.updated);
+	close(fd);
+}
+
+TEST_F(npt, access_translates)
+{
+	struct npt_fault_info r;
+	struct npt_xlate x;
+
+	ASSERT_EQ(0, map(self->fd, SZ_2M, HPA_BASE, SZ_2M, RWX, 0));
+	ASSERT_EQ(0, access_gpa(self->fd, SZ_2M + 0x1234, NPT_ACC_EXEC, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	EXPECT_EQ(1, r.lvl);
+	ASSERT_EQ(0, translate(self->fd, SZ_2M + 0x1234, &x));
+	EXPECT_EQ(x.hpa, r.hpa);
+	EXPECT_EQ(0, r.syndrome | r.addr | r.exit_reason | r.reason);
+	/* Access kinds the format lacks. */
+	EXPECT_EQ(EINVAL, access_gpa(self->fd, 0, NPT_ACC_UEXEC, &r));
+	if (!is_rv(variant->format))
+		EXPECT_EQ(EINVAL, access_gpa(self->fd, 0, NPT_ACC_HLVX, &r));
+	EXPECT_EQ(EINVAL, access_gpa(self->fd, 0, 0, &r));
+	EXPECT_EQ(EINVAL, access_gpa(self->fd, 0, NPT_ACC_MAX + 1, &r));
+}
+
+/* A fault that is no longer there changes nothing, bit for bit. */
+TEST_F(npt, fault_spurious)
+{
+	uint32_t acc[] = { NPT_ACC_READ, NPT_ACC_WRITE, NPT_ACC_EXEC };
+	struct npt_handle_fault h;
+	struct npt_walk before, after;
+	struct npt_info i0, i1;
+
+	ASSERT_EQ(0, set_region(self->fd, 0, 4 * SZ_2M, RWX,
+				NPT_BACKING_LAZY, 0));
+	ASSERT_EQ(0, map(self->fd, SZ_2M, HPA_BASE, SZ_2M, RWX, 0));
+	ASSERT_EQ(0, map(self->fd, 0x1000, HPA_BASE, SZ_4K, RWX, 0));
+	for (int i = 0; i < 3; i++) {
+		for (uint64_t gpa = 0x1000; gpa <= SZ_2M; gpa += SZ_2M - SZ_4K) {
+			ASSERT_EQ(0, walk(self->fd, gpa, &before));
+			ASSERT_EQ(0, info(self->fd, &i0));
+			ASSERT_EQ(0, handle_fault(self->fd, gpa + 8, acc[i],
+						  &h));
+			EXPECT_EQ(NPT_RESOLVED_SPURIOUS, h.action);
+			EXPECT_EQ(NPT_FAULT_NONE, h.fault.fault);
+			EXPECT_EQ(HPA_BASE, h.hpa);
+			EXPECT_EQ(0, h.plan.nr);
+			ASSERT_EQ(0, walk(self->fd, gpa, &after));
+			EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+			ASSERT_EQ(0, info(self->fd, &i1));
+			EXPECT_EQ(0, memcmp(&i0, &i1, sizeof(i0)));
+		}
+	}
+}
+
+TEST_F(npt, lazy_region_roundtrip)
+{
+	uint64_t base = 3 * SZ_1G, len = 16 * SZ_4K;
+	uint8_t *buf = malloc(len), *back = malloc(len);
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
+	struct npt_info in;
+	struct npt_xlate x;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, set_region(self->fd, base, len, RW, NPT_BACKING_LAZY, 0));
+	ASSERT_EQ(EEXIST, set_region(self->fd, base + len - SZ_4K, SZ_4K, RW,
+				     NPT_BACKING_LAZY, 0));
+	/* Nothing is mapped until a fault. */
+	EXPECT_EQ(ENOENT, guest_rw(self->fd, false, base, back, 1));
+	for (uint64_t off = 0; off < len; off += SZ_4K) {
+		uint32_t acc = (off / SZ_4K) % 2 ? NPT_ACC_WRITE : NPT_ACC_READ;
+
+		ASSERT_EQ(0, handle_fault(self->fd, base + off + 5, acc, &h));
+		EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+		EXPECT_EQ(NPT_FAULT_NOT_PRESENT, h.fault.fault);
+		EXPECT_EQ(0, h.lvl);
+		EXPECT_NE(0, h.hpa);	/* the tests run as root */
+		ASSERT_EQ(0, access_gpa(self->fd, base + off, acc, &r));
+		EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+		EXPECT_EQ(h.hpa, r.hpa);
+		ASSERT_EQ(0, translate(self->fd, base + off, &x));
+		EXPECT_EQ(RW, x.prot);
+	}
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(16, in.data_pages);
+	/* Fresh pages read as zero. */
+	memset(back, 0xaa, len);
+	ASSERT_EQ(0, guest_rw(self->fd, false, base, back, len));
+	for (uint64_t i = 0; i < len; i++)
+		ASSERT_EQ(0, back[i]);
+	for (uint64_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 7 + (i >> 12));
+	/* An unaligned write across pages, then everything back. */
+	ASSERT_EQ(0, guest_rw(self->fd, true, base + 3, buf + 3, len - 10));
+	ASSERT_EQ(0, guest_rw(self->fd, true, base, buf, 3));
+	ASSERT_EQ(0, guest_rw(self->fd, true, base + len - 7, buf + len - 7,
+			      7));
+	ASSERT_EQ(0, guest_rw(self->fd, false, base, back, len));
+	EXPECT_EQ(0, memcmp(buf, back, len));
+	/* Beyond the region: not mapped; the whole copy fails. */
+	memset(back, 0, len);
+	EXPECT_EQ(ENOENT, guest_rw(self->fd, false, base + SZ_4K, back, len));
+	EXPECT_EQ(0, back[0]);
+	EXPECT_EQ(ENOENT, guest_rw(self->fd, true, base + SZ_4K, back, len));
+	ASSERT_EQ(0, guest_rw(self->fd, false, base + SZ_4K, back, SZ_4K));
+	EXPECT_EQ(0, memcmp(buf + SZ_4K, back, SZ_4K));
+
+	/* Outside any region, faults stay. */
+	ASSERT_EQ(0, handle_fault(self->fd, base + len, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	/* Unmap frees the pages; removal of the region unmaps nothing. */
+	ASSERT_EQ(0, unmap(self->fd, base, 4 * SZ_4K));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(12, in.data_pages);
+	ASSERT_EQ(EINVAL, set_region(self->fd, base, 0, RW, 0, 0));
+	ASSERT_EQ(ENOENT, set_region(self->fd, base + SZ_4K, 0, 0, 0, 0));
+	ASSERT_EQ(0, set_region(self->fd, base, 0, 0, 0, 0));
+	ASSERT_EQ(0, guest_rw(self->fd, false, base + 4 * SZ_4K, back,
+			      SZ_4K));
+	ASSERT_EQ(0, handle_fault(self->fd, base, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+	free(buf);
+	free(back);
+}
+
+/* Past max_prot, and in a NONE region: the fault stands. */
+TEST_F(npt, region_limits)
+{
+	struct npt_handle_fault h;
+	struct npt_info in;
+
+	ASSERT_EQ(0, set_region(self->fd, 0, SZ_2M, NPT_PROT_R,
+				NPT_BACKING_LAZY, 0));
+	ASSERT_EQ(0, set_region(self->fd, SZ_2M, SZ_2M, RW,
+				NPT_BACKING_NONE, 0));
+	ASSERT_EQ(0, handle_fault(self->fd, 0, NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_2M, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	ASSERT_EQ(0, handle_fault(self->fd, 0, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	ASSERT_EQ(0, handle_fault(self->fd, 0, NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_NONE, h.action);
+	EXPECT_EQ(NPT_FAULT_PERMISSION, h.fault.fault);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(1, in.data_pages);
+
+	/* Field checks. */
+	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M + 1, SZ_4K, RW,
+				     NPT_BACKING_LAZY, 0));
+	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, 0,
+				     NPT_BACKING_LAZY, 0));
+	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, RW, 2, 0));
+	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, RW,
+				     NPT_BACKING_LAZY, 2));
+	EXPECT_EQ(ERANGE, set_region(self->fd, (1ULL << variant->gpa_bits) -
+				     SZ_4K, 2 * SZ_4K, RW, NPT_BACKING_LAZY,
+				     0));
+	EXPECT_EQ(EOVERFLOW, set_region(self->fd, ~0ULL & ~0xfffULL,
+					2 * SZ_4K, RW, NPT_BACKING_LAZY, 0));
+	if (variant->wo_invalid)
+		EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K,
+					     NPT_PROT_W, NPT_BACKING_LAZY, 0));
+	/* At most 16 regions. */
+	for (int i = 2; i < 16; i++)
+		ASSERT_EQ(0, set_region(self->fd, SZ_1G + i * SZ_4K, SZ_4K,
+					RW, NPT_BACKING_LAZY, 0));
+	EXPECT_EQ(ENOSPC, set_region(self->fd, SZ_1G, SZ_4K, RW,
+				     NPT_BACKING_LAZY, 0));
+}
+
+/* The page limit counts lazy pages with table pages. */
+TEST_F(npt, lazy_limit)
+{
+	struct npt_handle_fault h;
+	struct npt_info in;
+	uint64_t n = 0;
+	int fd, ret;
+
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, variant->root_pages + 8, &fd));
+	ASSERT_EQ(0, set_region(fd, 0, SZ_2M, RW, NPT_BACKING_LAZY, 0));
+	for (;;) {
+		ret = handle_fault(fd, n * SZ_4K, NPT_ACC_READ, &h);
+		if (ret)
+			break;
+		ASSERT_EQ(NPT_RESOLVED_MAPPED, h.action);
+		n++;
+	}
+	EXPECT_EQ(ENOSPC, ret);
+	ASSERT_EQ(0, info(fd, &in));
+	EXPECT_EQ(n, in.data_pages);
+	EXPECT_EQ(in.max_pages, in.table_pages + in.data_pages);
+	close(fd);
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
+}
+
+TEST_F(npt, guest_rw_user_pages)
+{
+	uint8_t b[16] = { 0 };
+	struct npt_handle_fault h;
+
+	/* Pages the caller mapped are never touched. */
+	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_2M, RW, 0));
+	EXPECT_EQ(EPERM, guest_rw(self->fd, false, 0x100, b, sizeof(b)));
+	EXPECT_EQ(EPERM, guest_rw(self->fd, true, 0x100, b, sizeof(b)));
+	/* Also inside a lazy region: the mapping is not the table's. */
+	ASSERT_EQ(0, set_region(self->fd, 0, 2 * SZ_2M, RW,
+				NPT_BACKING_LAZY, 0));
+	EXPECT_EQ(EPERM, guest_rw(self->fd, false, 0x100, b, sizeof(b)));
+	/* A copy across an owned and a user page fails as a whole. */
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_2M, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	memset(b, 0x5a, sizeof(b));
+	EXPECT_EQ(EPERM, guest_rw(self->fd, true, SZ_2M - 8, b, sizeof(b)));
+	memset(b, 0, sizeof(b));
+	ASSERT_EQ(0, guest_rw(self->fd, false, SZ_2M, b, 8));
+	for (int i = 0; i < 8; i++)
+		EXPECT_EQ(0, b[i]);
+	/* Length limits. */
+	EXPECT_EQ(EINVAL, guest_rw(self->fd, false, SZ_2M, b, 0));
+	EXPECT_EQ(EINVAL, guest_rw(self->fd, false, SZ_2M, b,
+				   NPT_GUEST_RW_MAX + 1));
+	EXPECT_EQ(EOVERFLOW, guest_rw(self->fd, false, ~0ULL - 2, b, 8));
+	EXPECT_EQ(ERANGE, guest_rw(self->fd, false,
+				   (1ULL << variant->gpa_bits) - 4, b, 8));
+	EXPECT_EQ(EFAULT, guest_rw(self->fd, false, SZ_2M, NULL, 8));
+}
+
+/* A 2-page copy needs 1 MiB bounds checked page by page. */
+TEST_F(npt, guest_rw_max)
+{
+	uint64_t len = NPT_GUEST_RW_MAX;
+	uint8_t *buf = malloc(len), *back = malloc(len);
+	struct npt_handle_fault h;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, set_region(self->fd, SZ_1G, len, RW, NPT_BACKING_LAZY,
+				0));
+	for (uint64_t off = 0; off < len; off += SZ_4K)
+		ASSERT_EQ(0, handle_fault(self->fd, SZ_1G + off,
+					  NPT_ACC_WRITE, &h));
+	for (uint64_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i ^ (i >> 9));
+	ASSERT_EQ(0, guest_rw(self->fd, true, SZ_1G, buf, len));
+	ASSERT_EQ(0, guest_rw(self->fd, false, SZ_1G, back, len));
+	EXPECT_EQ(0, memcmp(buf, back, len));
+	free(buf);
+	free(back);
+}
+
+static bool bit(const uint64_t *bm, uint64_t n)
+{
+	return bm[n / 64] >> (n % 64) & 1;
+}
+
+TEST_F(npt, dirty_log_basic)
+{
+	uint64_t base = SZ_1G, pages = 100, bm[2];
+	struct npt_handle_fault h;
+	struct npt_dirty_log d;
+	struct npt_xlate x;
+	uint8_t v = 1;
+
+	/* A NONE region mapped by the caller: blocks get write-protected. */
+	ASSERT_EQ(0, map(self->fd, base, HPA_BASE, SZ_2M, RW, 0));
+	ASSERT_EQ(0, set_region(self->fd, base, pages * SZ_4K, RW,
+				NPT_BACKING_NONE, NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, translate(self->fd, base, &x));
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	EXPECT_EQ(0, x.lvl);
+	ASSERT_EQ(0, translate(self->fd, base + pages * SZ_4K, &x));
+	EXPECT_EQ(RW, x.prot);
+
+	memset(bm, 0xff, sizeof(bm));
+	ASSERT_EQ(0, dirty_log(self->fd, base, pages * SZ_4K, bm, true, &d));
+	EXPECT_EQ(0, bm[0]);
+	EXPECT_EQ(0, bm[1]);
+	EXPECT_EQ(0, d.dirty);
+	EXPECT_EQ(pages * SZ_4K, d.done);
+
+	/* A write to a write-protected page: W back, logged. */
+	fault_case(_metadata, self->fd, variant->format, base + 5 * SZ_4K,
+		   NPT_ACC_WRITE,
+		   (struct want){ NPT_FAULT_PERMISSION, 0, 1 },
+		   NPT_RESOLVED_DIRTY);
+	ASSERT_EQ(0, handle_fault(self->fd, base + 99 * SZ_4K, NPT_ACC_WRITE,
+				  &h));
+	EXPECT_EQ(NPT_RESOLVED_DIRTY, h.action);
+	ASSERT_EQ(0, translate(self->fd, base + 5 * SZ_4K, &x));
+	EXPECT_EQ(RW, x.prot);
+	/* A read changes nothing. */
+	ASSERT_EQ(0, handle_fault(self->fd, base + 6 * SZ_4K, NPT_ACC_READ,
+				  &h));
+	EXPECT_EQ(NPT_RESOLVED_SPURIOUS, h.action);
+	/* Guest copies are for owned pages only. */
+	EXPECT_EQ(EPERM, guest_rw(self->fd, true, base, &v, 1));
+
+	ASSERT_EQ(0, dirty_log(self->fd, base, pages * SZ_4K, bm, false, &d));
+	EXPECT_EQ(2, d.dirty);
+	EXPECT_EQ((1ULL << 5), bm[0]);
+	EXPECT_EQ((1ULL << 35), bm[1]);	/* page 99; bits past 100 are 0 */
+	/* A sub-range, its bit 0 at its own start. */
+	ASSERT_EQ(0, dirty_log(self->fd, base + 4 * SZ_4K, 2 * SZ_4K, bm,
+			       false, &d));
+	EXPECT_EQ(2, bm[0]);
+	ASSERT_EQ(0, dirty_log(self->fd, base, pages * SZ_4K, bm, true, &d));
+	EXPECT_EQ(2, d.dirty);
+	EXPECT_TRUE(plan_covers(&d.plan, base + 5 * SZ_4K, SZ_4K));
+	ASSERT_EQ(0, translate(self->fd, base + 5 * SZ_4K, &x));
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	ASSERT_EQ(0, dirty_log(self->fd, base, pages * SZ_4K, bm, true, &d));
+	EXPECT_EQ(0, d.dirty);
+	EXPECT_EQ(0, bm[0] | bm[1]);
+
+	/* Range errors. */
+	EXPECT_EQ(ENOENT, dirty_log(self->fd, base, (pages + 1) * SZ_4K, bm,
+				    true, NULL));
+	EXPECT_EQ(ENOENT, dirty_log(self->fd, 0, SZ_4K, bm, false, NULL));
+	EXPECT_EQ(EINVAL, dirty_log(self->fd, base + 1, SZ_4K, bm, false,
+				    NULL));
+	EXPECT_EQ(EINVAL, dirty_log(self->fd, base, 0, bm, false, NULL));
+	EXPECT_EQ(EINVAL, dirty_log(self->fd, base, NPT_DIRTY_LOG_MAX + SZ_4K,
+				    bm, false, NULL));
+	EXPECT_EQ(EOVERFLOW, dirty_log(self->fd, ~0ULL & ~0xfffULL,
+				       2 * SZ_4K, bm, false, NULL));
+	EXPECT_EQ(EFAULT, dirty_log(self->fd, base, SZ_4K, NULL, false,
+				    NULL));
+}
+
+/* A log larger than one 128 MiB chunk, checked whole before clearing. */
+TEST_F(npt, dirty_log_chunks)
+{
+	uint64_t base = SZ_1G, len = 3 * 128 * 1024 * 1024ULL + 8 * SZ_4K;
+	uint64_t pages = len / SZ_4K, words = (pages + 63) / 64;
+	uint64_t *bm = calloc(words + 1, 8);
+	uint64_t probe[] = { 0, 32767, 32768, 65536 + 3, pages - 1 };
+	struct npt_handle_fault h;
+	struct npt_dirty_log d;
+
+	ASSERT_NE(NULL, bm);
+	ASSERT_EQ(0, set_region(self->fd, base, len, RW, NPT_BACKING_LAZY,
+				NPT_REGION_DIRTY_LOG));
+	for (size_t i = 0; i < ARRAY_SIZE(probe); i++) {
+		ASSERT_EQ(0, handle_fault(self->fd, base + probe[i] * SZ_4K,
+					  NPT_ACC_WRITE, &h));
+		EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	}
+	/* One page too many: ENOENT, and nothing was cleared. */
+	EXPECT_EQ(ENOENT, dirty_log(self->fd, base, len + SZ_4K, bm, true,
+				    NULL));
+	bm[words] = 0x1234;
+	ASSERT_EQ(0, dirty_log(self->fd, base, len, bm, true, &d));
+	EXPECT_EQ(ARRAY_SIZE(probe), d.dirty);
+	EXPECT_EQ(len, d.done);
+	EXPECT_EQ(0x1234, bm[words]);	/* nothing past the last word */
+	for (uint64_t p = 0; p < pages; p++) {
+		bool want = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(probe); i++)
+			want |= probe[i] == p;
+		ASSERT_EQ(want, bit(bm, p)) TH_LOG("page %llu",
+						   (unsigned long long)p);
+	}
+	ASSERT_EQ(0, dirty_log(self->fd, base, len, bm, true, &d));
+	EXPECT_EQ(0, d.dirty);
+	free(bm);
+}
+
+/*
+ * A guest in user space: random accesses through NPT_ACCESS and
+ * NPT_HANDLE_FAULT on a lazy, dirty-logged region, data through
+ * NPT_WRITE_GUEST, and dirty logs taken now and then; every byte and
+ * every dirty bit is checked against the model.
+ */
+#define GUEST_PAGES	96
+#define GUEST_ITERS	3000
+
+TEST_F_TIMEOUT(npt, dirty_log_guest, 300)
+{
+	uint64_t base = 5 * SZ_1G + 7 * SZ_2M;
+	static uint8_t mem[GUEST_PAGES * 4096], back[4096];
+	bool present[GUEST_PAGES] = { 0 }, writable[GUEST_PAGES] = { 0 };
+	bool dirty[GUEST_PAGES] = { 0 };
+	uint64_t bm[(GUEST_PAGES + 63) / 64];
+	unsigned int seed = 12345 + variant->format;
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
+	struct npt_dirty_log d;
+	struct npt_info in;
+
+	memset(mem, 0, sizeof(mem));
+	ASSERT_EQ(0, set_region(self->fd, base, GUEST_PAGES * SZ_4K, RW,
+				NPT_BACKING_LAZY, NPT_REGION_DIRTY_LOG));
+	for (int it = 0; it < GUEST_ITERS; it++) {
+		uint32_t p = rand_r(&seed) % GUEST_PAGES;
+		uint64_t gpa = base + p * SZ_4K + rand_r(&seed) % SZ_4K;
+		bool wr = rand_r(&seed) % 2;
+		uint32_t acc = wr ? NPT_ACC_WRITE : NPT_ACC_READ;
+		uint32_t op = rand_r(&seed) % 16;
+
+		if (op == 0) {
+			bool clear = rand_r(&seed) % 4;
+			int n = 0;
+
+			ASSERT_EQ(0, dirty_log(self->fd, base,
+					       GUEST_PAGES * SZ_4K, bm, clear,
+					       &d));
+			for (int i = 0; i < GUEST_PAGES; i++) {
+				ASSERT_EQ(dirty[i], bit(bm, i)) {
+					TH_LOG("iteration %d page %d", it, i);
+				}
+				n += dirty[i];
+				if (clear) {
+					dirty[i] = false;
+					writable[i] = false;
+				}
+			}
+			EXPECT_EQ(n, d.dirty);
+			continue;
+		}
+		if (op == 1) {
+			/* Read back a page and compare it. */
+			int ret = guest_rw(self->fd, false, base + p * SZ_4K,
+					   back, SZ_4K);
+
+			if (!present[p]) {
+				ASSERT_EQ(ENOENT, ret);
+				continue;
+			}
+			ASSERT_EQ(0, ret);
+			ASSERT_EQ(0, memcmp(back, mem + p * 4096, 4096)) {
+				TH_LOG("iteration %d page %u", it, p);
+			}
+			continue;
+		}
+
+		/* The guest's access: fault, resolve, access again. */
+		ASSERT_EQ(0, access_gpa(self->fd, gpa, acc, &r));
+		ASSERT_EQ(!present[p] ? NPT_FAULT_NOT_PRESENT :
+			  wr && !writable[p] ? NPT_FAULT_PERMISSION :
+			  NPT_FAULT_NONE, r.fault);
+		if (r.fault) {
+			ASSERT_EQ(0, handle_fault(self->fd, gpa, acc, &h));
+			ASSERT_EQ(present[p] ? NPT_RESOLVED_DIRTY :
+					       NPT_RESOLVED_MAPPED, h.action);
+			ASSERT_EQ(0, access_gpa(self->fd, gpa, acc, &r));
+			ASSERT_EQ(NPT_FAULT_NONE, r.fault);
+			present[p] = true;
+			if (wr) {
+				writable[p] = true;
+				dirty[p] = true;
+			}
+		}
+		if (wr && rand_r(&seed) % 4) {
+			uint64_t len = 1 + rand_r(&seed) % 64;
+			uint64_t off = gpa - base;
+			uint8_t data[64];
+
+			if (off + len > sizeof(mem))
+				len = sizeof(mem) - off;
+			for (uint64_t i = 0; i < len; i++)
+				data[i] = (uint8_t)rand_r(&seed);
+			/* The copy may run into a page not mapped yet. */
+			if (!present[(off + len - 1) / 4096]) {
+				ASSERT_EQ(ENOENT, guest_rw(self->fd, true, gpa,
+							   data, len));
+				continue;
+			}
+			ASSERT_EQ(0, guest_rw(self->fd, true, gpa, data, len));
+			memcpy(mem + off, data, len);
+			dirty[p] = true;
+			dirty[(off + len - 1) / 4096] = true;
+		}
+	}
+	/* Every byte of every page, then the counters. */
+	for (int p = 0; p < GUEST_PAGES; p++) {
+		if (!present[p])
+			continue;
+		ASSERT_EQ(0, guest_rw(self->fd, false, base + p * SZ_4K, back,
+				      SZ_4K));
+		ASSERT_EQ(0, memcmp(back, mem + p * 4096, 4096));
+	}
+	ASSERT_EQ(0, info(self->fd, &in));
+	for (int p = 0; p < GUEST_PAGES; p++)
+		in.data_pages -= present[p];
+	EXPECT_EQ(0, in.data_pages);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
+/*
+ * Writers fault and write pages of a dirty-logged region while a
+ * harvester takes and clears the log: every write finished before a
+ * harvest began is in that harvest or an earlier one.
+ */
+#define DL_WRITERS	3
+#define DL_PAGES	64	/* per writer */
+#define DL_HARVESTS	300
+
+struct dl_ctx {
+	int fd;
+	uint64_t base;
+	bool stop;
+	int errors;
+	/* per page: sequence numbers of writes started / finished */
+	uint64_t started[DL_WRITERS * DL_PAGES];
+	uint64_t finished[DL_WRITERS * DL_PAGES];
+};
+
+struct dl_arg {
+	struct dl_ctx *ctx;
+	int id;
+};
+
+static void *dl_writer(void *p)
+{
+	struct dl_arg *a = p;
+	struct dl_ctx *c = a->ctx;
+	unsigned int seed = a->id + 77;
+	uint64_t seq = 0;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+		int pg = a->id * DL_PAGES + rand_r(&seed) % DL_PAGES;
+		uint64_t gpa = c->base + pg * SZ_4K;
+		struct npt_handle_fault h;
+		struct npt_fault_info r;
+
+		seq++;
+		__atomic_store_n(&c->started[pg], seq, __ATOMIC_SEQ_CST);
+		if (rand_r(&seed) % 2) {
+			/* A simulated guest store. */
+			if (access_gpa(c->fd, gpa, NPT_ACC_WRITE, &r))
+				goto err;
+			if (r.fault && (handle_fault(c->fd, gpa, NPT_ACC_WRITE,
+						     &h) ||
+					h.action == NPT_RESOLVED_NONE))
+				goto err;
+		} else {
+			if (guest_rw(c->fd, true, gpa + seq % 4000, &seq, 8))
+				goto err;
+		}
+		__atomic_store_n(&c->finished[pg], seq, __ATOMIC_SEQ_CST);
+		continue;
+err:
+		__atomic_add_fetch(&c->errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
+{
+	static struct dl_ctx c;
+	struct dl_arg args[DL_WRITERS];
+	pthread_t th[DL_WRITERS];
+	uint64_t covered[DL_WRITERS * DL_PAGES] = { 0 };
+	uint64_t before[DL_WRITERS * DL_PAGES];
+	uint64_t bm[DL_WRITERS * DL_PAGES / 64];
+	struct npt_handle_fault h;
+	int npages = DL_WRITERS * DL_PAGES, lost = 0;
+	uint64_t total = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = self->fd;
+	c.base = 2 * SZ_1G;
+	ASSERT_EQ(0, set_region(self->fd, c.base, npages * SZ_4K, RW,
+				NPT_BACKING_LAZY, NPT_REGION_DIRTY_LOG));
+	/* Map every page (read faults: write-protected, not dirty). */
+	for (int p = 0; p < npages; p++) {
+		ASSERT_EQ(0, handle_fault(self->fd, c.base + p * SZ_4K,
+					  NPT_ACC_READ, &h));
+		ASSERT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	}
+	for (int i = 0; i < DL_WRITERS; i++) {
+		args[i] = (struct dl_arg){ &c, i };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, dl_writer, &args[i]));
+	}
+	for (int hv = 0; hv <= DL_HARVESTS; hv++) {
+		if (hv == DL_HARVESTS) {
+			__atomic_store_n(&c.stop, true, __ATOMIC_RELAXED);
+			for (int i = 0; i < DL_WRITERS; i++)
+				pthread_join(th[i], NULL);
+		}
+		for (int p = 0; p < npages; p++)
+			before[p] = __atomic_load_n(&c.finished[p],
+						    __ATOMIC_SEQ_CST);
+		ASSERT_EQ(0, dirty_log(self->fd, c.base, npages * SZ_4K, bm,
+				       true, NULL));
+		for (int p = 0; p < npages; p++) {
+			if (bit(bm, p)) {
+				/* Writes started by now may be in it. */
+				covered[p] = __atomic_load_n(&c.started[p],
+							     __ATOMIC_SEQ_CST);
+				total++;
+			}
+			if (before[p] > covered[p])
+				lost++;
+		}
+		usleep(hv % 3 ? 100 : 0);
+	}
+	EXPECT_EQ(0, c.errors);
+	EXPECT_EQ(0, lost);
+	EXPECT_LT(DL_HARVESTS, total);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
 /* Tests without a table. */
 TEST(dev_node)
 {
@@ -1520,6 +2569,14 @@ TEST(abi_layout)
 	EXPECT_EQ(80, sizeof(struct npt_translate));
 	EXPECT_EQ(64, sizeof(struct npt_walk));
 	EXPECT_EQ(168, sizeof(struct npt_info));
+	EXPECT_EQ(48, sizeof(struct npt_fault_info));
+	EXPECT_EQ(72, sizeof(struct npt_access));
+	EXPECT_EQ(288, sizeof(struct npt_handle_fault));
+	EXPECT_EQ(40, sizeof(struct npt_set_region));
+	EXPECT_EQ(248, sizeof(struct npt_dirty_log));
+	EXPECT_EQ(40, sizeof(struct npt_guest_rw));
+	EXPECT_EQ(0xb909, NPT_ACCESS);
+	EXPECT_EQ(0xb90e, NPT_WRITE_GUEST);
 	EXPECT_EQ(0xb902, NPT_MAP);
 	EXPECT_EQ(0xb901, NPT_CREATE_TABLE);
 }
