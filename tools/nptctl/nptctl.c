@@ -307,7 +307,10 @@ static void print_plan(const char *cmd, __u64 done, const struct npt_plan *p)
 		j_end();
 		return;
 	}
-	printf("  done %s; invalidate:", size_str(done));
+	if (strcmp(cmd, "fault"))
+		printf("  done %s; invalidate:", size_str(done));
+	else
+		printf("  invalidate:");
 	if (p->flags & NPT_PLAN_ALL)
 		printf(" the whole table");
 	else if (!nr)
@@ -914,16 +917,461 @@ static int cmd_dump(int argc, char **argv)
 	return 0;
 }
 
-/*
- * fault: the hook for the fault ioctls (command numbers 0x09-0x0f of
- * npt_uapi.h), which come with the architectural fault reporting.  Until
- * they exist this fails as a kernel without them would.
- */
+/* ---- simulated accesses, faults, regions, dirty logs, guest copies ---- */
+
+static const char *const acc_names[] = {
+	[NPT_ACC_READ] = "r", [NPT_ACC_WRITE] = "w", [NPT_ACC_EXEC] = "x",
+	[NPT_ACC_UEXEC] = "ux", [NPT_ACC_HLVX] = "hlvx",
+};
+
+static const char *const acc_words[] = {
+	[NPT_ACC_READ] = "read", [NPT_ACC_WRITE] = "write",
+	[NPT_ACC_EXEC] = "fetch", [NPT_ACC_UEXEC] = "user fetch",
+	[NPT_ACC_HLVX] = "HLVX read",
+};
+
+static const char *const fault_names[] = {
+	[NPT_FAULT_NONE] = "none",
+	[NPT_FAULT_NOT_PRESENT] = "not-present",
+	[NPT_FAULT_PERMISSION] = "permission",
+	[NPT_FAULT_ACCESS_FLAG] = "access-flag",
+	[NPT_FAULT_DIRTY] = "dirty",
+	[NPT_FAULT_MISCONFIG] = "misconfig",
+	[NPT_FAULT_INPUT_RANGE] = "input-range",
+	[NPT_FAULT_OUTPUT_RANGE] = "output-range",
+};
+
+static const char *const reason_names[] = {
+	[NPT_REASON_NONE] = "none",
+	[NPT_REASON_W_NO_R] = "write without read",
+	[NPT_REASON_XO] = "execute-only without the capability",
+	[NPT_REASON_MEMTYPE] = "reserved memory type",
+	[NPT_REASON_RSVD] = "reserved bits set",
+	[NPT_REASON_LEVEL] = "entry kind not allowed at this level",
+	[NPT_REASON_ALIGN] = "misaligned block address",
+	[NPT_REASON_OA] = "output address beyond the output width",
+};
+
+static const char *const resolved_names[] = {
+	[NPT_RESOLVED_NONE] = "none",
+	[NPT_RESOLVED_SPURIOUS] = "spurious",
+	[NPT_RESOLVED_MAPPED] = "mapped",
+	[NPT_RESOLVED_FLAGS] = "flags",
+	[NPT_RESOLVED_DIRTY] = "dirty",
+};
+
+static const char *name_of(const char *const *tab, size_t n, __u32 i)
+{
+	return i < n && tab[i] ? tab[i] : "?";
+}
+
+static int parse_access(const char *s, __u32 *acc)
+{
+	__u32 i;
+
+	for (i = 1; i < ARRAY_SIZE(acc_names); i++)
+		if (!strcmp(s, acc_names[i]) || !strcmp(s, acc_words[i])) {
+			*acc = i;
+			return 0;
+		}
+	return fail("bad access '%s' (use r, w, x, ux, hlvx)", s);
+}
+
+static bool fmt_ept(void)
+{
+	return table_format == NPT_FORMAT_EPT4 ||
+	       table_format == NPT_FORMAT_EPT5;
+}
+
+static bool fmt_rv(void)
+{
+	return table_format == NPT_FORMAT_SV39X4 ||
+	       table_format == NPT_FORMAT_SV48X4;
+}
+
+/* ESR_EL2 fault status codes (Arm ARM, ISS encoding of aborts). */
+static const char *arm_fsc(__u32 fsc, int *lvl)
+{
+	*lvl = fsc & 3;
+	switch (fsc & 0x3c) {
+	case 0x00:
+		return "address size fault";
+	case 0x04:
+		return "translation fault";
+	case 0x08:
+		return "access flag fault";
+	case 0x0c:
+		return "permission fault";
+	default:
+		*lvl = -1;
+		return "fault";
+	}
+}
+
+static const char *rv_cause(__u64 scause)
+{
+	switch (scause) {
+	case 20:
+		return "instruction guest-page fault";
+	case 21:
+		return "load guest-page fault";
+	case 23:
+		return "store/AMO guest-page fault";
+	default:
+		return "?";
+	}
+}
+
+/* The syndrome decoded as the CPU's registers read. */
+static void print_syndrome(const struct npt_fault_info *r)
+{
+	if (fmt_ept()) {
+		__u64 q = r->syndrome;
+
+		if (r->exit_reason == NPT_EXIT_EPT_MISCONFIG) {
+			printf("    EPT misconfiguration (exit reason %llu), GPA 0x%llx: %s\n",
+			       r->exit_reason, r->addr,
+			       name_of(reason_names, ARRAY_SIZE(reason_names), r->reason));
+			return;
+		}
+		printf("    EPT violation (exit reason %llu), qual 0x%llx: ",
+		       r->exit_reason, q);
+		printf("%s%s%s, R/W/X of walk = %c%c%c", q & 1 ? "read" : "",
+		       q & 2 ? "write" : "", q & 4 ? "fetch" : "",
+		       q & 8 ? 'r' : '-', q & 16 ? 'w' : '-',
+		       q & 32 ? 'x' : '-');
+		if (q & 64)
+			printf(", user-exec");
+		printf(", GPA 0x%llx\n", r->addr);
+	} else if (table_format == NPT_FORMAT_ARM64_S2) {
+		__u64 esr = r->syndrome;
+		__u32 ec = (esr >> 26) & 0x3f;
+		int lvl;
+		const char *what = arm_fsc(esr & 0x3f, &lvl);
+
+		printf("    ESR_EL2 0x%llx: %s, %s", esr,
+		       ec == 0x24 ? "DABT_LOW" : ec == 0x20 ? "IABT_LOW" :
+		       "EC?", what);
+		if (lvl >= 0)
+			printf(" level %d", lvl);
+		if (ec == 0x24)
+			printf(", WnR=%llu", (esr >> 6) & 1);
+		printf(", HPFAR 0x%llx (IPA 0x%llx)\n", r->addr,
+		       (r->addr >> 4) << 12);
+	} else if (fmt_rv()) {
+		printf("    scause %llu (%s), htval 0x%llx (GPA 0x%llx)\n",
+		       r->syndrome, rv_cause(r->syndrome), r->addr,
+		       r->addr << 2);
+	}
+	if (r->reason)
+		printf("    entry rejected: %s\n",
+		       name_of(reason_names, ARRAY_SIZE(reason_names), r->reason));
+}
+
+static void j_fault(const struct npt_fault_info *r)
+{
+	j_str("fault", name_of(fault_names, ARRAY_SIZE(fault_names), r->fault));
+	j_num("lvl", r->lvl);
+	if (r->fault == NPT_FAULT_NONE) {
+		j_hex("hpa", r->hpa);
+		j_bool("accessed", r->updated & NPT_UPD_ACCESSED);
+		j_bool("dirty", r->updated & NPT_UPD_DIRTY);
+		return;
+	}
+	j_hex("syndrome", r->syndrome);
+	j_hex("addr", r->addr);
+	if (fmt_ept())
+		j_num("exit_reason", r->exit_reason);
+	if (r->reason)
+		j_str("reason", name_of(reason_names, ARRAY_SIZE(reason_names), r->reason));
+}
+
+static void print_access(const struct npt_fault_info *r)
+{
+	if (r->fault == NPT_FAULT_NONE) {
+		printf("  translated at %s -> 0x%llx", lvl_str(r->lvl),
+		       r->hpa);
+		if (r->updated)
+			printf(", hardware set%s%s",
+			       r->updated & NPT_UPD_ACCESSED ? " accessed" :
+			       "",
+			       r->updated & NPT_UPD_DIRTY ? " dirty" : "");
+		printf("\n");
+		return;
+	}
+	printf("  %s fault at %s\n", name_of(fault_names, ARRAY_SIZE(fault_names), r->fault),
+	       lvl_str(r->lvl));
+	print_syndrome(r);
+}
+
+/* access GPA ACCESS: one access as the CPU would make it. */
+static int cmd_access(int argc, char **argv)
+{
+	struct npt_access a = { .size = sizeof(a) };
+
+	if (argc != 3)
+		return fail("usage: access GPA r|w|x|ux|hlvx");
+	if (need_table(argv[0]) || parse_u64(argv[1], &a.gpa) ||
+	    parse_access(argv[2], &a.access))
+		return -1;
+	if (ioctl(table_fd, NPT_ACCESS, &a))
+		return fail_errno(errno, "access 0x%llx", a.gpa);
+	if (json) {
+		j_begin("access");
+		j_hex("gpa", a.gpa);
+		j_str("access", acc_names[a.access]);
+		j_fault(&a.result);
+		j_end();
+		return 0;
+	}
+	printf("access 0x%llx %s:\n", a.gpa, acc_words[a.access]);
+	print_access(&a.result);
+	return 0;
+}
+
+/* fault GPA ACCESS: what a hypervisor's fault handler does with it. */
 static int cmd_fault(int argc, char **argv)
 {
-	if (need_table(argv[0]))
+	struct npt_handle_fault h = { .size = sizeof(h) };
+
+	if (argc != 3)
+		return fail("usage: fault GPA r|w|x|ux|hlvx");
+	if (need_table(argv[0]) || parse_u64(argv[1], &h.gpa) ||
+	    parse_access(argv[2], &h.access))
 		return -1;
-	return fail_errno(ENOTTY, "fault: this ABI has no fault ioctl yet");
+	if (ioctl(table_fd, NPT_HANDLE_FAULT, &h))
+		return fail_errno(errno, "fault 0x%llx", h.gpa);
+	if (json) {
+		j_begin("fault");
+		j_hex("gpa", h.gpa);
+		j_str("access", acc_names[h.access]);
+		j_str("action", name_of(resolved_names, ARRAY_SIZE(resolved_names), h.action));
+		if (h.action != NPT_RESOLVED_NONE) {
+			j_num("leaf_lvl", h.lvl);
+			j_hex("leaf_hpa", h.hpa);
+		}
+		j_fault(&h.fault);
+		j_end();
+		if (h.action != NPT_RESOLVED_NONE &&
+		    h.action != NPT_RESOLVED_SPURIOUS)
+			print_plan("fault", 0, &h.plan);
+		return 0;
+	}
+	printf("fault 0x%llx %s:\n", h.gpa, acc_words[h.access]);
+	print_access(&h.fault);
+	switch (h.action) {
+	case NPT_RESOLVED_SPURIOUS:
+		printf("  resolved: spurious - no fault any more, nothing changed\n");
+		break;
+	case NPT_RESOLVED_MAPPED:
+		printf("  resolved: mapped a zeroed lazy page, %s leaf",
+		       lvl_str(h.lvl));
+		if (h.hpa)
+			printf(" -> 0x%llx", h.hpa);
+		printf("\n");
+		break;
+	case NPT_RESOLVED_FLAGS:
+		printf("  resolved: set the accessed/dirty flag of the %s leaf\n",
+		       lvl_str(h.lvl));
+		break;
+	case NPT_RESOLVED_DIRTY:
+		printf("  resolved: write permission back, page logged dirty (%s leaf)\n",
+		       lvl_str(h.lvl));
+		break;
+	default:
+		printf("  unresolved: outside a region or beyond max_prot; ");
+		printf("nothing changed\n");
+		break;
+	}
+	if (h.action != NPT_RESOLVED_NONE && h.action != NPT_RESOLVED_SPURIOUS)
+		print_plan("fault", 0, &h.plan);
+	return 0;
+}
+
+/* region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]; LENGTH 0 removes */
+static int cmd_region(int argc, char **argv)
+{
+	struct npt_set_region r = { .size = sizeof(r),
+				    .backing = NPT_BACKING_LAZY };
+	struct op_args a = { 0 };
+	int i;
+
+	if (argc < 3 || (argc < 4 && strcmp(argv[2], "0")))
+		return fail("usage: region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]");
+	if (need_table(argv[0]) || parse_u64(argv[1], &r.gpa) ||
+	    parse_u64(argv[2], &r.length))
+		return -1;
+	if (!r.length) {
+		r.backing = 0;
+		if (argc > 3)
+			return fail("region GPA 0 takes nothing more");
+	} else if (parse_prot(argv[3], &r.max_prot)) {
+		return -1;
+	}
+	for (i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "lazy"))
+			r.backing = NPT_BACKING_LAZY;
+		else if (!strcmp(argv[i], "none"))
+			r.backing = NPT_BACKING_NONE;
+		else if (!strcmp(argv[i], "dirty"))
+			r.flags |= NPT_REGION_DIRTY_LOG;
+		else if (parse_op_word(argv[i], &a, NPT_OP_HOLES_OK) ||
+			 a.flags)
+			return a.flags ? fail("unknown word '%s'", argv[i]) :
+					 -1;
+	}
+	r.attr = a.attr;
+	if (!json) {
+		if (r.length)
+			printf("region 0x%llx (%s) %s %s %s%s\n", r.gpa,
+			       size_str(r.length), prot_str(r.max_prot),
+			       attr_str(r.attr),
+			       r.backing == NPT_BACKING_LAZY ? "lazy" : "none",
+			       r.flags & NPT_REGION_DIRTY_LOG ?
+			       ", dirty-logged" : "");
+		else
+			printf("region 0x%llx removed\n", r.gpa);
+	}
+	if (ioctl(table_fd, NPT_SET_REGION, &r))
+		return fail_errno(errno, "region");
+	if (json) {
+		j_begin("region");
+		j_hex("gpa", r.gpa);
+		j_hex("length", r.length);
+		j_end();
+	}
+	return 0;
+}
+
+/* dirty GPA LENGTH [clear]: the pages written since the last clear. */
+static int cmd_dirty(int argc, char **argv)
+{
+	struct npt_dirty_log d = { .size = sizeof(d) };
+	__u64 *bm, i, pages, shown = 0;
+
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "clear")))
+		return fail("usage: dirty GPA LENGTH [clear]");
+	if (need_table(argv[0]) || parse_u64(argv[1], &d.gpa) ||
+	    parse_u64(argv[2], &d.length))
+		return -1;
+	if (argc == 4)
+		d.flags = NPT_DIRTY_LOG_CLEAR;
+	pages = d.length / 4096;
+	if (d.length > NPT_DIRTY_LOG_MAX)
+		return fail("dirty: at most %s", size_str(NPT_DIRTY_LOG_MAX));
+	bm = calloc((pages + 63) / 64 + 1, sizeof(*bm));
+	if (!bm)
+		return fail_errno(ENOMEM, "dirty");
+	d.bitmap = (unsigned long)bm;
+	if (ioctl(table_fd, NPT_GET_DIRTY_LOG, &d)) {
+		free(bm);
+		return fail_errno(errno, "dirty 0x%llx", d.gpa);
+	}
+	if (json) {
+		j_begin("dirty");
+		j_hex("gpa", d.gpa);
+		j_num("dirty_pages", d.dirty);
+		printf(",\"pages\":[");
+		for (i = 0; i < pages; i++)
+			if (bm[i / 64] >> (i % 64) & 1)
+				printf("%s\"0x%llx\"", shown++ ? "," : "",
+				       d.gpa + i * 4096);
+		printf("]");
+		j_end();
+	} else {
+		printf("dirty log 0x%llx (%s)%s: %llu dirty page%s", d.gpa,
+		       size_str(d.length), d.flags ? ", cleared" : "",
+		       d.dirty, d.dirty == 1 ? "" : "s");
+		for (i = 0; i < pages; i++)
+			if (bm[i / 64] >> (i % 64) & 1 && shown++ < 16)
+				printf(" 0x%llx", d.gpa + i * 4096);
+		printf("%s\n", shown > 16 ? " ..." : "");
+	}
+	free(bm);
+	if (d.flags)
+		print_plan("dirty", d.done, &d.plan);
+	return 0;
+}
+
+/* read GPA LENGTH: a hex dump of guest memory (pages npt owns). */
+static int cmd_read(int argc, char **argv)
+{
+	struct npt_guest_rw g = { .size = sizeof(g) };
+	unsigned char *buf;
+	__u64 i;
+
+	if (argc != 3)
+		return fail("usage: read GPA LENGTH");
+	if (need_table(argv[0]) || parse_u64(argv[1], &g.gpa) ||
+	    parse_u64(argv[2], &g.length))
+		return -1;
+	if (!g.length || g.length > NPT_GUEST_RW_MAX)
+		return fail("read: 1 to %s bytes", size_str(NPT_GUEST_RW_MAX));
+	buf = malloc(g.length);
+	if (!buf)
+		return fail_errno(ENOMEM, "read");
+	g.buf = (unsigned long)buf;
+	if (ioctl(table_fd, NPT_READ_GUEST, &g)) {
+		free(buf);
+		return fail_errno(errno, "read 0x%llx", g.gpa);
+	}
+	if (json) {
+		j_begin("read");
+		j_hex("gpa", g.gpa);
+		printf(",\"data\":\"");
+		for (i = 0; i < g.length; i++)
+			printf("%02x", buf[i]);
+		printf("\"");
+		j_end();
+	} else {
+		for (i = 0; i < g.length; i++) {
+			if (!(i % 16))
+				printf("  0x%llx:", g.gpa + i);
+			printf(" %02x", buf[i]);
+			if (i % 16 == 15 || i + 1 == g.length) {
+				__u64 j = i - i % 16;
+
+				printf("%*s  |", (int)(15 - i % 16) * 3, "");
+				for (; j <= i; j++)
+					putchar(isprint(buf[j]) ? buf[j] : '.');
+				printf("|\n");
+			}
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+/* write GPA TEXT...: the bytes of TEXT (words joined by spaces). */
+static int cmd_write(int argc, char **argv)
+{
+	struct npt_guest_rw g = { .size = sizeof(g) };
+	char buf[1024] = "";
+	size_t n = 0;
+	int i;
+
+	if (argc < 3)
+		return fail("usage: write GPA TEXT...");
+	if (need_table(argv[0]) || parse_u64(argv[1], &g.gpa))
+		return -1;
+	for (i = 2; i < argc; i++)
+		n += snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,
+			      "%s%s", i > 2 ? " " : "", argv[i]);
+	if (n >= sizeof(buf))
+		return fail("write: text too long");
+	g.buf = (unsigned long)buf;
+	g.length = n;
+	if (!json)
+		printf("write 0x%llx: %zu bytes\n", g.gpa, n);
+	if (ioctl(table_fd, NPT_WRITE_GUEST, &g))
+		return fail_errno(errno, "write 0x%llx", g.gpa);
+	if (json) {
+		j_begin("write");
+		j_hex("gpa", g.gpa);
+		j_num("length", g.done);
+		j_end();
+	}
+	return 0;
 }
 
 static int cmd_echo(int argc, char **argv)
@@ -957,7 +1405,13 @@ static const struct {
 	{ "translate", cmd_translate,
 	  "translate GPA... (several: one batch ioctl)" },
 	{ "walk", cmd_walk, "walk GPA" },
-	{ "fault", cmd_fault, "fault ... (not in this ABI yet)" },
+	{ "access", cmd_access, "access GPA r|w|x|ux|hlvx" },
+	{ "fault", cmd_fault, "fault GPA r|w|x|ux|hlvx (handle it)" },
+	{ "region", cmd_region,
+	  "region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]; region GPA 0 removes" },
+	{ "dirty", cmd_dirty, "dirty GPA LENGTH [clear]" },
+	{ "read", cmd_read, "read GPA LENGTH" },
+	{ "write", cmd_write, "write GPA TEXT..." },
 	{ "info", cmd_info, "info" },
 	{ "dump", cmd_dump, "dump" },
 	{ "echo", cmd_echo, "echo TEXT" },
