@@ -325,8 +325,13 @@ static int npt_collapse_ioctl(struct npt_ucmd *uc)
 	return npt_op_respond(uc, ret, &res, &cmd->done, &cmd->plan);
 }
 
-/* One lookup; a failed one is all zeroes but for gpa and error. */
-static int npt_xlate_one(struct npt_table *t, u64 gpa, struct npt_xlate *x)
+/*
+ * One lookup; a failed one is all zeroes but for gpa and error.  With
+ * @hide, a leaf the core hides (one that holds a kernel address) is shown
+ * without its address, and without the host address it translates to.
+ */
+static int npt_xlate_one(struct npt_table *t, u64 gpa, bool hide,
+			 struct npt_xlate *x)
 {
 	struct npt_translation tr;
 	int ret;
@@ -340,6 +345,11 @@ static int npt_xlate_one(struct npt_table *t, u64 gpa, struct npt_xlate *x)
 	}
 	x->hpa = tr.hpa;
 	x->pte = tr.pte;
+	if (hide) {
+		x->pte = npt_pte_hide_table(t, tr.pte, tr.lvl);
+		if (x->pte != tr.pte)
+			x->hpa = 0;
+	}
 	x->prot = tr.prot;
 	x->attr = tr.attr;
 	x->lvl = tr.lvl;
@@ -355,6 +365,7 @@ static int npt_translate_batch(struct npt_ucmd *uc)
 	u64 __user *gpas = u64_to_user_ptr(cmd->gpas);
 	u8 __user *out = u64_to_user_ptr(cmd->results);
 	u32 esz = cmd->entry_size;
+	bool hide = !npt_may_see_addresses(uc->file);
 	u64 chunk[NPT_XLATE_CHUNK];
 	struct npt_xlate x;
 	u32 i, n;
@@ -374,7 +385,7 @@ static int npt_translate_batch(struct npt_ucmd *uc)
 		for (i = 0; i < n; i++) {
 			u8 __user *dst = out + (u64)cmd->done * esz;
 
-			npt_xlate_one(uc->nf->t, chunk[i], &x);
+			npt_xlate_one(uc->nf->t, chunk[i], hide, &x);
 			if (copy_to_user(dst, &x, sizeof(x)) ||
 			    (esz > sizeof(x) &&
 			     clear_user(dst + sizeof(x), esz - sizeof(x)))) {
@@ -411,7 +422,8 @@ static int npt_translate_ioctl(struct npt_ucmd *uc)
 	    cmd->x.lvl || cmd->x.error)
 		return -EINVAL;
 
-	ret = npt_xlate_one(uc->nf->t, cmd->x.gpa, &cmd->x);
+	ret = npt_xlate_one(uc->nf->t, cmd->x.gpa,
+			    !npt_may_see_addresses(uc->file), &cmd->x);
 	if (ret)
 		return ret;
 	cmd->done = 1;

@@ -1338,6 +1338,8 @@ TEST_F(npt, interrupted_map_is_a_prefix)
  */
 TEST_F(npt, unprivileged)
 {
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
 	struct npt_info in;
 	struct npt_walk w;
 	struct npt_walk w_root;
@@ -1350,6 +1352,8 @@ TEST_F(npt, unprivileged)
 	EXPECT_EQ(0600, st.st_mode & 0777);
 	ASSERT_EQ(0, map(self->fd, 0, HPA_BASE, SZ_4K, RW, 0));
 	ASSERT_EQ(0, walk(self->fd, 0, &w_root));
+	ASSERT_EQ(0, set_region(self->fd, VALID_REGION, SZ_2M, RW,
+				NPT_BACKING_LAZY, 0));
 
 	ASSERT_EQ(0, setgid(65534));
 	ASSERT_EQ(0, setuid(65534));
@@ -1367,6 +1371,18 @@ TEST_F(npt, unprivileged)
 		EXPECT_NE(w_root.pte[i], w.pte[i]);
 	}
 	EXPECT_EQ(w_root.pte[w.levels - 1], w.pte[w.levels - 1]);
+
+	/* Lazy pages are kernel memory: their addresses stay hidden. */
+	ASSERT_EQ(0, handle_fault(self->fd, VALID_REGION, NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	EXPECT_EQ(0, h.hpa);
+	ASSERT_EQ(0, handle_fault(self->fd, VALID_REGION, NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_SPURIOUS, h.action);
+	EXPECT_EQ(0, h.hpa | h.fault.hpa);
+	ASSERT_EQ(0, access_gpa(self->fd, VALID_REGION + 8, NPT_ACC_READ, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	EXPECT_EQ(0, r.hpa);
+	ASSERT_EQ(0, guest_rw(self->fd, true, VALID_REGION, &w, 8));
 
 	/* Tables made by nobody through root's /dev/npt fd work. */
 	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
