@@ -287,6 +287,22 @@ static int parse_op_word(const char *w, struct op_args *a, __u32 valid)
 	return fail("unknown word '%s'", w);
 }
 
+/* The plan's fields of a JSON object. */
+static void j_plan(const struct npt_plan *p)
+{
+	__u32 i, nr = p->nr < NPT_PLAN_RANGES ? p->nr : NPT_PLAN_RANGES;
+
+	j_bool("plan_all", p->flags & NPT_PLAN_ALL);
+	printf(",\"plan\":[");
+	for (i = 0; i < nr; i++) {
+		printf("%s{\"lvl\":%u", i ? "," : "", p->range[i].lvl);
+		j_hex("gpa", p->range[i].gpa);
+		j_hex("length", p->range[i].length);
+		printf("}");
+	}
+	printf("]");
+}
+
 /* What a mutation did: how far it got and what it asks to invalidate. */
 static void print_plan(const char *cmd, __u64 done, const struct npt_plan *p)
 {
@@ -295,15 +311,7 @@ static void print_plan(const char *cmd, __u64 done, const struct npt_plan *p)
 	if (json) {
 		j_begin(cmd);
 		j_hex("done", done);
-		j_bool("plan_all", p->flags & NPT_PLAN_ALL);
-		printf(",\"plan\":[");
-		for (i = 0; i < nr; i++) {
-			printf("%s{\"lvl\":%u", i ? "," : "", p->range[i].lvl);
-			j_hex("gpa", p->range[i].gpa);
-			j_hex("length", p->range[i].length);
-			printf("}");
-		}
-		printf("]");
+		j_plan(p);
 		j_end();
 		return;
 	}
@@ -1151,10 +1159,8 @@ static int cmd_fault(int argc, char **argv)
 			j_hex("leaf_hpa", h.hpa);
 		}
 		j_fault(&h.fault);
+		j_plan(&h.plan);
 		j_end();
-		if (h.action != NPT_RESOLVED_NONE &&
-		    h.action != NPT_RESOLVED_SPURIOUS)
-			print_plan("fault", 0, &h.plan);
 		return 0;
 	}
 	printf("fault 0x%llx %s:\n", h.gpa, acc_words[h.access]);
@@ -1277,6 +1283,8 @@ static int cmd_dirty(int argc, char **argv)
 				printf("%s\"0x%llx\"", shown++ ? "," : "",
 				       d.gpa + i * 4096);
 		printf("]");
+		j_hex("done", d.done);
+		j_plan(&d.plan);
 		j_end();
 	} else {
 		printf("dirty log 0x%llx (%s)%s: %llu dirty page%s", d.gpa,
@@ -1288,7 +1296,7 @@ static int cmd_dirty(int argc, char **argv)
 		printf("%s\n", shown > 16 ? " ..." : "");
 	}
 	free(bm);
-	if (d.flags)
+	if (d.flags && !json)
 		print_plan("dirty", d.done, &d.plan);
 	return 0;
 }
