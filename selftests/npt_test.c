@@ -2493,6 +2493,54 @@ TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
 	EXPECT_EQ(self->live0, live_pages());
 }
 
+/* Protect keeps a lazy page the table's; unmap frees it. */
+TEST_F(npt, lazy_protect_keeps_page)
+{
+	struct npt_handle_fault h;
+	struct npt_info in;
+	char b[4] = "abc", r[4] = { 0 };
+
+	ASSERT_EQ(0, set_region(self->fd, SZ_1G, SZ_2M, RW, NPT_BACKING_LAZY,
+				0));
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_1G, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(0, guest_rw(self->fd, true, SZ_1G, b, 4));
+	ASSERT_EQ(0, protect(self->fd, SZ_1G, SZ_4K, NPT_PROT_R, 0, 0));
+	EXPECT_EQ(0, guest_rw(self->fd, false, SZ_1G, r, 4));
+	EXPECT_EQ(0, memcmp(b, r, 4));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(1, in.data_pages);
+	ASSERT_EQ(0, unmap(self->fd, SZ_1G, SZ_4K));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.data_pages);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
+/* A caller's mapping over lazy pages frees them. */
+TEST_F(npt, lazy_replace_frees_page)
+{
+	struct npt_handle_fault h;
+	struct npt_info in;
+
+	ASSERT_EQ(0, set_region(self->fd, SZ_1G, SZ_2M, RW, NPT_BACKING_LAZY,
+				0));
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_1G, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(0, map(self->fd, SZ_1G, HPA_BASE, SZ_4K, RW,
+			 NPT_OP_REPLACE));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.data_pages);
+	ASSERT_EQ(0, handle_fault(self->fd, SZ_1G + SZ_4K, NPT_ACC_WRITE,
+				  &h));
+	ASSERT_EQ(0, map(self->fd, SZ_1G, HPA_BASE, SZ_2M, RW,
+			 NPT_OP_REPLACE));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.data_pages);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
 /* Tests without a table. */
 TEST(dev_node)
 {
