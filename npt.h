@@ -258,7 +258,8 @@ struct npt_region {
  * @fault:	The access as it stood before any resolution.
  * @action:	NPT_RESOLVED_*.
  * @lvl:	npt level of the leaf that now translates the address.
- * @hpa:	Host-physical address it now translates to (page base).
+ * @hpa:	Host-physical base of the leaf (page or block) that now
+ *		translates the address.
  * @plan:	Invalidations the resolution made.
  */
 struct npt_fault_result {

@@ -5,7 +5,7 @@
  * npt_core.c and the encoders include only this header and the kernel
  * headers below, so that tools/testing/npt can build them in user space
  * with stand-ins for those headers.  Everything else the core needs from
- * its host goes through the three npt_host_*() functions.
+ * its host goes through the npt_host_*() functions.
  */
 #ifndef _NPT_PRIV_H
 #define _NPT_PRIV_H
