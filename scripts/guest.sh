@@ -23,7 +23,7 @@ case $mode in test | run) ;; *) die "unknown mode $mode" ;; esac
 karch=$(kbuild_arch "$guest")
 cross=$(cross_prefix "$guest")
 kout=$NPT_CACHE/guest-$guest		# O= dir of a kernel built from source
-work=$NPT_CACHE/guest-files/$guest	# init, selftests, nptctl, initramfs
+work=$NPT_WORK/guest-$guest		# init, selftests, nptctl, initramfs
 log=$NPT_LOGS/guest-$guest-$mode.log
 user_fail=0				# user-space builds that failed
 
@@ -296,6 +296,7 @@ main() {
 		return 0
 	fi
 	local out margs
+	kbuild_lock
 	out=$(prepare_kernel)
 	read -r img kdir <<<"$out"
 	mapfile -t margs < <(module_make_args)

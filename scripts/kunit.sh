@@ -73,6 +73,7 @@ main() {
 		summary "kunit-$arch" 0 0
 		return 0
 	fi
+	kbuild_lock
 	prepare_tree
 	mapfile -t args < <(kunit_args)
 	step "kunit-$arch: building and running (log: $log)"

@@ -6,10 +6,23 @@ NPT_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NPT_CACHE=${NPT_CACHE:-$HOME/.cache/npt}
 NPT_SRC=$NPT_CACHE/linux-6.12
 NPT_LOGS=$NPT_CACHE/logs
+# Copies of the sources and guest files of this checkout: two checkouts
+# (or a CI clone) never share them.
+NPT_WORK=$NPT_CACHE/work/$(printf '%s' "$NPT_TOP" | sha1sum | cut -c1-8)
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$NPT_CACHE/ccache}
 
 step() { printf '==> %s\n' "$*" >&2; }
+
+# Kernel builds and the dirs they use are shared by every checkout: one at
+# a time.  Holds $NPT_CACHE/kbuild.lock until the calling script exits.
+kbuild_lock() {
+	mkdir -p "$NPT_CACHE"
+	exec 9>"$NPT_CACHE/kbuild.lock"
+	flock -n 9 && return
+	step "waiting for another build using $NPT_CACHE"
+	flock 9
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Newest installed Debian amd64 kernel headers of a series (6.12 or 6.1),
@@ -85,10 +98,10 @@ sync_module_sources() {
 }
 
 # Build npt.ko out of tree from a copy of the sources in
-# $NPT_CACHE/mod-NAME (never in the repo: it is linked into the KUnit tree).
+# $NPT_WORK/mod-NAME (never in the repo: it is linked into the KUnit tree).
 # Usage: build_module NAME KDIR [make args...]; prints the path of npt.ko.
 build_module() {
-	local name=$1 kdir=$2 dir=$NPT_CACHE/mod-$1
+	local name=$1 kdir=$2 dir=$NPT_WORK/mod-$1
 	shift 2
 	[ -d "$kdir" ] || die "no kernel build dir $kdir"
 	sync_module_sources "$dir"

@@ -36,7 +36,7 @@ check() {
 
 # A full (not incremental) module build, so every warning shows each time.
 clean_build() {
-	local name=$1 kdir=$2 dir=$NPT_CACHE/mod-$1
+	local name=$1 kdir=$2 dir=$NPT_WORK/mod-$1
 	shift 2
 	sync_module_sources "$dir"
 	make -C "$kdir" M="$dir" clean >/dev/null
