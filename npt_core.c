@@ -137,6 +137,7 @@ int npt_topup(struct npt_table *t, unsigned long nr)
 		spin_unlock(&t->lock);
 	}
 }
+EXPORT_SYMBOL_GPL(npt_topup);
 
 static void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
 {
@@ -550,12 +551,18 @@ static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
 	return op->tmpl[lvl] | npt_pa_bits(op->t, op->hpa + (gpa - op->gpa));
 }
 
-/* The leaf @old becomes under protect or write-protect. */
+/*
+ * The leaf @old becomes under protect or write-protect.  A/D/AF bits the
+ * hardware set stay; a young leaf (accessed) also gets the bits a new
+ * young leaf with the new permissions would have, as map presets them (a
+ * leaf made writable is dirty too); an old leaf stays old.
+ */
 static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 				  int lvl)
 {
 	const struct npt_table *t = op->t;
 	npt_pte_t bits = op->tmpl[lvl];
+	npt_pte_t young;
 
 	if (op->kind == NPT_KIND_WRPROTECT) {
 		u32 prot, attr;
@@ -565,8 +572,9 @@ static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, 0, lvl, &bits))
 			return old;
 	}
+	young = (!t->acc_bit || (old & t->acc_bit)) ? bits & t->state : 0;
 	return (old & (t->addr_mask | t->state | t->sw_owned)) |
-	       (bits & ~t->state);
+	       (bits & ~t->state) | young;
 }
 
 /* Apply the operation to one present or empty leaf slot that it covers. */

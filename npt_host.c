@@ -104,7 +104,7 @@ void npt_host_resched(void)
 	cond_resched();
 }
 
-#if defined(CONFIG_X86_64)
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 #include <asm/msr.h>
 #include <asm/vmx.h>
 

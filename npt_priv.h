@@ -43,6 +43,7 @@ enum npt_bad {
 	NPT_BAD_LEVEL,		/* leaf or table where the level forbids it */
 	NPT_BAD_ALIGN,		/* block output address not aligned */
 	NPT_BAD_OA,		/* output address beyond the output width */
+	NPT_BAD_NO_USER,	/* RISC-V G-stage leaf without U: never usable */
 };
 
 /**

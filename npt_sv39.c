@@ -164,6 +164,9 @@ static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
 			return !lvl ? NPT_BAD_LEVEL : NPT_BAD_RSVD;
 		return NPT_BAD_NONE;
 	}
+	/* G-stage accesses are user accesses: such a leaf always faults. */
+	if (!(pte & SV_U))
+		return NPT_BAD_NO_USER;
 	/* A superpage's low PPN fields must be zero. */
 	if (npt_pte_pa(t, pte) & (npt_lvl_size(lvl) - 1))
 		return NPT_BAD_ALIGN;
@@ -180,14 +183,12 @@ static void sv_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  FIELD_PREP(HGATP_PPN, t->root_pa >> NPT_PAGE_SHIFT);
 }
 
-/* G-stage accesses are user accesses: a leaf without U grants nothing. */
+/* No hierarchical permissions; a leaf without U never gets here. */
 static u32 sv_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
 			int n)
 {
 	u32 prot, attr;
 
-	if (!(walk[n - 1] & SV_U))
-		return 0;
 	sv_decode(t, walk[n - 1], 0, &prot, &attr);
 	return prot;
 }

@@ -420,6 +420,32 @@ static void npt_sv_split_golden(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, SZ_2M_ULL, 1) & 0x3ff, 0x1);
 }
 
+/*
+ * Leaves are made with A and D preset (no Svade fault) unless the caller
+ * asks for old leaves: a leaf made writable by protect is dirty too.
+ */
+static void npt_sv_protect_dirty(struct kunit *test)
+{
+	struct npt_table *t = npt_kt_create(test, npt_kt_env(test), &sv39, 0);
+	struct npt_op_result res;
+
+	KUNIT_ASSERT_EQ(test, npt_map(t, 0, 0x80201000, SZ_4K_ULL, R,
+				      NPT_MT_WB, 0, &res), 0);
+	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, 0, 0), 0x20080453);
+	KUNIT_ASSERT_EQ(test, npt_protect(t, 0, SZ_4K_ULL, R | W, NPT_MT_WB,
+					  0, &res), 0);
+	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, 0, 0), 0x200804d7);
+}
+
+/* Every G-stage access is a U-mode access: a leaf without U never works. */
+static void npt_sv_validate_user(struct kunit *test)
+{
+	struct npt_table *t = npt_kt_create(test, npt_kt_env(test), &sv39, 0);
+
+	KUNIT_EXPECT_NE(test, npt_validate(t, 0x200804c7, 0), NPT_BAD_NONE);
+	KUNIT_EXPECT_NE(test, npt_validate(t, 0x300000cf, 2), NPT_BAD_NONE);
+}
+
 #ifdef CONFIG_RISCV
 /* The same entries and hgatp from the kernel's definitions. */
 static void npt_sv_kernel_defs(struct kunit *test)
@@ -464,6 +490,8 @@ static struct kunit_case npt_sv39_cases[] = {
 	KUNIT_CASE(npt_sv_create),
 	KUNIT_CASE_PARAM(npt_sv_validate, sv_verdict_gen_params),
 	KUNIT_CASE(npt_sv_split_golden),
+	KUNIT_CASE(npt_sv_protect_dirty),
+	KUNIT_CASE(npt_sv_validate_user),
 #ifdef CONFIG_RISCV
 	KUNIT_CASE(npt_sv_kernel_defs),
 #endif
