@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # kunit.py --qemu_config for arm64 with the virtualization extensions: the
-# kernel boots at EL2 (VHE), so tests can drive the CPU's stage-2 walker.
+# kernel boots at EL2 (VHE, always built in 6.12), so tests can drive the CPU's stage-2 walker.
 # Modeled on tools/testing/kunit/qemu_configs/arm64.py.
 from ..qemu_config import QemuArchParams
 
