@@ -29,7 +29,7 @@ static inline _type class_##_name##_constructor(_init_args)		\
 		class_##_name##_constructor
 
 #define DEFINE_GUARD(_name, _type, _lock, _unlock)			\
-	DEFINE_CLASS(_name, _type, if (_T) { _unlock; }, ({ _lock; _T; }), _type _T)
+	DEFINE_CLASS(_name, _type, if (_T) _unlock, ({ _lock; _T; }), _type _T)
 
 #define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))
 

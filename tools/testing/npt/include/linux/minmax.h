@@ -12,9 +12,9 @@
 #include <linux/const.h>
 #include <linux/types.h>
 
-#define __cmp_op_min <
-#define __cmp_op_max >
-#define __cmp(op, x, y)	((x) __cmp_op_##op (y) ? (x) : (y))
+#define __cmp_op_min(x, y)	((x) < (y))
+#define __cmp_op_max(x, y)	((x) > (y))
+#define __cmp(op, x, y)	(__cmp_op_##op(x, y) ? (x) : (y))
 
 #define __careful_cmp_once(op, x, y, ux, uy) ({				\
 	__auto_type ux = (x); __auto_type uy = (y);			\

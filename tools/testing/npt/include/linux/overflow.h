@@ -11,8 +11,12 @@
 #define check_sub_overflow(a, b, d)	__builtin_sub_overflow(a, b, d)
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
 
-#define size_mul(a, b)	({ size_t __r; check_mul_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
-#define size_add(a, b)	({ size_t __r; check_add_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
+#define size_mul(a, b) ({						\
+	size_t __r;							\
+	check_mul_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
+#define size_add(a, b) ({						\
+	size_t __r;							\
+	check_add_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
 #define array_size(a, b)	size_mul(a, b)
 #define struct_size(p, member, count)					\
 	size_add(sizeof(*(p)), size_mul(sizeof(*(p)->member), count))
