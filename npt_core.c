@@ -1342,14 +1342,15 @@ u32 npt_vmid(const struct npt_table *t)
 EXPORT_SYMBOL_GPL(npt_vmid);
 
 /**
- * npt_pte_hide_table() - an entry without the address of a table
+ * npt_pte_hide_table() - an entry without the addresses npt chose
  * @t:		The table.
  * @pte:	An entry read at @lvl (from npt_walk_gpa()).
  * @lvl:	Its level.
  *
  * For showing walks to callers who may not see kernel addresses: a table
- * entry loses its address bits; leaves (whose output addresses the caller
- * chose) and non-present entries are returned as they are.
+ * entry, and a leaf mapping a page the table owns (lazy regions), lose
+ * their address bits; leaves whose output addresses the caller chose and
+ * non-present entries are returned as they are.
  *
  * Context: any.
  * Return: the entry to show.
@@ -1357,7 +1358,8 @@ EXPORT_SYMBOL_GPL(npt_vmid);
 npt_pte_t npt_pte_hide_table(const struct npt_table *t, npt_pte_t pte,
 			     int lvl)
 {
-	if (npt_pte_is_table(t, pte, lvl))
+	if (npt_pte_is_table(t, pte, lvl) ||
+	    (npt_pte_present(t, pte) && (pte & t->sw_owned)))
 		return pte & ~t->addr_mask;
 	return pte;
 }
