@@ -49,10 +49,11 @@ c_files() {
 }
 
 # User-space programs follow kernel style too, less what only the kernel
-# has (__printf, u32, ...) and what user-space messages and libFuzzer need.
+# has (__printf, u32, BIT(), ...) and what user-space messages and libFuzzer
+# need.
 # Stand-ins for kernel headers (tools/testing/*/include/) imitate the
 # kernel's own macros and types, so the checks on macro shape are off there.
-USER_IGNORE=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,STATIC_CONST_CHAR_ARRAY,SPLIT_STRING,AVOID_EXTERNS,CAMELCASE
+USER_IGNORE=BIT_MACRO,PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,STATIC_CONST_CHAR_ARRAY,SPLIT_STRING,AVOID_EXTERNS,CAMELCASE
 SHIM_IGNORE=$USER_IGNORE,NEW_TYPEDEFS,VOLATILE,MEMORY_BARRIER,EXPORT_SYMBOL,COMPLEX_MACRO,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,MACRO_ARG_PRECEDENCE,BIT_MACRO,SINGLE_STATEMENT_DO_WHILE_MACRO,MACRO_WITH_FLOW_CONTROL,INLINE,MINMAX,USE_LOCKDEP,DATA_RACE,PRINTK_WITHOUT_KERN_LEVEL,IS_ENABLED_CONFIG,AVOID_BUG
 
 checkpatch() {

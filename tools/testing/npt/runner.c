@@ -23,12 +23,14 @@ const u32 npt_test_formats[] = {
 	NPT_FORMAT_EPT4, NPT_FORMAT_EPT5, NPT_FORMAT_ARM64_S2,
 	NPT_FORMAT_SV39X4, NPT_FORMAT_SV48X4,
 };
+
 const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
 	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_NR
 };
+
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
 	"npt_access", "handle_fault", "guest-rw",
@@ -1401,12 +1403,13 @@ static int walk_cb(const struct npt_visit_ctx *ctx, enum npt_walk_flags visit)
 		if (npt_pte_present(r->t, ctx->old)) {
 			if (w->nleaf < ARRAY_SIZE(w->leaf))
 				w->leaf[w->nleaf++] = ctx->addr;
-		} else
+		} else {
 			CHECK(r, !model_any(&r->m, ctx->addr,
 					    ctx->end - ctx->addr),
 			      "hole [%#llx, %#llx) that the model maps",
 			      (unsigned long long)ctx->addr,
 			      (unsigned long long)ctx->end);
+		}
 		return 1;
 	case NPT_WALK_TABLE_PRE:
 		CHECK(r, npt_pte_is_table(r->t, ctx->old, ctx->lvl),
@@ -1517,7 +1520,6 @@ static void do_access(struct runner *r)
 	check_gpa(r, gpa);
 }
 
-
 /* npt_access(): the fault the hardware takes, computed from the model. */
 static void do_hwaccess(struct runner *r)
 {
@@ -1580,11 +1582,14 @@ static void do_hwaccess(struct runner *r)
 	dirty = kind != NPT_ACC_WRITE || re.dirty;
 	hw = ept || (arm && (r->cfg.options & NPT_OPT_S2_HA)) ||
 	     (rv && (r->cfg.options & NPT_OPT_RV_HWAD));
-	if (ept && !(r->cfg.options & NPT_OPT_EPT_AD))
-		young = dirty = true;
+	if (ept && !(r->cfg.options & NPT_OPT_EPT_AD)) {
+		young = true;
+		dirty = true;
+	}
 	if (arm)
 		dirty = true;
-	want = alt = NPT_FAULT_NONE;
+	want = NPT_FAULT_NONE;
+	alt = NPT_FAULT_NONE;
 	if (arm && !young && !hw)
 		want = NPT_FAULT_ACCESS_FLAG;	/* before permission (Arm ARM) */
 	else if (!perm)
@@ -1832,8 +1837,9 @@ static void do_guest_rw(struct runner *r)
 		const struct model_ext *x = model_find(&r->m, p);
 
 		if (x && (x->st & MODEL_ST_OWNED))
-			memcpy(before + n * 4096, npt_test_pa_to_va(&r->mm,
-			       x->hpa + (p - x->gpa)), 4096);
+			memcpy(before + n * 4096,
+			       npt_test_pa_to_va(&r->mm, x->hpa + (p - x->gpa)),
+			       4096);
 	}
 	for (i = 0; i < len; i++)
 		buf[i] = rnd(r, 256);
@@ -1850,8 +1856,8 @@ static void do_guest_rw(struct runner *r)
 			const struct model_ext *x = model_find(&r->m, p);
 
 			if (x && (x->st & MODEL_ST_OWNED))
-				CHECK(r, !memcmp(npt_test_pa_to_va(&r->mm,
-						 x->hpa + (p - x->gpa)),
+				CHECK(r, !memcmp(npt_test_pa_to_va(&r->mm, x->hpa +
+									    (p - x->gpa)),
 						 before + n * 4096, 4096),
 				      "a failed write changed %#llx",
 				      (unsigned long long)p);
