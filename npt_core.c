@@ -314,6 +314,10 @@ enum npt_op_kind {
  * @hpa:	Map: host-physical address of @gpa.
  * @flags:	NPT_OP_* flags.
  * @tmpl:	Leaf attribute bits per level (map, protect).
+ * @tmpl_ro:	The same without write permission, for leaves inside a
+ *		dirty-logged region: their first write must fault.
+ * @logged:	Bit i set when region i is dirty-logged and overlaps the
+ *		operation (map, protect).
  * @need:	Table pages the operation needs (planning pass).
  * @res:	The caller's result.
  * @pending:	Invalidations owed before @free can be freed.
@@ -328,6 +332,8 @@ struct npt_op {
 	u64 hpa;
 	u32 flags;
 	npt_pte_t tmpl[NPT_MAX_LEVELS];
+	npt_pte_t tmpl_ro[NPT_MAX_LEVELS];
+	u32 logged;
 	unsigned long need;
 	struct npt_op_result *res;
 	struct npt_flush_plan pending;
@@ -414,6 +420,41 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 
 /* ---- planning: how many table pages an operation needs ---------------- */
 
+/*
+ * Whether [addr, end) overlaps a dirty-logged region of the operation;
+ * @straddles is set when it also reaches outside that region.
+ */
+static bool npt_logged(const struct npt_op *op, u64 addr, u64 end,
+		       bool *straddles)
+{
+	unsigned long logged = op->logged;
+	bool in = false;
+	unsigned int i;
+
+	*straddles = false;
+	for_each_set_bit(i, &logged, NPT_MAX_REGIONS) {
+		const struct npt_region *rg = &op->t->regions[i].rg;
+
+		if (addr < rg->gpa + rg->size && rg->gpa < end) {
+			in = true;
+			if (addr < rg->gpa || end > rg->gpa + rg->size)
+				*straddles = true;
+		}
+	}
+	return in;
+}
+
+/* Leaf bits for a leaf at @lvl starting at @gpa. */
+static npt_pte_t npt_op_bits(const struct npt_op *op, u64 gpa, int lvl)
+{
+	bool straddles;
+
+	if (op->logged &&
+	    npt_logged(op, gpa, gpa + npt_lvl_size(lvl), &straddles))
+		return op->tmpl_ro[lvl];
+	return op->tmpl[lvl];
+}
+
 /* Whether [addr, end) inside one entry at @lvl is done at that level. */
 static bool npt_fits(const struct npt_op *op, int lvl, u64 addr, u64 end)
 {
@@ -426,6 +467,14 @@ static bool npt_fits(const struct npt_op *op, int lvl, u64 addr, u64 end)
 		return true;
 	if (!(t->leaf_lvls & BIT(lvl)) || (op->flags & NPT_OP_NO_BLOCKS))
 		return false;
+	/* A block is write-protected whole: none across a logged edge. */
+	if (op->logged) {
+		bool straddles;
+
+		npt_logged(op, addr, end, &straddles);
+		if (straddles)
+			return false;
+	}
 	return IS_ALIGNED(op->hpa + (addr - op->gpa), size);
 }
 
@@ -548,7 +597,8 @@ static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 
 static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
 {
-	return op->tmpl[lvl] | npt_pa_bits(op->t, op->hpa + (gpa - op->gpa));
+	return npt_op_bits(op, gpa, lvl) |
+	       npt_pa_bits(op->t, op->hpa + (gpa - op->gpa));
 }
 
 /*
@@ -558,10 +608,10 @@ static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
  * leaf made writable is dirty too); an old leaf stays old.
  */
 static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
-				  int lvl)
+				  u64 gpa, int lvl)
 {
 	const struct npt_table *t = op->t;
-	npt_pte_t bits = op->tmpl[lvl];
+	npt_pte_t bits = npt_op_bits(op, gpa, lvl);
 	npt_pte_t young;
 
 	if (op->kind == NPT_KIND_WRPROTECT) {
@@ -615,7 +665,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 			for (;;) {
 				npt_pte_t cur;
 
-				new = npt_protect_leaf(op, old, lvl);
+				new = npt_protect_leaf(op, old, gpa, lvl);
 				if (new == old)
 					return;
 				if ((old ^ new) & t->bbm)
@@ -629,7 +679,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 				old = cur;
 			}
 		}
-		new = npt_protect_leaf(op, old, lvl);
+		new = npt_protect_leaf(op, old, gpa, lvl);
 		if (new != old)
 			npt_change_leaf(op, ptep, old, new, gpa, lvl);
 		return;
@@ -856,6 +906,18 @@ static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
 	memset(res, 0, sizeof(*res));
 	op->res = res;
 	mutex_lock(&t->op_lock);
+	if (op->kind == NPT_KIND_MAP || op->kind == NPT_KIND_PROTECT) {
+		unsigned int i;
+
+		/* Regions change only under the operation mutex. */
+		for (i = 0; i < t->nr_regions; i++) {
+			const struct npt_region *rg = &t->regions[i].rg;
+
+			if (t->regions[i].dirty && op->gpa < rg->gpa + rg->size &&
+			    rg->gpa < op->end)
+				op->logged |= BIT(i);
+		}
+	}
 	ret = npt_op_chunked(op);
 	mutex_unlock(&t->op_lock);
 	return ret;
@@ -891,6 +953,11 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 				   &op->tmpl[lvl]);
 		if (ret)
 			return ret;
+		op->tmpl_ro[lvl] = op->tmpl[lvl];
+		if ((prot & NPT_PROT_W) &&
+		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, op->flags, lvl,
+				 &op->tmpl_ro[lvl]))
+			return -EINVAL;
 	}
 	return 0;
 }

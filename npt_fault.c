@@ -213,15 +213,18 @@ static int npt_region_remove(struct npt_table *t, u64 gpa)
 	struct npt_region_state *rs;
 	unsigned long *dirty;
 
+	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	rs = npt_region_find(t, gpa);
 	if (!rs || rs->rg.gpa != gpa) {
 		spin_unlock(&t->lock);
+		mutex_unlock(&t->op_lock);
 		return -ENOENT;
 	}
 	dirty = rs->dirty;
 	*rs = t->regions[--t->nr_regions];
 	spin_unlock(&t->lock);
+	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
 	return 0;
 }
