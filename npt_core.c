@@ -602,17 +602,16 @@ static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
 }
 
 /*
- * The leaf @old becomes under protect or write-protect.  A/D/AF bits the
- * hardware set stay; a young leaf (accessed) also gets the bits a new
- * young leaf with the new permissions would have, as map presets them (a
- * leaf made writable is dirty too); an old leaf stays old.
+ * The leaf @old becomes under protect or write-protect.  Its A/D/AF bits
+ * stay as they are, whoever set them: a leaf made writable keeps D clear,
+ * and where the hardware does not set D itself its first write faults and
+ * npt_handle_fault() sets it.
  */
 static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 				  u64 gpa, int lvl)
 {
 	const struct npt_table *t = op->t;
 	npt_pte_t bits = npt_op_bits(op, gpa, lvl);
-	npt_pte_t young;
 
 	if (op->kind == NPT_KIND_WRPROTECT) {
 		u32 prot, attr;
@@ -622,9 +621,8 @@ static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, 0, lvl, &bits))
 			return old;
 	}
-	young = (!t->acc_bit || (old & t->acc_bit)) ? bits & t->state : 0;
 	return (old & (t->addr_mask | t->state | t->sw_owned)) |
-	       (bits & ~t->state) | young;
+	       (bits & ~t->state);
 }
 
 /* Apply the operation to one present or empty leaf slot that it covers. */

@@ -47,16 +47,22 @@ static void npt_pte_set(npt_pte_t *ptep, npt_pte_t bits)
 /* The checks on the leaf once the walk reached it; 0 or a fault kind. */
 static u32 npt_access_leaf(struct npt_table *t, u32 access,
 			   npt_pte_t *const *ptes, const npt_pte_t *walk,
-			   int n, u32 *updated)
+			   int n, int lvl, u32 *updated)
 {
 	npt_pte_t leaf = walk[n - 1];
-	bool perm = t->fmt->walk_prot(t, walk, n) & npt_access_needs(access);
+	u32 prot, attr;
+	bool perm;
 	bool young = !t->acc_bit || (leaf & t->acc_bit);
 	bool dirty = !t->dirty_bit || access != NPT_ACC_WRITE ||
 		     (leaf & t->dirty_bit);
 	npt_pte_t set = 0;
 	int i;
 
+	if (t->fmt->walk_prot)
+		prot = t->fmt->walk_prot(t, walk, n);
+	else
+		t->fmt->decode(t, leaf, lvl, &prot, &attr);
+	perm = prot & npt_access_needs(access);
 	if (t->af_first && !young && !t->hw_ad)
 		return NPT_FAULT_ACCESS_FLAG;
 	if (!perm)
@@ -125,7 +131,8 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 		table = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
 	}
 
-	r->fault = npt_access_leaf(t, access, ptes, walk, *n, &r->updated);
+	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl,
+				   &r->updated);
 	if (r->fault == NPT_FAULT_NONE)
 		r->hpa = npt_pte_pa(t, walk[*n - 1]) +
 			 (gpa & (npt_lvl_size(lvl) - 1));

@@ -64,8 +64,9 @@ enum npt_bad {
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
  * @walk_prot:	NPT_PROT_* an access through the @n entries of @walk gets
- *		(the last one a present leaf): the AND over the walk where
- *		permissions are hierarchical, nothing without RISC-V's U.
+ *		(the last one a present leaf) where permissions are
+ *		hierarchical (EPT: the AND over the walk); NULL when the
+ *		leaf alone decides.
  * @syndrome:	Fill @r's syndrome, address register and exit reason for
  *		the fault in @r->fault at @r->lvl of an @access to @gpa.
  */

@@ -226,16 +226,6 @@ static void s2_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  VTCR_RES1;
 }
 
-/* Stage 2 has no hierarchical permissions: the leaf decides. */
-static u32 s2_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
-			int n)
-{
-	u32 prot, attr;
-
-	s2_decode(t, walk[n - 1], 0, &prot, &attr);
-	return prot;
-}
-
 static void s2_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 			const npt_pte_t *walk, int n,
 			struct npt_access_result *r)
@@ -279,6 +269,5 @@ const struct npt_fmt npt_fmt_stage2 = {
 	.decode = s2_decode,
 	.validate = s2_validate,
 	.root_regs = s2_root_regs,
-	.walk_prot = s2_walk_prot,
 	.syndrome = s2_syndrome,
 };

@@ -183,16 +183,6 @@ static void sv_root_regs(const struct npt_table *t, struct npt_root_regs *r)
 		  FIELD_PREP(HGATP_PPN, t->root_pa >> NPT_PAGE_SHIFT);
 }
 
-/* No hierarchical permissions; a leaf without U never gets here. */
-static u32 sv_walk_prot(const struct npt_table *t, const npt_pte_t *walk,
-			int n)
-{
-	u32 prot, attr;
-
-	sv_decode(t, walk[n - 1], 0, &prot, &attr);
-	return prot;
-}
-
 static void sv_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 			const npt_pte_t *walk, int n,
 			struct npt_access_result *r)
@@ -222,6 +212,5 @@ const struct npt_fmt npt_fmt_sv = {
 	.decode = sv_decode,
 	.validate = sv_validate,
 	.root_regs = sv_root_regs,
-	.walk_prot = sv_walk_prot,
 	.syndrome = sv_syndrome,
 };

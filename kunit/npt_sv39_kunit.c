@@ -421,8 +421,8 @@ static void npt_sv_split_golden(struct kunit *test)
 }
 
 /*
- * Leaves are made with A and D preset (no Svade fault) unless the caller
- * asks for old leaves: a leaf made writable by protect is dirty too.
+ * Protect keeps A and D as they are: a leaf made writable stays clean, so
+ * under Svade its first store faults and npt_handle_fault() sets D.
  */
 static void npt_sv_protect_dirty(struct kunit *test)
 {
@@ -434,7 +434,7 @@ static void npt_sv_protect_dirty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, 0, 0), 0x20080453);
 	KUNIT_ASSERT_EQ(test, npt_protect(t, 0, SZ_4K_ULL, R | W, NPT_MT_WB,
 					  0, &res), 0);
-	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, 0, 0), 0x200804d7);
+	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, 0, 0), 0x20080457);
 }
 
 /* Every G-stage access is a U-mode access: a leaf without U never works. */
