@@ -941,8 +941,7 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 	struct npt_table *t = op->t;
 	int lvl, ret;
 
-	if (!prot || (prot & ~NPT_PROT_ALL) || (attr & ~NPT_ATTR_ALL) ||
-	    (attr & NPT_ATTR_MT_MASK) > NPT_MT_MAX)
+	if (!npt_prot_attr_known(prot, attr))
 		return -EINVAL;
 	for (lvl = 0; lvl < t->levels; lvl++) {
 		if (!(t->leaf_lvls & BIT(lvl)))

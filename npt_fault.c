@@ -16,6 +16,12 @@
 #include <linux/string.h>
 #include "npt_priv.h"
 
+/* Whether @access is an access kind of the table. */
+static bool npt_access_ok(const struct npt_table *t, u32 access)
+{
+	return access <= NPT_ACC_MAX && (t->accesses & BIT(access));
+}
+
 static u32 npt_access_needs(u32 access)
 {
 	switch (access) {
@@ -171,7 +177,7 @@ int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	int n;
 
 	memset(r, 0, sizeof(*r));
-	if (access > NPT_ACC_MAX || !(t->accesses & BIT(access)))
+	if (!npt_access_ok(t, access))
 		return -EINVAL;
 	spin_lock(&t->lock);
 	npt_access_locked(t, gpa, access, r, ptes, walk, &n);
@@ -201,9 +207,8 @@ static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
 
 	if (!IS_ALIGNED(rg->gpa | rg->size, NPT_PAGE_SIZE) ||
 	    rg->backing > NPT_BACKING_LAZY ||
-	    (rg->flags & ~NPT_REGION_DIRTY_LOG) || !rg->max_prot ||
-	    (rg->max_prot & ~NPT_PROT_ALL) || (rg->attr & ~NPT_ATTR_ALL) ||
-	    (rg->attr & NPT_ATTR_MT_MASK) > NPT_MT_MAX)
+	    (rg->flags & ~NPT_REGION_DIRTY_LOG) ||
+	    !npt_prot_attr_known(rg->max_prot, rg->attr))
 		return -EINVAL;
 	if (rg->gpa + rg->size < rg->gpa)
 		return -EOVERFLOW;
@@ -442,7 +447,7 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 	int n, ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (access > NPT_ACC_MAX || !(t->accesses & BIT(access)))
+	if (!npt_access_ok(t, access))
 		return -EINVAL;
 
 	spin_lock(&t->lock);

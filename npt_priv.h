@@ -200,6 +200,13 @@ static inline u64 npt_lvl_entries(const struct npt_table *t, int lvl)
 	return NPT_PTRS;
 }
 
+/* Whether @prot and @attr use only known bits (encodable or not). */
+static inline bool npt_prot_attr_known(u32 prot, u32 attr)
+{
+	return prot && !(prot & ~NPT_PROT_ALL) && !(attr & ~NPT_ATTR_ALL) &&
+	       (attr & NPT_ATTR_MT_MASK) <= NPT_MT_MAX;
+}
+
 static inline bool npt_pte_present(const struct npt_table *t, npt_pte_t pte)
 {
 	return pte & t->present;
