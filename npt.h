@@ -43,17 +43,28 @@ static inline u64 npt_lvl_size(int lvl)
  *			physically contiguous pages aligned to their size, or
  *			NULL.  Called without the table lock held; may sleep.
  * @free:		Free pages returned by @alloc.  May be called with the
- *			table lock held; must not sleep.
+ *			table lock held or from an RCU callback; must not
+ *			sleep.
  * @virt_to_phys:	Physical address of a page returned by @alloc.
  * @phys_to_virt:	Inverse of @virt_to_phys for table pages.
+ * @linear:		Every page the provider hands out lies at the same
+ *			offset between its virtual and physical address, as
+ *			in the kernel's direct map: walks then compute table
+ *			addresses instead of calling @phys_to_virt.
  *
- * The provider must outlive every table created with it.
+ * The provider must outlive every table created with it.  A table page
+ * that an operation unlinks reaches @free only after the invalidation
+ * that makes it unreachable by hardware and, in the kernel, after an RCU
+ * grace period (lockless lookups may still read it until then): @free is
+ * then called from an RCU callback, and between the unlink and that call
+ * npt uses the rcu_head and private fields of the page's struct page.
  */
 struct npt_mm_ops {
 	void *(*alloc)(void *arg, unsigned int order);
 	void (*free)(void *arg, void *va, unsigned int order);
 	phys_addr_t (*virt_to_phys)(void *arg, void *va);
 	void *(*phys_to_virt)(void *arg, phys_addr_t pa);
+	bool linear;
 };
 
 /**

@@ -12,7 +12,9 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/export.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include "npt_priv.h"
 
@@ -80,6 +82,7 @@ void *npt_cache_take(struct npt_table *t)
 {
 	void **page = t->cache.head;
 
+	t->changes++;
 	if (WARN_ON_ONCE(!page))
 		return NULL;
 	t->cache.head = *page;
@@ -138,11 +141,6 @@ int npt_topup(struct npt_table *t, unsigned long nr)
 	}
 }
 EXPORT_SYMBOL_GPL(npt_topup);
-
-static void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
-{
-	return t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
-}
 
 /* ---- the walker ------------------------------------------------------- */
 
@@ -319,9 +317,12 @@ enum npt_op_kind {
  * @logged:	Bit i set when region i is dirty-logged and overlaps the
  *		operation (map, protect).
  * @need:	Table pages the operation needs (planning pass).
+ * @planned:	The table's @changes when the plan of the whole range was
+ *		last known to hold (0: plan each chunk).
  * @res:	The caller's result.
  * @pending:	Invalidations owed before @free can be freed.
- * @free:	Table pages to free after @pending is flushed.
+ * @free:	Pages to free after @pending is flushed: table pages, tagged
+ *		with %NPT_FREE_TABLE, and pages the table owned.
  * @nr_free:	Pages in @free.
  */
 struct npt_op {
@@ -335,11 +336,15 @@ struct npt_op {
 	npt_pte_t tmpl_ro[NPT_MAX_LEVELS];
 	u32 logged;
 	unsigned long need;
+	u64 planned;
 	struct npt_op_result *res;
 	struct npt_flush_plan pending;
-	void *free[NPT_FREE_BATCH];
+	uintptr_t free[NPT_FREE_BATCH];
 	unsigned int nr_free;
 };
+
+/* In npt_op.free: a table page, which lockless lookups may still read. */
+#define NPT_FREE_TABLE		1UL
 
 static void npt_flush(struct npt_op *op, const struct npt_flush_plan *plan)
 {
@@ -359,15 +364,22 @@ static void npt_op_settle(struct npt_op *op)
 
 	npt_flush(op, &op->pending);
 	memset(&op->pending, 0, sizeof(op->pending));
-	while (op->nr_free)
-		t->mm->free(t->mm_arg, op->free[--op->nr_free], 0);
+	while (op->nr_free) {
+		uintptr_t v = op->free[--op->nr_free];
+		void *va = (void *)(v & ~NPT_FREE_TABLE);
+
+		if (v & NPT_FREE_TABLE)
+			npt_host_free_table(t, va);
+		else
+			t->mm->free(t->mm_arg, va, 0);
+	}
 }
 
-static void npt_op_defer_free(struct npt_op *op, void *va)
+static void npt_op_defer_free(struct npt_op *op, void *va, uintptr_t tag)
 {
 	if (op->nr_free == NPT_FREE_BATCH)
 		npt_op_settle(op);
-	op->free[op->nr_free++] = va;
+	op->free[op->nr_free++] = (uintptr_t)va | tag;
 }
 
 static void npt_op_free_table(struct npt_op *op, void *va, int lvl)
@@ -376,7 +388,7 @@ static void npt_op_free_table(struct npt_op *op, void *va, int lvl)
 
 	t->st.table_pages--;
 	t->st.tables[lvl]--;
-	npt_op_defer_free(op, va);
+	npt_op_defer_free(op, va, NPT_FREE_TABLE);
 }
 
 /* A leaf that maps a page the table owns (lazy backing) gives it back. */
@@ -387,10 +399,13 @@ static void npt_op_free_owned(struct npt_op *op, npt_pte_t old)
 	if (!(old & t->sw_owned))
 		return;
 	t->st.data_pages--;
-	npt_op_defer_free(op, npt_table_va(t, old));
+	npt_op_defer_free(op, npt_table_va(t, old), 0);
 }
 
-/* Arm's break: make a live entry invalid and flush it before the make. */
+/*
+ * Arm's break: make a live entry invalid and flush it before the make.
+ * Lockless lookups that meet the break wait for the make (npt_translate()).
+ */
 static void npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa, int lvl)
 {
 	struct npt_flush_plan one = { .nr = 1 };
@@ -398,7 +413,7 @@ static void npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa, int lvl)
 	one.range[0].gpa = gpa;
 	one.range[0].size = npt_lvl_size(lvl);
 	one.range[0].lvl = lvl;
-	WRITE_ONCE(*ptep, 0);
+	WRITE_ONCE(*ptep, op->t->break_val);
 	npt_flush(op, &one);
 }
 
@@ -519,14 +534,22 @@ static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 
 	if (!ctx->lvl) {
 		/* A run of 4 KiB entries: they never need a table. */
+		const npt_pte_t pmask = t->present;
+		npt_pte_t any = 0;
+		int nr = 0;
+
 		n = npt_run_len(op, ctx);
-		for (i = 0; i < n; i++) {
-			present = npt_pte_present(t, READ_ONCE(ctx->ptep[i]));
-			if (op->kind == NPT_KIND_MAP && present &&
-			    !(op->flags & NPT_OP_REPLACE))
+		if (op->kind == NPT_KIND_MAP && !(op->flags & NPT_OP_REPLACE)) {
+			for (i = 0; i < n; i++)
+				any |= READ_ONCE(ctx->ptep[i]) & pmask;
+			if (any)
 				return -EEXIST;
-			if (op->kind == NPT_KIND_PROTECT && !present &&
-			    !(op->flags & NPT_OP_HOLES_OK))
+		}
+		if (op->kind == NPT_KIND_PROTECT &&
+		    !(op->flags & NPT_OP_HOLES_OK)) {
+			for (i = 0; i < n; i++)
+				nr += !!(READ_ONCE(ctx->ptep[i]) & pmask);
+			if (nr != n)
 				return -ENOENT;
 		}
 		return n;
@@ -658,7 +681,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	case NPT_KIND_WRPROTECT:
 		if (!present)
 			return;
-		if (t->state) {
+		if (t->state && t->hw_ad) {
 			/* Keep A/D/AF bits the hardware may set meanwhile. */
 			for (;;) {
 				npt_pte_t cur;
@@ -684,6 +707,91 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	default:
 		return;
 	}
+}
+
+/* Entry @i of the run from @ptep that maps @addr on, the general way. */
+static void npt_apply_nth(struct npt_op *op, npt_pte_t *ptep, int i, u64 addr)
+{
+	npt_apply_leaf(op, ptep + i, READ_ONCE(ptep[i]),
+		       addr + ((u64)i << NPT_PAGE_SHIFT), 0);
+}
+
+/*
+ * The common cases of a run of @n level-0 entries from @ptep (mapping
+ * @addr on), one table at a time with the leaf bits composed once: a map
+ * into holes, an unmap, a protect where the hardware sets no A/D bits.
+ * Entries that need more (a replaced or owned page, a break) go through
+ * npt_apply_leaf().  Return: false when the whole run needs it.
+ */
+static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
+{
+	struct npt_table *t = op->t;
+	/* In locals: a store to an entry could alias the table's fields. */
+	const npt_pte_t present = t->present, owned = t->sw_owned;
+	const npt_pte_t bbm = t->bbm;
+	u64 span = (u64)n << NPT_PAGE_SHIFT;
+	npt_pte_t keep, bits, old, new, inc;
+	bool straddles;
+	int i, done = 0;
+
+	if (op->logged && npt_logged(op, addr, addr + span, &straddles))
+		return false;
+	switch (op->kind) {
+	case NPT_KIND_MAP:
+		new = op->tmpl[0] | npt_pa_bits(t, op->hpa + (addr - op->gpa));
+		inc = npt_pa_bits(t, NPT_PAGE_SIZE);
+		for (i = 0; i < n; i++, new += inc) {
+			old = READ_ONCE(ptep[i]);
+			if (unlikely(old & present)) {
+				npt_apply_nth(op, ptep, i, addr);
+				continue;
+			}
+			WRITE_ONCE(ptep[i], new);
+			done++;
+		}
+		t->st.leaves[0] += done;
+		if (done && t->flush_new)
+			npt_plan_add(&op->pending, addr, span, 0);
+		return true;
+	case NPT_KIND_UNMAP:
+		for (i = 0; i < n; i++) {
+			old = READ_ONCE(ptep[i]);
+			if (!(old & present))
+				continue;
+			if (unlikely(old & owned)) {
+				npt_apply_nth(op, ptep, i, addr);
+				continue;
+			}
+			WRITE_ONCE(ptep[i], 0);
+			done++;
+		}
+		break;
+	case NPT_KIND_PROTECT:
+		if (t->state && t->hw_ad)
+			return false;
+		keep = t->addr_mask | t->state | t->sw_owned;
+		bits = op->tmpl[0] & ~t->state;
+		for (i = 0; i < n; i++) {
+			old = READ_ONCE(ptep[i]);
+			new = (old & keep) | bits;
+			if (!(old & present) || new == old)
+				continue;
+			if (unlikely((old ^ new) & bbm)) {
+				npt_apply_nth(op, ptep, i, addr);
+				continue;
+			}
+			WRITE_ONCE(ptep[i], new);
+			done++;
+		}
+		break;
+	default:
+		return false;
+	}
+	if (op->kind == NPT_KIND_UNMAP)
+		t->st.leaves[0] -= done;
+	if (done)
+		npt_plan_add(&op->pending, addr, span, 0);
+	return true;
 }
 
 static int npt_apply_visit(const struct npt_visit_ctx *ctx,
@@ -713,10 +821,9 @@ static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 
 	if (!ctx->lvl) {
 		n = npt_run_len(op, ctx);
-		for (i = 0; i < n; i++)
-			npt_apply_leaf(op, ctx->ptep + i,
-				       READ_ONCE(ctx->ptep[i]),
-				       ctx->addr + ((u64)i << NPT_PAGE_SHIFT), 0);
+		if (!npt_apply_run(op, ctx->ptep, ctx->addr, n))
+			for (i = 0; i < n; i++)
+				npt_apply_nth(op, ctx->ptep, i, ctx->addr);
 		return n;
 	}
 
@@ -834,17 +941,24 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 		.arg = op,
 		.flags = NPT_WALK_TABLE_POST,
 	};
+	struct npt_table *t = op->t;
 	u64 size = op->end - op->gpa;
 	int ret;
 
-	ret = npt_op_prepare(op, may_sleep);
-	if (ret)
-		return ret;
-	ret = npt_walk(op->t, op->gpa, size,
+	/* The plan of the whole range holds while nothing else changed. */
+	if (!op->planned || op->planned != t->changes) {
+		ret = npt_op_prepare(op, may_sleep);
+		if (ret)
+			return ret;
+	}
+	ret = npt_walk(t, op->gpa, size,
 		       op->kind == NPT_KIND_COLLAPSE ? &collapse : &apply);
 	WARN_ON_ONCE(ret);
 	npt_op_settle(op);
 	op->res->done += size;
+	t->changes++;
+	if (op->planned)
+		op->planned = t->changes;
 	return 0;
 }
 
@@ -870,6 +984,7 @@ static int npt_op_chunked(struct npt_op *op)
 	spin_lock(&t->lock);
 	keep = t->cache.nr;
 	ret = npt_op_prepare(op, true);
+	op->planned = ++t->changes;
 	spin_unlock(&t->lock);
 
 	while (!ret && gpa < end) {
@@ -917,6 +1032,8 @@ static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
 		}
 	}
 	ret = npt_op_chunked(op);
+	/* Free the table pages it unlinked once lockless lookups are done. */
+	npt_host_quiesce(t);
 	mutex_unlock(&t->op_lock);
 	return ret;
 }
@@ -1033,20 +1150,10 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
  */
 npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 {
-	npt_pte_t *table = t->root;
+	npt_pte_t pte = npt_lookup_fmt(t, gpa, lvl, t->tbl_mask, t->tbl_val,
+				       t->addr_mask, t->pa_shift);
 
-	for (*lvl = npt_root_lvl(t); *lvl >= 0; (*lvl)--) {
-		u64 idx = (gpa >> npt_lvl_shift(*lvl)) &
-			  (npt_lvl_entries(t, *lvl) - 1);
-		npt_pte_t pte = READ_ONCE(table[idx]);
-
-		if (!npt_pte_present(t, pte))
-			return 0;
-		if (!npt_pte_is_table(t, pte, *lvl))
-			return pte;
-		table = npt_table_va(t, pte);
-	}
-	return 0;
+	return npt_pte_present(t, pte) ? pte : 0;
 }
 
 /**
@@ -1204,30 +1311,36 @@ EXPORT_SYMBOL_GPL(npt_collapse);
  * @gpa:	The address; need not be aligned.
  * @tr:		Filled with the translation.
  *
- * Context: any context but hard interrupt; takes the table lock; never
- * allocates.
+ * Lockless, like a hardware walker: an operation running concurrently on
+ * @gpa is seen either before or after each entry it changes.  Only an
+ * Arm break-before-make in progress on the walk is waited for, by taking
+ * the table lock.
+ *
+ * Context: any context in which the table lock may be taken (not interrupt
+ * context); never allocates.
  * Return: 0, -ENOENT when @gpa is not mapped, -ERANGE when it is beyond the
  * table's width.
  */
 int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 {
-	struct npt_walk_info wi;
-	npt_pte_t pte;
-	int ret, lvl;
+	int ret;
 
-	memset(tr, 0, sizeof(*tr));
-	ret = npt_walk_gpa(t, gpa, &wi);
+	if (gpa >> t->ia_bits) {
+		memset(tr, 0, sizeof(*tr));
+		return -ERANGE;
+	}
+	rcu_read_lock();
+	ret = t->fmt->translate(t, gpa, tr);
+	rcu_read_unlock();
+	if (unlikely(ret == -EAGAIN)) {
+		/* The make follows the break before the lock is dropped. */
+		spin_lock(&t->lock);
+		ret = t->fmt->translate(t, gpa, tr);
+		spin_unlock(&t->lock);
+	}
 	if (ret)
-		return ret;
-	pte = wi.pte[wi.levels - 1];
-	lvl = wi.root_lvl - (wi.levels - 1);
-	if (!npt_pte_present(t, pte))
-		return -ENOENT;
-	tr->hpa = npt_pte_pa(t, pte) + (gpa & (npt_lvl_size(lvl) - 1));
-	tr->lvl = lvl;
-	tr->pte = pte;
-	t->fmt->decode(t, pte, lvl, &tr->prot, &tr->attr);
-	return 0;
+		memset(tr, 0, sizeof(*tr));
+	return ret;
 }
 EXPORT_SYMBOL_GPL(npt_translate);
 
@@ -1503,6 +1616,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	t->st.max_pages = cfg->max_pages ?: NPT_DEFAULT_MAX_PAGES;
 	mutex_init(&t->op_lock);
 	spin_lock_init(&t->lock);
+	INIT_LIST_HEAD(&t->rcu_wait);
 
 	ret = fmt->init(t, cfg);
 	if (ret)
@@ -1522,6 +1636,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 		goto out_free;
 	}
 	t->root_pa = t->mm->virt_to_phys(t->mm_arg, t->root);
+	t->va_off = (uintptr_t)t->root - t->root_pa;
 	if (WARN_ON_ONCE(!IS_ALIGNED(t->root_pa,
 				     NPT_PAGE_SIZE << t->root_order))) {
 		ret = -EINVAL;
@@ -1575,6 +1690,7 @@ void npt_table_destroy(struct npt_table *t)
 {
 	if (!t)
 		return;
+	npt_host_quiesce(t);
 	npt_free_lvl(t, t->root, npt_root_lvl(t));
 	t->mm->free(t->mm_arg, t->root, t->root_order);
 	npt_regions_free(t);

@@ -85,6 +85,8 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 		t->present |= EPT_UX;
 	t->addr_mask = EPT_ADDR;
 	t->pa_shift = 0;
+	t->tbl_mask = EPT_PS;
+	t->tbl_val = 0;
 	t->lvl_bits = EPT_PS;
 	for (lvl = 1; lvl < NPT_MAX_LEVELS; lvl++)
 		t->lvl_val[lvl] = EPT_PS;
@@ -143,11 +145,6 @@ static int ept_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
-static bool ept_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
-{
-	return !(pte & EPT_PS);
-}
-
 static u32 ept_mt_decode(u32 mt)
 {
 	switch (mt) {
@@ -174,6 +171,13 @@ static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		 NPT_PROT_UX : 0);
 	*attr = ept_mt_decode(FIELD_GET(EPT_MT, pte)) |
 		((pte & EPT_IPAT) ? NPT_ATTR_IPAT : 0);
+}
+
+static int ept_translate(const struct npt_table *t, u64 gpa,
+			 struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, ept_decode, EPT_PS, 0, EPT_ADDR,
+				 0);
 }
 
 static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,
@@ -261,8 +265,8 @@ const struct npt_fmt npt_fmt_ept = {
 	.init = ept_init,
 	.leaf = ept_leaf,
 	.table = ept_table,
-	.is_table = ept_is_table,
 	.decode = ept_decode,
+	.translate = ept_translate,
 	.validate = ept_validate,
 	.root_regs = ept_root_regs,
 	.walk_prot = ept_walk_prot,

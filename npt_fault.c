@@ -134,7 +134,7 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 		}
 		if (!npt_pte_is_table(t, pte, lvl))
 			break;
-		table = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+		table = npt_table_va(t, pte);
 	}
 
 	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl,

@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -56,6 +57,7 @@ const struct npt_mm_ops npt_kernel_mm = {
 	.free = npt_kernel_free,
 	.virt_to_phys = npt_kernel_virt_to_phys,
 	.phys_to_virt = npt_kernel_phys_to_virt,
+	.linear = true,
 };
 EXPORT_SYMBOL_GPL(npt_kernel_mm);
 
@@ -102,6 +104,33 @@ bool npt_host_should_stop(void)
 void npt_host_resched(void)
 {
 	cond_resched();
+}
+
+/* Table lock held: queue the page until npt_host_quiesce(). */
+void npt_host_free_table(struct npt_table *t, void *va)
+{
+	list_add_tail(&virt_to_page(va)->lru, &t->rcu_wait);
+}
+
+/*
+ * Operation mutex held, table lock not: after a grace period no lockless
+ * lookup (npt_translate()) can still be reading the queued pages.
+ */
+void npt_host_quiesce(struct npt_table *t)
+{
+	struct page *page, *next;
+	LIST_HEAD(done);
+
+	spin_lock(&t->lock);
+	list_splice_init(&t->rcu_wait, &done);
+	spin_unlock(&t->lock);
+	if (list_empty(&done))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(page, next, &done, lru) {
+		list_del(&page->lru);
+		t->mm->free(t->mm_arg, page_address(page), 0);
+	}
 }
 
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)

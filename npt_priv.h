@@ -58,8 +58,9 @@ enum npt_bad {
  *		combination the format cannot encode or the hardware would
  *		refuse.
  * @table:	A table entry pointing to the table page at @pa.
- * @is_table:	Whether present @pte at @lvl points to a table.
  * @decode:	NPT_PROT_* and memory attributes of the present leaf @pte.
+ * @translate:	npt_translate() without the locking: npt_translate_fmt()
+ *		instantiated with the format's @decode.
  * @validate:	Why present @pte at @lvl is not an entry the hardware walks
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
@@ -77,9 +78,10 @@ struct npt_fmt {
 	int (*leaf)(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 		    int lvl, npt_pte_t *bits);
 	npt_pte_t (*table)(const struct npt_table *t, phys_addr_t pa);
-	bool (*is_table)(const struct npt_table *t, npt_pte_t pte, int lvl);
 	void (*decode)(const struct npt_table *t, npt_pte_t pte, int lvl,
 		       u32 *prot, u32 *attr);
+	int (*translate)(const struct npt_table *t, u64 gpa,
+			 struct npt_translation *tr);
 	enum npt_bad (*validate)(const struct npt_table *t, npt_pte_t pte,
 				 int lvl);
 	void (*root_regs)(const struct npt_table *t,
@@ -117,6 +119,12 @@ struct npt_page_cache {
  * @present:	An entry is present when it has any of these bits.
  * @addr_mask:	Address bits of an entry.
  * @pa_shift:	An entry holds an address as (pa >> @pa_shift).
+ * @tbl_mask:	A present entry above level 0 points to a table when its
+ *		@tbl_mask bits equal @tbl_val.
+ * @tbl_val:	See @tbl_mask.
+ * @break_val:	What a break-before-make leaves in an entry until the make:
+ *		not present to the hardware, and telling lockless lookups
+ *		to wait for the new value (Arm).
  * @lvl_bits:	Bits that a leaf has only at one level (EPT PS, Arm page);
  *		@lvl_val[n] is their value at level n.
  * @lvl_val:	See @lvl_bits.
@@ -134,16 +142,23 @@ struct npt_page_cache {
  * @sw_owned:	Software bit marking a leaf whose page the table owns.
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
+ * @va_off:	Virtual minus physical address of every table page, when
+ *		the provider is linear.
  * @mm:		Host memory provider; @mm_arg its argument.
  * @mm_arg:	See @mm.
  * @flush:	TLB invalidation callback; @flush_arg its argument.
  * @flush_arg:	See @flush.
+ * @rcu_wait:	Unlinked table pages waiting for an RCU grace period
+ *		before they are freed (kernel).
  * @op_lock:	Serialises the operations that may sleep (range operations,
  *		regions, dirty logs), across the chunks they work in.
  * @lock:	Serialises every access to the entries, the cache and the
  *		counters; held by each chunk of a range operation and by the
  *		operations that may not sleep.
  * @cache:	Reserved pages (see npt_topup()).
+ * @changes:	Counts changes to the entries and takes from @cache, so that
+ *		a range operation knows whether its plan still holds after
+ *		it dropped the lock between two chunks.
  * @st:		Counters.
  * @regions:	Regions the fault path resolves in; @nr_regions of them.
  * @nr_regions:	See @regions.
@@ -161,6 +176,9 @@ struct npt_table {
 	npt_pte_t present;
 	npt_pte_t addr_mask;
 	u8 pa_shift;
+	npt_pte_t tbl_mask;
+	npt_pte_t tbl_val;
+	npt_pte_t break_val;
 	npt_pte_t lvl_bits;
 	npt_pte_t lvl_val[NPT_MAX_LEVELS];
 	npt_pte_t state;
@@ -175,13 +193,16 @@ struct npt_table {
 	npt_pte_t sw_owned;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
+	uintptr_t va_off;
 	const struct npt_mm_ops *mm;
 	void *mm_arg;
 	npt_flush_fn flush;
 	void *flush_arg;
+	struct list_head rcu_wait;
 	struct mutex op_lock;	/* sleeping operations, across chunks */
 	spinlock_t lock;	/* entries, cache and counters */
 	struct npt_page_cache cache;
+	u64 changes;
 	struct npt_stats st;
 	struct npt_region_state regions[NPT_MAX_REGIONS];
 	unsigned int nr_regions;
@@ -226,7 +247,85 @@ static inline bool npt_pte_is_table(const struct npt_table *t, npt_pte_t pte,
 				    int lvl)
 {
 	return lvl > 0 && npt_pte_present(t, pte) &&
-	       t->fmt->is_table(t, pte, lvl);
+	       (pte & t->tbl_mask) == t->tbl_val;
+}
+
+/* Kernel virtual address of the table page an entry points to. */
+static inline void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
+{
+	if (t->mm->linear)
+		return (void *)(uintptr_t)(npt_pte_pa(t, pte) + t->va_off);
+	return t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+}
+
+typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
+			      int lvl, u32 *prot, u32 *attr);
+
+/*
+ * The entry that decides @gpa's translation (@gpa below 2^@t->ia_bits): a
+ * leaf, or the first entry on the walk that is not present, and its level
+ * in *@lvlp.  The entry facts are parameters, so that an encoder can pass
+ * its constants (they must equal the table's @tbl_mask, @tbl_val,
+ * @addr_mask and @pa_shift).  Needs the table lock or an RCU read-side
+ * section: unlinked table pages are freed only after a grace period.
+ */
+static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
+						u64 gpa, int *lvlp,
+						npt_pte_t tbl_mask,
+						npt_pte_t tbl_val,
+						npt_pte_t addr_mask,
+						unsigned int pa_shift)
+{
+	const npt_pte_t present = t->present;
+	const bool linear = t->mm->linear;
+	const uintptr_t va_off = t->va_off;
+	const npt_pte_t *table = t->root;
+	int lvl = npt_root_lvl(t);
+	u64 idx = gpa >> npt_lvl_shift(lvl);
+	npt_pte_t pte;
+
+	for (;;) {
+		pte = READ_ONCE(table[idx]);
+		if (!(pte & present) || !lvl || (pte & tbl_mask) != tbl_val)
+			break;
+		if (likely(linear))
+			table = (void *)(uintptr_t)(((pte & addr_mask) <<
+						     pa_shift) + va_off);
+		else
+			table = npt_table_va(t, pte);
+		lvl--;
+		idx = (gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1);
+	}
+	*lvlp = lvl;
+	return pte;
+}
+
+/*
+ * An encoder's translate op: npt_lookup_fmt() with its constants and its
+ * @decode inlined.  Return: 0, -ENOENT, or -EAGAIN when the walk met an
+ * Arm break-before-make in progress.
+ */
+static __always_inline int npt_translate_fmt(const struct npt_table *t,
+					     u64 gpa,
+					     struct npt_translation *tr,
+					     npt_decode_fn decode,
+					     npt_pte_t tbl_mask,
+					     npt_pte_t tbl_val,
+					     npt_pte_t addr_mask,
+					     unsigned int pa_shift)
+{
+	int lvl;
+	npt_pte_t pte = npt_lookup_fmt(t, gpa, &lvl, tbl_mask, tbl_val,
+				       addr_mask, pa_shift);
+
+	if (!(pte & t->present))
+		return pte && pte == t->break_val ? -EAGAIN : -ENOENT;
+	tr->hpa = ((pte & addr_mask) << pa_shift) +
+		  (gpa & (npt_lvl_size(lvl) - 1));
+	tr->lvl = lvl;
+	tr->pte = pte;
+	decode(t, pte, lvl, &tr->prot, &tr->attr);
+	return 0;
 }
 
 /*
@@ -300,11 +399,18 @@ struct npt_walker {
 int npt_walk(struct npt_table *t, u64 addr, u64 size,
 	     const struct npt_walker *w);
 
-/* Host seam: npt_host.c in the kernel, the test harness in user space. */
+/*
+ * Host seam: npt_host.c in the kernel, the test harness in user space.
+ * npt_host_free_table() frees an unlinked table page once lockless lookups
+ * can no longer be reading it; npt_host_quiesce() waits for those frees
+ * before the table itself goes away.
+ */
 void *npt_host_zalloc(size_t size);
 void npt_host_free(void *p);
 bool npt_host_should_stop(void);
 void npt_host_resched(void);
+void npt_host_free_table(struct npt_table *t, void *va);
+void npt_host_quiesce(struct npt_table *t);
 
 int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
 			npt_pte_t bits, struct npt_op_result *res);

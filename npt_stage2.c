@@ -20,6 +20,8 @@
 #define S2_RES0_HI		GENMASK_ULL(50, 48)
 #define S2_XN			BIT_ULL(54)
 #define S2_SW_OWNED		BIT_ULL(55)	/* software use, 58:55 */
+/* An invalid descriptor ignores bits 63:1: one marks a break in progress. */
+#define S2_BREAK		BIT_ULL(10)
 
 #define S2_SH_INNER		3
 #define S2_SH_RESERVED		1
@@ -104,6 +106,9 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->present = S2_VALID;
 	t->addr_mask = S2_ADDR;
 	t->pa_shift = 0;
+	t->tbl_mask = S2_TABLE;
+	t->tbl_val = S2_TABLE;
+	t->break_val = S2_BREAK;
 	t->lvl_bits = S2_TABLE;
 	t->lvl_val[0] = S2_TABLE;
 	t->state = S2_AF;
@@ -164,11 +169,6 @@ static int s2_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
-static bool s2_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
-{
-	return pte & S2_TABLE;
-}
-
 static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		      u32 *prot, u32 *attr)
 {
@@ -183,6 +183,13 @@ static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		*attr = NPT_MT_DEVICE;
 	else
 		*attr = NPT_MT_WB;
+}
+
+static int s2_translate(const struct npt_table *t, u64 gpa,
+			struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, s2_decode, S2_TABLE, S2_TABLE,
+				 S2_ADDR, 0);
 }
 
 static enum npt_bad s2_validate(const struct npt_table *t, npt_pte_t pte,
@@ -265,8 +272,8 @@ const struct npt_fmt npt_fmt_stage2 = {
 	.init = s2_init,
 	.leaf = s2_leaf,
 	.table = s2_table,
-	.is_table = s2_is_table,
 	.decode = s2_decode,
+	.translate = s2_translate,
 	.validate = s2_validate,
 	.root_regs = s2_root_regs,
 	.syndrome = s2_syndrome,

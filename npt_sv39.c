@@ -74,6 +74,8 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->present = SV_V;
 	t->addr_mask = SV_PPN;
 	t->pa_shift = SV_PA_SHIFT;
+	t->tbl_mask = SV_RWX;
+	t->tbl_val = 0;
 	t->lvl_bits = 0;
 	t->state = SV_A | SV_D;
 	t->bbm = 0;
@@ -127,11 +129,6 @@ static int sv_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
-static bool sv_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
-{
-	return !(pte & SV_RWX);
-}
-
 static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		      u32 *prot, u32 *attr)
 {
@@ -142,6 +139,13 @@ static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		((pte & SV_X) ? NPT_PROT_X : 0);
 	*attr = pbmt == SV_PBMT_NC ? NPT_MT_NC :
 		pbmt == SV_PBMT_IO ? NPT_MT_DEVICE : NPT_MT_WB;
+}
+
+static int sv_translate(const struct npt_table *t, u64 gpa,
+			struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, sv_decode, SV_RWX, 0, SV_PPN,
+				 SV_PA_SHIFT);
 }
 
 static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
@@ -208,8 +212,8 @@ const struct npt_fmt npt_fmt_sv = {
 	.init = sv_init,
 	.leaf = sv_leaf,
 	.table = sv_table,
-	.is_table = sv_is_table,
 	.decode = sv_decode,
+	.translate = sv_translate,
 	.validate = sv_validate,
 	.root_regs = sv_root_regs,
 	.syndrome = sv_syndrome,

@@ -23,6 +23,12 @@
 #define W	NPT_PROT_W
 #define X	NPT_PROT_X
 
+/*
+ * An entry between break and make: invalid (bit 0 clear, every other bit
+ * ignored by the walker), with bit 10 set so that lockless lookups wait.
+ */
+#define S2_KT_BREAK	0x400ULL
+
 static const struct npt_kt_cfg s2_cfgs[] = {
 	{ .desc = "ipa32", .format = NPT_FORMAT_ARM64_S2, .ia_bits = 32,
 	  .oa_bits = 48, .levels = 2, .root_pages = 4, .leaf_lvls = 0x7 },
@@ -285,7 +291,8 @@ static int s2_first_flush(const struct npt_kt_env *env, unsigned int from)
 
 /*
  * Changing the output address or memory type of a live entry: break
- * (write 0), flush the old translation, make (write the new entry).
+ * (write an invalid entry), flush the old translation, make (write the new
+ * entry).
  */
 static void npt_s2_bbm_replace(struct kunit *test)
 {
@@ -304,7 +311,7 @@ static void npt_s2_bbm_replace(struct kunit *test)
 				      NPT_MT_WB, NPT_OP_REPLACE, &res), 0);
 	KUNIT_ASSERT_EQ(test, env->nr_ev, 1);
 	KUNIT_EXPECT_EQ(test, env->ev[0].kind, NPT_KT_EV_FLUSH);
-	KUNIT_EXPECT_EQ(test, env->ev[0].watched, 0);
+	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.nr, 1);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].gpa, g);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].size, SZ_4K_ULL);
@@ -317,7 +324,7 @@ static void npt_s2_bbm_replace(struct kunit *test)
 					  NPT_MT_DEVICE, 0, &res), 0);
 	i = s2_first_flush(env, 0);
 	KUNIT_ASSERT_EQ(test, i, 0);
-	KUNIT_EXPECT_EQ(test, env->ev[0].watched, 0);
+	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_EQ(test, *ptep, 0x00400007777777c7ULL);
 
 	/* A 2 MiB block replaced by another. */
@@ -328,7 +335,7 @@ static void npt_s2_bbm_replace(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, npt_map(t, 0, 0x40200000, SZ_2M_ULL, R,
 				      NPT_MT_WB, NPT_OP_REPLACE, &res), 0);
 	KUNIT_ASSERT_EQ(test, env->nr_ev, 1);
-	KUNIT_EXPECT_EQ(test, env->ev[0].watched, 0);
+	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].lvl, 1);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].size, SZ_2M_ULL);
 	KUNIT_EXPECT_EQ(test, *ptep, 0x004000004020077dULL);
@@ -352,7 +359,7 @@ static void npt_s2_bbm_split(struct kunit *test)
 			0);
 	i = s2_first_flush(env, 0);
 	KUNIT_ASSERT_EQ(test, i, 0);
-	KUNIT_EXPECT_EQ(test, env->ev[0].watched, 0);
+	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].gpa, g);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].size, SZ_2M_ULL);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].lvl, 1);
@@ -422,7 +429,7 @@ static void npt_s2_collapse_bbm(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, npt_collapse(t, 0, SZ_1G_ULL, &res), 0);
 	KUNIT_ASSERT_GE(test, env->nr_ev, 2);
 	KUNIT_EXPECT_EQ(test, env->ev[0].kind, NPT_KT_EV_FLUSH);
-	KUNIT_EXPECT_EQ(test, env->ev[0].watched, 0);
+	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_TRUE(test, npt_kt_plan_covers(&env->ev[0].plan,
 						   SZ_2M_ULL, SZ_2M_ULL));
 	for (i = 1; i < env->nr_ev; i++) {

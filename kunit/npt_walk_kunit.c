@@ -427,14 +427,8 @@ static void npt_walk_leaf_zero(struct kunit *test)
 #define MOCK_TABLE	BIT_ULL(62)
 #define MOCK_ADDR	GENMASK_ULL(51, 12)
 
-static bool mock_is_table(const struct npt_table *t, npt_pte_t pte, int lvl)
-{
-	return pte & MOCK_TABLE;
-}
-
 static const struct npt_fmt mock_fmt = {
 	.name = "mock",
-	.is_table = mock_is_table,
 };
 
 /*
@@ -461,6 +455,8 @@ static void npt_walk_mock_format(struct kunit *test)
 	t->levels = 2;
 	t->ia_bits = 30;
 	t->present = MOCK_PRESENT;
+	t->tbl_mask = MOCK_TABLE;
+	t->tbl_val = MOCK_TABLE;
 	t->addr_mask = MOCK_ADDR;
 	t->root = root;
 	t->mm = mm;

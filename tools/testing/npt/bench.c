@@ -72,13 +72,14 @@ static struct npt_table *make(u32 format, struct npt_test_mm *mm)
 {
 	struct npt_config cfg = {
 		.format = format,
-		.mm = &npt_test_mm_ops,
+		.mm = &npt_test_mm_linear_ops,
 		.mm_arg = mm,
 	};
 	struct npt_table *t;
 	int ret;
 
-	npt_test_mm_init(mm, 1ULL << 32, 1ULL << 20);
+	/* 32 MiB of fake physical memory: twice what 1 GiB at 4 KiB needs. */
+	npt_test_mm_init_linear(mm, 1ULL << 32, 1ULL << 13);
 	ret = npt_table_create(&cfg, &t);
 	if (ret)
 		die("npt_table_create", ret);

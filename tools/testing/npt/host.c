@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "host.h"
 
 long npt_test_fail_nth;
@@ -15,6 +16,7 @@ long npt_test_stop_at;
 u64 npt_test_stop_calls;
 unsigned long npt_test_warnings;
 int npt_test_locks_held;
+int npt_test_rcu_nesting;
 static bool npt_test_fast;
 
 #define QUARANTINE	256
@@ -62,6 +64,18 @@ bool npt_host_should_stop(void)
 
 void npt_host_resched(void)
 {
+}
+
+/* Nothing reads tables concurrently here: free at once. */
+void npt_host_free_table(struct npt_table *t, void *va)
+{
+	t->mm->free(t->mm_arg, va, 0);
+}
+
+void npt_host_quiesce(struct npt_table *t)
+{
+	if (npt_test_rcu_nesting)
+		npt_test_warn(__FILE__, __LINE__, "quiesce in an RCU section");
 }
 
 /* What npt_host_caps() reports; the default is a host without a walker. */
@@ -155,11 +169,28 @@ void npt_test_mm_init(struct npt_test_mm *mm, u64 base, u64 limit)
 	mm->limit = limit;
 }
 
+void npt_test_mm_init_linear(struct npt_test_mm *mm, u64 base, u64 limit)
+{
+	npt_test_mm_init(mm, base, limit);
+	/*
+	 * The benchmark's fast mode maps the whole arena in at once, as the
+	 * kernel's direct map is: its page allocations do not fault.
+	 */
+	mm->arena = mmap(NULL, limit * 4096,
+			 npt_test_fast ? PROT_READ | PROT_WRITE : PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 (npt_test_fast ? MAP_POPULATE : 0), -1, 0);
+	if (mm->arena == MAP_FAILED)
+		abort();
+}
+
 void npt_test_mm_fini(struct npt_test_mm *mm)
 {
 	u64 i;
 
-	for (i = 0; i < mm->nr_slots; i++)
+	if (mm->arena)
+		munmap(mm->arena, mm->limit * 4096);
+	for (i = 0; !mm->arena && i < mm->nr_slots; i++)
 		if (mm->page[i] && mm->order[i] != 0xff)
 			free(mm->page[i]);
 	free(mm->page);
@@ -212,9 +243,16 @@ static void *mm_alloc(void *arg, unsigned int order)
 		mm_reserve(mm, slot + n);
 		mm->nr_slots = slot + n;
 	}
-	va = aligned_alloc(4096 * n, 4096 * n);
-	if (!va)
-		return NULL;
+	if (mm->arena) {
+		va = mm->arena + slot * 4096;
+		if (!npt_test_fast &&
+		    mprotect(va, 4096 * n, PROT_READ | PROT_WRITE))
+			abort();
+	} else {
+		va = aligned_alloc(4096 * n, 4096 * n);
+		if (!va)
+			return NULL;
+	}
 	memset(va, 0, 4096 * n);
 	for (i = 0; i < n; i++) {
 		mm->page[slot + i] = (char *)va + 4096 * i;
@@ -252,7 +290,10 @@ static void mm_free(void *arg, void *va, unsigned int order)
 		mm->page[slot + i] = NULL;
 		mm->order[slot + i] = 0xff;
 	}
-	free(va);
+	if (!mm->arena)
+		free(va);
+	else if (!npt_test_fast && mprotect(va, 4096 * n, PROT_NONE))
+		abort();
 	mm->live -= n;
 	mm->frees++;
 	if (!order) {
@@ -328,4 +369,13 @@ const struct npt_mm_ops npt_test_mm_ops = {
 	.free = mm_free,
 	.virt_to_phys = mm_virt_to_phys,
 	.phys_to_virt = mm_phys_to_virt,
+};
+
+/* The same provider over an arena: the core computes table addresses. */
+const struct npt_mm_ops npt_test_mm_linear_ops = {
+	.alloc = mm_alloc,
+	.free = mm_free,
+	.virt_to_phys = mm_virt_to_phys,
+	.phys_to_virt = mm_phys_to_virt,
+	.linear = true,
 };

@@ -15,6 +15,11 @@
  * So a table never sees its own pointers as physical addresses, and an
  * entry holding a stale or invented address is caught at phys_to_virt().
  * Freed slots wait in a FIFO quarantine before reuse.
+ *
+ * A linear provider (npt_test_mm_init_linear(), npt_test_mm_linear_ops)
+ * takes its pages from one reserved arena instead, so that va - pa is the
+ * same for every page; a free page is kept inaccessible (PROT_NONE), so
+ * that a stale access faults as ASan would report it in the other mode.
  */
 struct npt_test_mm {
 	u64 base;		/* fake PA of slot 0, 64 KiB aligned */
@@ -35,17 +40,20 @@ struct npt_test_mm {
 	u64 allocs, frees;
 	u64 errors;		/* misuse: bad free, unknown PA, lock held */
 	char error[256];
+	char *arena;		/* linear: page of slot n at arena + n * 4 KiB */
 	void (*on_free)(struct npt_test_mm *mm, u64 pa, unsigned int order);
 	void *priv;
 };
 
 void npt_test_mm_init(struct npt_test_mm *mm, u64 base, u64 limit);
+void npt_test_mm_init_linear(struct npt_test_mm *mm, u64 base, u64 limit);
 void npt_test_mm_fini(struct npt_test_mm *mm);
 void *npt_test_pa_to_va(struct npt_test_mm *mm, u64 pa);
 u64 npt_test_pa_born(struct npt_test_mm *mm, u64 pa);
 bool npt_test_pa_is_page(struct npt_test_mm *mm, u64 pa);
 
 extern const struct npt_mm_ops npt_test_mm_ops;
+extern const struct npt_mm_ops npt_test_mm_linear_ops;
 
 /*
  * Allocation-failure injection, over npt_host_zalloc() and every
@@ -69,6 +77,7 @@ extern int npt_test_caps_ret;
 
 extern unsigned long npt_test_warnings;
 extern int npt_test_locks_held;
+extern int npt_test_rcu_nesting;
 
 /* Fast path for the benchmark: no checks, PA = base + slot. */
 void npt_test_mm_set_fast(bool fast);

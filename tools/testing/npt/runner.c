@@ -1898,6 +1898,7 @@ static int runner_open(struct runner *r)
 	static const u32 s2_oa[] = { 32, 36, 40, 42, 44, 48 };
 	struct npt_config *c = &r->cfg;
 	u32 fmt = c->format, oa;
+	bool linear;
 	int ret;
 
 	c->options = 0;
@@ -1927,11 +1928,15 @@ static int runner_open(struct runner *r)
 		break;
 	}
 	c->max_pages = chance(r, 15) ? 8 + rnd(r, 200) : 0;
-	c->mm = &npt_test_mm_ops;
+	linear = chance(r, 50);
+	c->mm = linear ? &npt_test_mm_linear_ops : &npt_test_mm_ops;
 	c->mm_arg = &r->mm;
 	c->flush = chance(r, 80) ? flush_cb : NULL;
 	c->flush_arg = r;
-	npt_test_mm_init(&r->mm, pick_base(r, oa), 1ULL << 18);
+	if (linear)
+		npt_test_mm_init_linear(&r->mm, pick_base(r, oa), 1ULL << 18);
+	else
+		npt_test_mm_init(&r->mm, pick_base(r, oa), 1ULL << 18);
 	r->mm.on_free = on_free;
 	r->mm.priv = r;
 	ret = npt_table_create(c, &r->t);
@@ -2043,6 +2048,7 @@ static void runner_step(struct runner *r)
 	CHECK(r, npt_test_warnings == warns, "the core warned");
 	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
 	CHECK(r, !npt_test_locks_held, "a lock is still held");
+	CHECK(r, !npt_test_rcu_nesting, "an RCU read-side section is open");
 	r->st->steps++;
 }
 

@@ -28,4 +28,8 @@ typedef unsigned long pgoff_t;
 typedef unsigned int gfp_t;
 typedef unsigned long uintptr_t_kernel;
 
+struct list_head {
+	struct list_head *next, *prev;
+};
+
 #endif /* _NPT_TEST_LINUX_TYPES_H */
