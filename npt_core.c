@@ -716,6 +716,16 @@ static void npt_apply_nth(struct npt_op *op, npt_pte_t *ptep, int i, u64 addr)
 		       addr + ((u64)i << NPT_PAGE_SHIFT), 0);
 }
 
+/* Entries [*@first, @end) of a run that maps @addr on changed: plan them. */
+static void npt_run_plan(struct npt_op *op, u64 addr, int *first, int end)
+{
+	if (*first < 0)
+		return;
+	npt_plan_add(&op->pending, addr + ((u64)*first << NPT_PAGE_SHIFT),
+		     (u64)(end - *first) << NPT_PAGE_SHIFT, 0);
+	*first = -1;
+}
+
 /*
  * The common cases of a run of @n level-0 entries from @ptep (mapping
  * @addr on), one table at a time with the leaf bits composed once: a map
@@ -729,12 +739,12 @@ static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 	/* In locals: a store to an entry could alias the table's fields. */
 	const npt_pte_t present = t->present, owned = t->sw_owned;
 	const npt_pte_t bbm = t->bbm;
-	u64 span = (u64)n << NPT_PAGE_SHIFT;
 	npt_pte_t keep, bits, old, new, inc;
+	int i, done = 0, first = -1;
 	bool straddles;
-	int i, done = 0;
 
-	if (op->logged && npt_logged(op, addr, addr + span, &straddles))
+	if (op->logged &&
+	    npt_logged(op, addr, addr + ((u64)n << NPT_PAGE_SHIFT), &straddles))
 		return false;
 	switch (op->kind) {
 	case NPT_KIND_MAP:
@@ -743,28 +753,34 @@ static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 		for (i = 0; i < n; i++, new += inc) {
 			old = READ_ONCE(ptep[i]);
 			if (unlikely(old & present)) {
+				npt_run_plan(op, addr, &first, i);
 				npt_apply_nth(op, ptep, i, addr);
 				continue;
 			}
 			WRITE_ONCE(ptep[i], new);
+			if (first < 0)
+				first = i;
 			done++;
 		}
 		t->st.leaves[0] += done;
-		if (done && t->flush_new)
-			npt_plan_add(&op->pending, addr, span, 0);
-		return true;
+		if (!t->flush_new)
+			return true;
+		break;
 	case NPT_KIND_UNMAP:
 		for (i = 0; i < n; i++) {
 			old = READ_ONCE(ptep[i]);
-			if (!(old & present))
-				continue;
-			if (unlikely(old & owned)) {
-				npt_apply_nth(op, ptep, i, addr);
+			if (!(old & present) || unlikely(old & owned)) {
+				npt_run_plan(op, addr, &first, i);
+				if (old & present)
+					npt_apply_nth(op, ptep, i, addr);
 				continue;
 			}
 			WRITE_ONCE(ptep[i], 0);
+			if (first < 0)
+				first = i;
 			done++;
 		}
+		t->st.leaves[0] -= done;
 		break;
 	case NPT_KIND_PROTECT:
 		if (t->state && t->hw_ad)
@@ -774,23 +790,22 @@ static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 		for (i = 0; i < n; i++) {
 			old = READ_ONCE(ptep[i]);
 			new = (old & keep) | bits;
-			if (!(old & present) || new == old)
-				continue;
-			if (unlikely((old ^ new) & bbm)) {
-				npt_apply_nth(op, ptep, i, addr);
+			if (!(old & present) || new == old ||
+			    unlikely((old ^ new) & bbm)) {
+				npt_run_plan(op, addr, &first, i);
+				if ((old & present) && new != old)
+					npt_apply_nth(op, ptep, i, addr);
 				continue;
 			}
 			WRITE_ONCE(ptep[i], new);
-			done++;
+			if (first < 0)
+				first = i;
 		}
 		break;
 	default:
 		return false;
 	}
-	if (op->kind == NPT_KIND_UNMAP)
-		t->st.leaves[0] -= done;
-	if (done)
-		npt_plan_add(&op->pending, addr, span, 0);
+	npt_run_plan(op, addr, &first, n);
 	return true;
 }
 

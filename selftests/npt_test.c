@@ -1397,8 +1397,9 @@ TEST_F(npt, unprivileged)
 /*
  * Threads on one fd: writers map and unmap disjoint and overlapping
  * ranges (each writer with its own HPA offset and permissions), readers
- * translate, and one thread keeps closing and reopening the fd (with
- * close() and with dup2()).  Afterwards every GPA is unmapped or carries exactly one
+ * translate (and check that each translation is one writer's mapping),
+ * and one thread keeps closing and reopening the fd (with close() and with
+ * dup2()).  Afterwards every GPA is unmapped or carries exactly one
  * writer's mapping, and INFO agrees with a full walk.
  */
 #define THR_WRITERS	3
@@ -1474,8 +1475,19 @@ static void *reader_fn(void *p)
 	while (!stopped(a->ctx)) {
 		uint64_t gpa = rand_r(&seed) % (2 * THR_SPAN);
 		int ret = translate(a->ctx->fd, gpa, &x);
+		bool known = false;
 
 		if (ret && ret != ENOENT && ret != EBADF)
+			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
+		/*
+		 * Translation takes no lock: what it returns must still be
+		 * exactly one writer's mapping of this GPA, never a mix.
+		 */
+		for (int w = 0; !ret && w < THR_WRITERS; w++)
+			known |= x.hpa == writer_hpa(w) + gpa &&
+				       x.prot == writer_prot(w) &&
+				       (w == 0) == (gpa < THR_SPAN);
+		if (!ret && !known)
 			__atomic_add_fetch(&a->ctx->errors, 1, __ATOMIC_RELAXED);
 		sched_yield();
 	}
