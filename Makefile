@@ -11,6 +11,10 @@
 #                            selftests-x86_64 selftests-arm64 selftests-riscv
 #                            selftests-debug static userspace
 #   make kunit [KUNIT_ARCH=um|x86_64|arm64|riscv]
+#   make userspace           the core in user space: differential runner,
+#                            allocation sweep, fuzz smoke (tools/testing/npt)
+#   make fuzz [FUZZ_SECONDS=...]  libFuzzer on the runner (default 1800 s)
+#   make bench, make bench-callgrind  timings / instruction counts
 #   make clean               remove build products from the repo
 # Caches live in $(NPT_CACHE) (default ~/.cache/npt).
 
@@ -18,7 +22,7 @@ GUEST ?= x86_64
 KUNIT_ARCH ?= um
 S := $(CURDIR)/scripts
 
-.PHONY: all module run check kunit clean
+.PHONY: all module run check kunit userspace fuzz bench bench-callgrind clean
 
 all: module
 
@@ -35,6 +39,14 @@ check:
 kunit:
 	@$(S)/bootstrap.sh
 	@$(S)/kunit.sh $(KUNIT_ARCH)
+
+userspace:
+	@$(S)/bootstrap.sh
+	@$(S)/userspace.sh
+
+fuzz bench bench-callgrind:
+	@$(S)/bootstrap.sh
+	@$(MAKE) -C tools/testing/npt $@
 
 clean:
 	@rm -f npt.ko *.o *.mod *.mod.c .*.cmd modules.order Module.symvers \
