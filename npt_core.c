@@ -256,8 +256,8 @@ EXPORT_SYMBOL_GPL(npt_walk);
 
 /* ---- flush plans and deferred frees ----------------------------------- */
 
-static void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size,
-			 int lvl)
+/* Add a range to @plan, merged with the last one or degrading to "all". */
+void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
 {
 	if (plan->all)
 		return;
@@ -312,8 +312,9 @@ enum npt_op_kind {
  * @hpa:	Map: host-physical address of @gpa.
  * @flags:	NPT_OP_* flags.
  * @tmpl:	Leaf attribute bits per level (map, protect).
- * @tmpl_ro:	The same without write permission, for leaves inside a
- *		dirty-logged region: their first write must fault.
+ * @tmpl_ro:	The same for leaves inside a dirty-logged region, whose
+ *		first write must fault (no write permission) or, with
+ *		@dirty_log_hw, set the dirty flag (left clear).
  * @logged:	Bit i set when region i is dirty-logged and overlaps the
  *		operation (map, protect).
  * @need:	Table pages the operation needs (planning pass).
@@ -1082,8 +1083,9 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 				   &op->tmpl[lvl]);
 		if (ret)
 			return ret;
-		op->tmpl_ro[lvl] = op->tmpl[lvl];
-		if ((prot & NPT_PROT_W) &&
+		/* A logged leaf's first write must fault, or set D. */
+		op->tmpl_ro[lvl] = op->tmpl[lvl] & ~t->dirty_bit;
+		if ((prot & NPT_PROT_W) && !t->dirty_log_hw &&
 		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, op->flags, lvl,
 				 &op->tmpl_ro[lvl]))
 			return -EINVAL;
@@ -1636,6 +1638,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	ret = fmt->init(t, cfg);
 	if (ret)
 		goto out_free;
+	t->dirty_log_hw = t->hw_ad && t->dirty_bit;
 	if (WARN_ON_ONCE(t->levels > NPT_MAX_LEVELS || t->levels < 2)) {
 		ret = -EINVAL;
 		goto out_free;

@@ -257,6 +257,78 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
 	return 0;
 }
 
+static void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
+{
+	u64 end = min(gpa + size, rs->rg.gpa + rs->rg.size);
+
+	if (!rs->dirty)
+		return;
+	for (gpa = max(gpa, rs->rg.gpa); gpa < end; gpa += NPT_PAGE_SIZE)
+		__set_bit((gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT, rs->dirty);
+}
+
+/* A walk over the dirty flags of a dirty-logged range. */
+struct npt_harvest {
+	struct npt_region_state *rs;
+	bool clear;
+	struct npt_flush_plan plan;
+};
+
+/* A leaf the hardware marked dirty: log its pages; clear the flag. */
+static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
+			     enum npt_walk_flags visit)
+{
+	struct npt_harvest *h = ctx->arg;
+	struct npt_table *t = ctx->t;
+	u64 size = npt_lvl_size(ctx->lvl);
+	npt_pte_t old = ctx->old, cur;
+
+	if (!npt_pte_present(t, old) || !(old & t->dirty_bit))
+		return 0;
+	if (h->rs)
+		npt_mark_dirty(h->rs, ctx->start, size);
+	if (!h->clear)
+		return 0;
+	/* The hardware may set the accessed flag meanwhile: keep it. */
+	for (;;) {
+		cur = cmpxchg(ctx->ptep, old, old & ~t->dirty_bit);
+		if (cur == old)
+			break;
+		old = cur;
+	}
+	npt_plan_add(&h->plan, ctx->start, size, ctx->lvl);
+	return 0;
+}
+
+/*
+ * With @t->dirty_log_hw: fold the dirty flags of [@gpa, @gpa + @size)
+ * into @rs's log (unless @rs is NULL) and, with @clear, clear them and
+ * flush, so that the next write through any CPU's TLB sets them again.
+ * A write that races with the harvest either set the flag before it was
+ * read (and is logged now) or sets it again after the flush.  Table lock
+ * held.
+ */
+static int npt_harvest_locked(struct npt_table *t,
+			      struct npt_region_state *rs, u64 gpa, u64 size,
+			      bool clear, struct npt_op_result *res)
+{
+	struct npt_harvest h = { .rs = rs, .clear = clear };
+	struct npt_walker w = {
+		.cb = npt_harvest_visit,
+		.arg = &h,
+		.flags = NPT_WALK_LEAF,
+	};
+	int ret = npt_walk(t, gpa, size, &w);
+
+	if (ret)
+		return ret;
+	if ((h.plan.all || h.plan.nr) && t->flush)
+		t->flush(t->flush_arg, &h.plan);
+	res->plan = h.plan;
+	res->done = size;
+	return 0;
+}
+
 /**
  * npt_set_region() - declare or remove guest memory the fault path serves
  * @t:		The table.
@@ -266,8 +338,11 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
  * zeroed pages that the table owns and frees on unmap or destroy, counted
  * against the table's page limit.  With %NPT_REGION_DIRTY_LOG the region's
  * leaves are write-protected (blocks partly inside it split) and writes
- * are logged by npt_handle_fault().  Regions do not overlap.  Removing a
- * region unmaps nothing.
+ * are logged by npt_handle_fault(); or, where the hardware sets a dirty
+ * flag (EPT with A/D, RISC-V with Svadu), the leaves keep their
+ * permissions, their dirty flags are cleared and npt_get_dirty_log()
+ * harvests them.  Regions do not overlap.  Removing a region unmaps
+ * nothing.
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
@@ -298,8 +373,11 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	ret = npt_region_fits(t, rg);
-	/* Write-protecting may drop the spinlock to allocate: check again. */
-	if (!ret && dirty) {
+	if (!ret && dirty && t->dirty_log_hw) {
+		ret = npt_harvest_locked(t, NULL, rg->gpa, rg->size, true,
+					 &res);
+	} else if (!ret && dirty) {
+		/* It may drop the spinlock to allocate: check again. */
 		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, &res);
 		if (!ret)
 			ret = npt_region_fits(t, rg);
@@ -323,16 +401,6 @@ void npt_regions_free(struct npt_table *t)
 		npt_host_free(t->regions[--t->nr_regions].dirty);
 }
 
-static void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
-{
-	u64 end = min(gpa + size, rs->rg.gpa + rs->rg.size);
-
-	if (!rs->dirty)
-		return;
-	for (gpa = max(gpa, rs->rg.gpa); gpa < end; gpa += NPT_PAGE_SIZE)
-		__set_bit((gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT, rs->dirty);
-}
-
 /* Map a fresh page of a lazy region at @gpa from the page cache. */
 static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 			 u64 gpa, u32 access, struct npt_fault_result *res)
@@ -341,6 +409,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	struct npt_op_result opres;
 	npt_pte_t bits;
 	phys_addr_t pa;
+	bool clean;
 	void *page;
 	int ret;
 
@@ -350,11 +419,15 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 		return -ENOSPC;
 	if (t->cache.nr < res->fault.lvl + 1)
 		return -ENOMEM;
-	if (rs->dirty && access != NPT_ACC_WRITE)
+	/* In a dirty log, a page first read is not yet written. */
+	clean = rs->dirty && access != NPT_ACC_WRITE;
+	if (clean && !t->dirty_log_hw)
 		prot &= ~NPT_PROT_W;
 	ret = t->fmt->leaf(t, prot, rs->rg.attr, 0, 0, &bits);
 	if (ret)
 		return ret;
+	if (clean)
+		bits &= ~t->dirty_bit;
 
 	page = npt_cache_take(t);
 	pa = t->mm->virt_to_phys(t->mm_arg, page);
@@ -476,8 +549,8 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 					    access, res);
 		break;
 	case NPT_FAULT_PERMISSION:
-		if (rs && rs->dirty && access == NPT_ACC_WRITE &&
-		    (rs->rg.max_prot & NPT_PROT_W))
+		if (rs && rs->dirty && !t->dirty_log_hw &&
+		    access == NPT_ACC_WRITE && (rs->rg.max_prot & NPT_PROT_W))
 			ret = npt_fault_dirty(t, rs, ptes[n - 1], walk[n - 1],
 					      gpa, res);
 		break;
@@ -511,7 +584,9 @@ static struct npt_region_state *npt_dirty_region(struct npt_table *t, u64 gpa,
  * With @clear, the pages are write-protected (and flushed) before the
  * bits are read and cleared, under one hold of the table lock, so a write
  * racing with the harvest is either in this bitmap or faults and is
- * logged afterwards: none is lost.
+ * logged afterwards: none is lost.  Where the hardware sets a dirty flag
+ * (EPT with A/D, RISC-V with Svadu) the flags are read into the log
+ * instead and, with @clear, cleared and flushed.
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
@@ -535,7 +610,11 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	rs = npt_dirty_region(t, gpa, size);
-	if (rs && clear) {
+	if (rs && t->dirty_log_hw) {
+		ret = npt_harvest_locked(t, rs, gpa, size, clear, res);
+		if (ret)
+			goto out;
+	} else if (rs && clear) {
 		/* May drop the spinlock to allocate: find the region again. */
 		ret = npt_wrprotect_locked(t, gpa, size, res);
 		if (ret)

@@ -136,6 +136,9 @@ struct npt_page_cache {
  * @acc_bit:	Accessed flag of a leaf (EPT A with A/D, Arm AF, RISC-V A).
  * @dirty_bit:	Dirty flag of a leaf (EPT D with A/D, RISC-V D).
  * @hw_ad:	Accesses set @acc_bit and @dirty_bit instead of faulting.
+ * @dirty_log_hw: Dirty logging reads and clears @dirty_bit, which the
+ *		hardware sets on a write, instead of write-protecting (EPT
+ *		with A/D, RISC-V with Svadu).
  * @acc_tables:	Accesses also set @acc_bit in table entries (EPT).
  * @af_first:	An access-flag fault takes priority over a permission
  *		fault (Arm).
@@ -188,6 +191,7 @@ struct npt_table {
 	npt_pte_t acc_bit;
 	npt_pte_t dirty_bit;
 	bool hw_ad;
+	bool dirty_log_hw;
 	bool acc_tables;
 	bool af_first;
 	npt_pte_t sw_owned;
@@ -412,6 +416,7 @@ void npt_host_resched(void);
 void npt_host_free_table(struct npt_table *t, void *va);
 void npt_host_quiesce(struct npt_table *t);
 
+void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl);
 int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
 			npt_pte_t bits, struct npt_op_result *res);
 int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,

@@ -688,8 +688,11 @@ struct npt_handle_fault {
  *
  * Declares guest memory that NPT_HANDLE_FAULT may resolve faults in, like
  * a KVM memslot.  Regions do not overlap.  With %NPT_REGION_DIRTY_LOG the
- * leaves already in the region are write-protected.  Removing a region
- * unmaps nothing.
+ * leaves already in the region are write-protected; or, on a table whose
+ * hardware sets a dirty flag (EPT with %NPT_OPT_EPT_AD, RISC-V with
+ * %NPT_OPT_RV_HWAD), they keep their permissions and their dirty flags
+ * are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  Removing a
+ * region unmaps nothing.
  */
 struct npt_set_region {
 	__u32 size;
@@ -704,7 +707,10 @@ struct npt_set_region {
 
 #define NPT_SET_REGION		_IO(NPT_TYPE, NPT_CMD_SET_REGION)
 
-/* npt_dirty_log.flags: clear the bits read and write-protect the pages. */
+/*
+ * npt_dirty_log.flags: clear the bits read and write-protect the pages
+ * again (or, where the hardware sets a dirty flag, clear the flags).
+ */
 #define NPT_DIRTY_LOG_CLEAR	_BITUL(0)
 
 /* Largest npt_dirty_log.length: one bit per page of 1 TiB. */
@@ -724,7 +730,8 @@ struct npt_set_region {
  * @done:	(out) Bytes of the range whose bits were written to @bitmap
  *		(and, with %NPT_DIRTY_LOG_CLEAR, cleared).
  * @dirty:	(out) Dirty pages found.
- * @plan:	(out) The invalidations of the write-protection.
+ * @plan:	(out) The invalidations of the write-protection, or of the
+ *		dirty flags cleared.
  *
  * Like KVM_GET_DIRTY_LOG with KVM_CLEAR_DIRTY_LOG in one call.  The range
  * is handled in chunks of up to 128 MiB; each chunk is read and cleared

@@ -2226,6 +2226,94 @@ TEST_F(npt, dirty_log_basic)
 				    NULL));
 }
 
+/*
+ * Where the hardware sets a dirty flag (EPT with A/D, RISC-V with Svadu),
+ * a dirty log keeps write permission: starting the log clears the flags,
+ * a write sets its leaf's flag without a fault, and a harvest reads the
+ * flags into the log and, with CLEAR, clears and flushes them.
+ */
+TEST_F(npt, dirty_log_hw)
+{
+	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
+						 NPT_OPT_RV_HWAD;
+	uint64_t dirty_bit = is_ept(variant->format) ? EPT_D : SV_D;
+	uint64_t base = SZ_1G, blk = SZ_1G + SZ_2M, bm[8];
+	struct npt_fault_info r;
+	struct npt_dirty_log d;
+	struct npt_xlate x;
+	int fd;
+
+	if (!is_ept(variant->format) && !is_rv(variant->format))
+		SKIP(return, "Arm stage 2 logs by write protection only");
+	ASSERT_EQ(0, create(self->dev, variant->format,
+			    variant->options | opt, variant->ia_bits, 0, &fd));
+	ASSERT_EQ(0, map(fd, base, HPA_BASE, 64 * SZ_4K, RW,
+			 NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, map(fd, blk, HPA_BASE + SZ_2M, SZ_2M, RW, 0));
+	ASSERT_EQ(0, translate(fd, base, &x));
+	EXPECT_EQ(dirty_bit, x.pte & dirty_bit);
+	ASSERT_EQ(0, set_region(fd, base, 2 * SZ_2M, RW, NPT_BACKING_NONE,
+				NPT_REGION_DIRTY_LOG));
+	/* Writable still, flags clear, the block whole. */
+	ASSERT_EQ(0, translate(fd, base, &x));
+	EXPECT_EQ(RW, x.prot);
+	EXPECT_EQ(0, x.pte & dirty_bit);
+	ASSERT_EQ(0, translate(fd, blk, &x));
+	EXPECT_EQ(1, x.lvl);
+	EXPECT_EQ(RW, x.prot);
+	EXPECT_EQ(0, x.pte & dirty_bit);
+	memset(bm, 0xff, sizeof(bm));
+	ASSERT_EQ(0, dirty_log(fd, base, 64 * SZ_4K, bm, false, &d));
+	EXPECT_EQ(0, d.dirty);
+	EXPECT_EQ(0, bm[0]);
+
+	/* Writes set the flag, no fault; a read does not. */
+	ASSERT_EQ(0, access_gpa(fd, base + 5 * SZ_4K + 8, NPT_ACC_WRITE, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	EXPECT_TRUE(r.updated & NPT_UPD_DIRTY);
+	ASSERT_EQ(0, access_gpa(fd, base + 9 * SZ_4K, NPT_ACC_READ, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	ASSERT_EQ(0, access_gpa(fd, blk + 70 * SZ_4K, NPT_ACC_WRITE, &r));
+	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+
+	/* Read without clearing: logged, the flag stays. */
+	ASSERT_EQ(0, dirty_log(fd, base, 64 * SZ_4K, bm, false, &d));
+	EXPECT_EQ(1, d.dirty);
+	EXPECT_EQ(1ULL << 5, bm[0]);
+	EXPECT_EQ(0, d.plan.nr);
+	ASSERT_EQ(0, translate(fd, base + 5 * SZ_4K, &x));
+	EXPECT_EQ(dirty_bit, x.pte & dirty_bit);
+
+	/* Harvest: logged, the flag cleared and flushed, writable still. */
+	ASSERT_EQ(0, dirty_log(fd, base, 64 * SZ_4K, bm, true, &d));
+	EXPECT_EQ(1, d.dirty);
+	EXPECT_EQ(1ULL << 5, bm[0]);
+	ASSERT_EQ(1, d.plan.nr);
+	EXPECT_EQ(base + 5 * SZ_4K, d.plan.range[0].gpa);
+	EXPECT_EQ(SZ_4K, d.plan.range[0].length);
+	ASSERT_EQ(0, translate(fd, base + 5 * SZ_4K, &x));
+	EXPECT_EQ(0, x.pte & dirty_bit);
+	EXPECT_EQ(RW, x.prot);
+	ASSERT_EQ(0, dirty_log(fd, base, 64 * SZ_4K, bm, true, &d));
+	EXPECT_EQ(0, d.dirty);
+
+	/* A dirty block logs its 512 pages; a part read keeps the rest. */
+	ASSERT_EQ(0, dirty_log(fd, blk, 64 * SZ_4K, bm, true, &d));
+	EXPECT_EQ(64, d.dirty);
+	EXPECT_EQ(~0ULL, bm[0]);
+	ASSERT_EQ(0, translate(fd, blk, &x));
+	EXPECT_EQ(0, x.pte & dirty_bit);
+	ASSERT_EQ(0, dirty_log(fd, blk + 64 * SZ_4K, 128 * SZ_4K, bm, true,
+			       &d));
+	EXPECT_EQ(128, d.dirty);
+	ASSERT_EQ(0, dirty_log(fd, blk, SZ_2M, bm, true, &d));
+	EXPECT_EQ(512 - 192, d.dirty);
+	EXPECT_EQ(0, bm[0] | bm[1] | bm[2]);
+	EXPECT_EQ(~0ULL, bm[3] & bm[4] & bm[5] & bm[6] & bm[7]);
+	EXPECT_EQ(0, d.plan.nr);
+	close(fd);
+}
+
 /* A log larger than one 128 MiB chunk, checked whole before clearing. */
 TEST_F(npt, dirty_log_chunks)
 {
