@@ -53,7 +53,7 @@ static void npt_pte_set(npt_pte_t *ptep, npt_pte_t bits)
 /* The checks on the leaf once the walk reached it; 0 or a fault kind. */
 static u32 npt_access_leaf(struct npt_table *t, u32 access,
 			   npt_pte_t *const *ptes, const npt_pte_t *walk,
-			   int n, int lvl, u32 *updated)
+			   int n, int lvl, bool update, u32 *updated)
 {
 	npt_pte_t leaf = walk[n - 1];
 	u32 prot, attr;
@@ -80,6 +80,8 @@ static u32 npt_access_leaf(struct npt_table *t, u32 access,
 			return NPT_FAULT_DIRTY;
 		return NPT_FAULT_NONE;
 	}
+	if (!update)
+		return NPT_FAULT_NONE;
 
 	if (!young)
 		set |= t->acc_bit;
@@ -100,10 +102,12 @@ static u32 npt_access_leaf(struct npt_table *t, u32 access,
 
 /*
  * The access walk, table lock held.  Fills @r, and @ptes / @walk / @n with
- * the entries walked for the caller's resolution.
+ * the entries walked for the caller's resolution.  With @update, a
+ * successful access sets the A/D or AF flags the hardware would; without,
+ * the walk only finds out whether the access would fault.
  */
 static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
-			      struct npt_access_result *r,
+			      bool update, struct npt_access_result *r,
 			      npt_pte_t **ptes, npt_pte_t *walk, int *n)
 {
 	npt_pte_t *table = t->root;
@@ -137,7 +141,7 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 		table = npt_table_va(t, pte);
 	}
 
-	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl,
+	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl, update,
 				   &r->updated);
 	if (r->fault == NPT_FAULT_NONE)
 		r->hpa = npt_pte_pa(t, walk[*n - 1]) +
@@ -180,7 +184,7 @@ int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	if (!npt_access_ok(t, access))
 		return -EINVAL;
 	spin_lock(&t->lock);
-	npt_access_locked(t, gpa, access, r, ptes, walk, &n);
+	npt_access_locked(t, gpa, access, true, r, ptes, walk, &n);
 	spin_unlock(&t->lock);
 	return 0;
 }
@@ -524,7 +528,8 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 		return -EINVAL;
 
 	spin_lock(&t->lock);
-	npt_access_locked(t, gpa, access, &res->fault, ptes, walk, &n);
+	/* The CPU's retry sets the flags, not this look. */
+	npt_access_locked(t, gpa, access, false, &res->fault, ptes, walk, &n);
 	rs = npt_region_find(t, gpa);
 	switch (res->fault.fault) {
 	case NPT_FAULT_NONE:
