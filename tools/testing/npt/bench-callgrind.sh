@@ -22,7 +22,7 @@ for f in $(ls "$out"/cg.* | sort -t. -k3,3n); do
 	set -- $desc
 	fmt=$1 size=$2 op=$3
 	case $op in
-	translate-*) div=1048576 unit=lookup ;;
+	translate-*|walk-*) div=1048576 unit=lookup ;;
 	*) if [ "$size" = 4k ]; then div=262144 unit=page; else div=512 unit=block; fi ;;
 	esac
 	awk -v f="$fmt" -v o="$op$size" -v n="$n" -v d="$div" -v u="$unit" \

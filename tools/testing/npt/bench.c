@@ -2,8 +2,8 @@
 /*
  * npt user-space harness: the benchmark.  Per format, on 1 GiB at 4 KiB
  * pages and on 1 GiB of 2 MiB blocks: map, translate of 1M random GPAs,
- * translate of the same GPAs in ascending order, protect, unmap and
- * destroy; table pages used and the peak RSS of the process that ran the
+ * translate of the same GPAs in ascending order, the bare walk of the
+ * random GPAs (the floor under translate), protect, unmap and destroy; table pages used and the peak RSS of the process that ran the
  * format.  Each figure is the median of several runs, printed as
  * "bench: FORMAT OP VALUE UNIT".
  *
@@ -56,10 +56,10 @@ static double median(double *v, int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum { B_MAP, B_RAND, B_SEQ, B_PROT, B_UNMAP, B_DESTROY, B_NR };
+enum { B_MAP, B_RAND, B_SEQ, B_WALK, B_PROT, B_UNMAP, B_DESTROY, B_NR };
 static const char *const op_name[] = {
-	"map", "translate-random", "translate-seq", "protect", "unmap",
-	"destroy",
+	"map", "translate-random", "translate-seq", "walk-random", "protect",
+	"unmap", "destroy",
 };
 
 static void die(const char *what, int ret)
@@ -141,6 +141,24 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 	}
 	ns[B_SEQ] = now_ns() - t0;
 	CG_STOP(name);
+
+	/*
+	 * The floor under translate on this machine at this moment: the same
+	 * random walks, inlined here, without the call, the RCU section, the
+	 * decode and the result.
+	 */
+	snprintf(name, sizeof(name), "%s %s walk-random", fmt,
+		 blocks ? "2m" : "4k");
+	CG_START();
+	t0 = now_ns();
+	for (i = 0; i < NR_LOOKUPS; i++) {
+		int lvl;
+
+		sum += npt_lookup_fmt(t, rnd_gpa[i], &lvl, t->tbl_mask,
+				      t->tbl_val, t->addr_mask, t->pa_shift);
+	}
+	ns[B_WALK] = now_ns() - t0;
+	CG_STOP(name);
 	if (sum == 42)
 		printf("\n");
 
@@ -214,7 +232,8 @@ static void bench_format(u32 format, int runs)
 
 		for (op = 0; op < B_NR; op++) {
 			double m = median(ns[b][op], runs);
-			bool lookup = op == B_RAND || op == B_SEQ;
+			bool lookup = op == B_RAND || op == B_SEQ ||
+				      op == B_WALK;
 
 			printf("bench: %s %s%s %.2f %s\n", fmt, op_name[op],
 			       b ? "2m" : "4k",
