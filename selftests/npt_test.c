@@ -2535,7 +2535,8 @@ err:
 	return NULL;
 }
 
-TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
+/* The dirty_log_threads tests on @fd, which they close. */
+static void dl_run(struct __test_metadata *_metadata, int fd)
 {
 	static struct dl_ctx c;
 	struct dl_arg args[DL_WRITERS];
@@ -2548,13 +2549,13 @@ TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
 	uint64_t total = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.fd = self->fd;
+	c.fd = fd;
 	c.base = 2 * SZ_1G;
-	ASSERT_EQ(0, set_region(self->fd, c.base, npages * SZ_4K, RW,
+	ASSERT_EQ(0, set_region(fd, c.base, npages * SZ_4K, RW,
 				NPT_BACKING_LAZY, NPT_REGION_DIRTY_LOG));
-	/* Map every page (read faults: write-protected, not dirty). */
+	/* Map every page (read faults: clean, write-protected or D clear). */
 	for (int p = 0; p < npages; p++) {
-		ASSERT_EQ(0, handle_fault(self->fd, c.base + p * SZ_4K,
+		ASSERT_EQ(0, handle_fault(fd, c.base + p * SZ_4K,
 					  NPT_ACC_READ, &h));
 		ASSERT_EQ(NPT_RESOLVED_MAPPED, h.action);
 	}
@@ -2571,8 +2572,8 @@ TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
 		for (int p = 0; p < npages; p++)
 			before[p] = __atomic_load_n(&c.finished[p],
 						    __ATOMIC_SEQ_CST);
-		ASSERT_EQ(0, dirty_log(self->fd, c.base, npages * SZ_4K, bm,
-				       true, NULL));
+		ASSERT_EQ(0, dirty_log(fd, c.base, npages * SZ_4K, bm, true,
+				       NULL));
 		for (int p = 0; p < npages; p++) {
 			if (bit(bm, p)) {
 				/* Writes started by now may be in it. */
@@ -2588,9 +2589,29 @@ TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
 	EXPECT_EQ(0, c.errors);
 	EXPECT_EQ(0, lost);
 	EXPECT_LT(DL_HARVESTS, total);
-	close(self->fd);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
+{
+	dl_run(_metadata, self->fd);
 	self->fd = -1;
 	EXPECT_EQ(self->live0, live_pages());
+}
+
+/* The same where the hardware sets dirty flags: harvested, not faulted. */
+TEST_F_TIMEOUT(npt, dirty_log_threads_hw, 300)
+{
+	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
+						 NPT_OPT_RV_HWAD;
+	int fd;
+
+	if (!is_ept(variant->format) && !is_rv(variant->format))
+		SKIP(return, "Arm stage 2 logs by write protection only");
+	ASSERT_EQ(0, create(self->dev, variant->format,
+			    variant->options | opt, variant->ia_bits, 0, &fd));
+	dl_run(_metadata, fd);
+	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
 }
 
 /* Protect keeps a lazy page the table's; unmap frees it. */
