@@ -929,6 +929,71 @@ static void npt_flt_nomem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->live, 0);
 }
 
+/*
+ * A dirty log over pages the caller mapped: write-protection and write
+ * faults, or, where the hardware sets a dirty flag (EPT with A/D: bit 9;
+ * RISC-V with Svadu: bit 7), the flag cleared, set by a write without a
+ * fault, and harvested.  Either way a write is logged once and a clearing
+ * harvest flushes the page it re-arms.
+ */
+static void npt_flt_dirty_log(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	bool hw = fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD);
+	npt_pte_t d = fc->cfg.format == NPT_FORMAT_EPT4 ? 0x200 : 0x80;
+	const u64 g = 0x300000000ULL;
+	struct npt_region rg = {
+		.gpa = g, .size = 16 * SZ_4K_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_access_result r;
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	unsigned long bm[1];
+
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, 4 * SZ_4K_ULL, R | W, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, hw ? R | W : R);
+	if (hw)
+		KUNIT_EXPECT_EQ(test, tr.pte & d, 0);
+
+	KUNIT_ASSERT_EQ(test, npt_access(t, g + SZ_4K_ULL, WR, &r), 0);
+	if (hw) {
+		KUNIT_EXPECT_EQ(test, r.fault, NPT_FAULT_NONE);
+		KUNIT_EXPECT_TRUE(test, r.updated & NPT_UPD_DIRTY);
+	} else {
+		KUNIT_EXPECT_EQ(test, r.fault, NPT_FAULT_PERMISSION);
+		KUNIT_ASSERT_EQ(test, npt_handle_fault(t, g + SZ_4K_ULL, WR,
+						       &fr), 0);
+		KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_DIRTY);
+	}
+	KUNIT_ASSERT_EQ(test, npt_access(t, g + SZ_4K_ULL, WR, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.fault, NPT_FAULT_NONE);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
+
+	bm[0] = ~0UL;
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 16 * SZ_4K_ULL, bm,
+						true, &res), 0);
+	/* One bit per page of the range; the bits past it are untouched. */
+	KUNIT_EXPECT_EQ(test, bm[0], ~0UL << 16 | 0x2);
+	KUNIT_EXPECT_TRUE(test, npt_kt_plan_covers(&res.plan, g + SZ_4K_ULL,
+						   SZ_4K_ULL));
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, hw ? R | W : R);
+	if (hw)
+		KUNIT_EXPECT_EQ(test, tr.pte & d, 0);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 16 * SZ_4K_ULL, bm,
+						true, &res), 0);
+	KUNIT_EXPECT_EQ(test, bm[0], ~0UL << 16);
+}
+
 /* The configurations whose read of 0x80401000 does not fault. */
 static const struct flt_cfg *const flt_spurious_cfgs[] = {
 	&flt_cfgs[FLT_EPT4], &flt_cfgs[FLT_EPT4_AD], &flt_cfgs[FLT_EPT4_MBEC],
@@ -971,6 +1036,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_unresolvable, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_nomem, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_spurious_old, flt_spurious_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log, flt_cfg_gen_params),
 	{}
 };
 
