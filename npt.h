@@ -47,6 +47,11 @@ static inline u64 npt_lvl_size(int lvl)
  *			sleep.
  * @virt_to_phys:	Physical address of a page returned by @alloc.
  * @phys_to_virt:	Inverse of @virt_to_phys for table pages.
+ * @split:		Optional: make the 2^@order pages at @va, from @alloc,
+ *			freeable one page at a time.  npt splits a 2 MiB
+ *			lazy block it owns this way when only part of it
+ *			stays mapped; without @split, regions cannot ask
+ *			for blocks.
  * @linear:		Every page the provider hands out lies at the same
  *			offset between its virtual and physical address, as
  *			in the kernel's direct map: walks then compute table
@@ -64,6 +69,7 @@ struct npt_mm_ops {
 	void (*free)(void *arg, void *va, unsigned int order);
 	phys_addr_t (*virt_to_phys)(void *arg, void *va);
 	void *(*phys_to_virt)(void *arg, phys_addr_t pa);
+	void (*split)(void *arg, void *va, unsigned int order);
 	bool linear;
 };
 
@@ -253,7 +259,7 @@ struct npt_access_result {
  * @max_prot:	NPT_PROT_* that faults in the region may grant.
  * @attr:	Memory type and flags of pages mapped by faults.
  * @backing:	NPT_BACKING_*.
- * @flags:	NPT_REGION_DIRTY_LOG or 0.
+ * @flags:	%NPT_REGION_DIRTY_LOG, %NPT_REGION_LAZY_BLOCKS.
  */
 struct npt_region {
 	u64 gpa;
@@ -331,6 +337,8 @@ u32 npt_vmid(const struct npt_table *t);
 npt_pte_t npt_pte_hide_table(const struct npt_table *t, npt_pte_t pte,
 			     int lvl);
 int npt_topup(struct npt_table *t, unsigned long nr);
+int npt_topup_blocks(struct npt_table *t, unsigned long nr);
+bool npt_region_blocks(struct npt_table *t, u64 gpa);
 int npt_host_caps(struct npt_host_caps *caps);
 int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	       struct npt_access_result *r);

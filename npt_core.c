@@ -78,33 +78,57 @@ EXPORT_SYMBOL_GPL(npt_format_info);
 
 /* ---- table pages ------------------------------------------------------ */
 
-void *npt_cache_take(struct npt_table *t)
+void *npt_cache_take(struct npt_table *t, struct npt_page_cache *c)
 {
-	void **page = t->cache.head;
+	void **page = c->head;
 
 	t->changes++;
 	if (WARN_ON_ONCE(!page))
 		return NULL;
-	t->cache.head = *page;
+	c->head = *page;
 	*page = NULL;
-	t->cache.nr--;
+	c->nr--;
 	return page;
 }
 
-void npt_cache_put(struct npt_table *t, void *va)
+void npt_cache_put(struct npt_table *t, struct npt_page_cache *c, void *va)
 {
 	void **page = va;
 
-	*page = t->cache.head;
-	t->cache.head = page;
-	t->cache.nr++;
+	*page = c->head;
+	c->head = page;
+	c->nr++;
 }
 
 /* Free cached pages until at most @keep remain.  Table lock held. */
 static void npt_cache_trim(struct npt_table *t, unsigned long keep)
 {
 	while (t->cache.nr > keep)
-		t->mm->free(t->mm_arg, npt_cache_take(t), 0);
+		t->mm->free(t->mm_arg, npt_cache_take(t, &t->cache), 0);
+}
+
+/* Fill @c with 2^@order-page allocations up to @nr. */
+static int npt_cache_fill(struct npt_table *t, struct npt_page_cache *c,
+			  unsigned int order, unsigned long nr)
+{
+	for (;;) {
+		void *va;
+
+		spin_lock(&t->lock);
+		if (c->nr >= nr) {
+			spin_unlock(&t->lock);
+			return 0;
+		}
+		spin_unlock(&t->lock);
+
+		va = t->mm->alloc(t->mm_arg, order);
+		if (!va)
+			return -ENOMEM;
+
+		spin_lock(&t->lock);
+		npt_cache_put(t, c, va);
+		spin_unlock(&t->lock);
+	}
 }
 
 /**
@@ -121,26 +145,32 @@ static void npt_cache_trim(struct npt_table *t, unsigned long keep)
  */
 int npt_topup(struct npt_table *t, unsigned long nr)
 {
-	for (;;) {
-		void *va;
-
-		spin_lock(&t->lock);
-		if (t->cache.nr >= nr) {
-			spin_unlock(&t->lock);
-			return 0;
-		}
-		spin_unlock(&t->lock);
-
-		va = t->mm->alloc(t->mm_arg, 0);
-		if (!va)
-			return -ENOMEM;
-
-		spin_lock(&t->lock);
-		npt_cache_put(t, va);
-		spin_unlock(&t->lock);
-	}
+	return npt_cache_fill(t, &t->cache, 0, nr);
 }
 EXPORT_SYMBOL_GPL(npt_topup);
+
+/**
+ * npt_topup_blocks() - reserve 2 MiB blocks for lazy regions
+ * @t:		The table.
+ * @nr:		Blocks the reserve must hold.
+ *
+ * A fault in a region with %NPT_REGION_LAZY_BLOCKS maps a whole 2 MiB
+ * block when one is reserved here (and it fits: the region covers the
+ * aligned 2 MiB, nothing is mapped in it, the page limit allows 512 more
+ * pages); otherwise it maps a 4 KiB page.  Reserved blocks are freed with
+ * the table.
+ *
+ * Context: process context, may sleep; takes and drops the table lock.
+ * Return: 0; -EOPNOTSUPP when the host-memory provider cannot split
+ * blocks; -ENOMEM with the blocks allocated so far kept.
+ */
+int npt_topup_blocks(struct npt_table *t, unsigned long nr)
+{
+	if (!t->mm->split)
+		return -EOPNOTSUPP;
+	return npt_cache_fill(t, &t->blocks, NPT_BLOCK_ORDER, nr);
+}
+EXPORT_SYMBOL_GPL(npt_topup_blocks);
 
 /* ---- the walker ------------------------------------------------------- */
 
@@ -323,7 +353,8 @@ enum npt_op_kind {
  * @res:	The caller's result.
  * @pending:	Invalidations owed before @free can be freed.
  * @free:	Pages to free after @pending is flushed: table pages, tagged
- *		with %NPT_FREE_TABLE, and pages the table owned.
+ *		with %NPT_FREE_TABLE, and pages the table owned, tagged with
+ *		their order (npt_free_tag()).
  * @nr_free:	Pages in @free.
  */
 struct npt_op {
@@ -344,8 +375,18 @@ struct npt_op {
 	unsigned int nr_free;
 };
 
-/* In npt_op.free: a table page, which lockless lookups may still read. */
+/*
+ * In npt_op.free, below the page address: a table page, which lockless
+ * lookups may still read, or the order of a page the table owned.
+ */
 #define NPT_FREE_TABLE		1UL
+#define NPT_FREE_ORDER_SHIFT	1
+#define NPT_FREE_ORDER_MASK	(0x1fUL << NPT_FREE_ORDER_SHIFT)
+
+static uintptr_t npt_free_tag(unsigned int order)
+{
+	return (uintptr_t)order << NPT_FREE_ORDER_SHIFT;
+}
 
 static void npt_flush(struct npt_op *op, const struct npt_flush_plan *plan)
 {
@@ -367,12 +408,14 @@ static void npt_op_settle(struct npt_op *op)
 	memset(&op->pending, 0, sizeof(op->pending));
 	while (op->nr_free) {
 		uintptr_t v = op->free[--op->nr_free];
-		void *va = (void *)(v & ~NPT_FREE_TABLE);
+		void *va = (void *)(v & ~(uintptr_t)(NPT_PAGE_SIZE - 1));
 
 		if (v & NPT_FREE_TABLE)
 			npt_host_free_table(t, va);
 		else
-			t->mm->free(t->mm_arg, va, 0);
+			t->mm->free(t->mm_arg, va,
+				    (v & NPT_FREE_ORDER_MASK) >>
+				    NPT_FREE_ORDER_SHIFT);
 	}
 }
 
@@ -392,15 +435,19 @@ static void npt_op_free_table(struct npt_op *op, void *va, int lvl)
 	npt_op_defer_free(op, va, NPT_FREE_TABLE);
 }
 
-/* A leaf that maps a page the table owns (lazy backing) gives it back. */
-static void npt_op_free_owned(struct npt_op *op, npt_pte_t old)
+/*
+ * A leaf at @lvl that maps memory the table owns (lazy backing: a page, or
+ * a block at %NPT_BLOCK_LVL) gives it back.
+ */
+static void npt_op_free_owned(struct npt_op *op, npt_pte_t old, int lvl)
 {
 	struct npt_table *t = op->t;
+	unsigned int order = lvl * NPT_LVL_BITS;
 
 	if (!(old & t->sw_owned))
 		return;
-	t->st.data_pages--;
-	npt_op_defer_free(op, npt_table_va(t, old), 0);
+	t->st.data_pages -= 1UL << order;
+	npt_op_defer_free(op, npt_table_va(t, old), npt_free_tag(order));
 }
 
 /*
@@ -598,13 +645,17 @@ static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		      u64 start, int lvl)
 {
 	struct npt_table *t = op->t;
-	npt_pte_t *child = npt_cache_take(t);
+	npt_pte_t *child = npt_cache_take(t, &t->cache);
 	npt_pte_t bits = (old & ~t->addr_mask & ~t->lvl_bits) |
 			 t->lvl_val[lvl - 1];
 	phys_addr_t pa = npt_pte_pa(t, old);
 	u64 csize = npt_lvl_size(lvl - 1);
 	unsigned int i;
 
+	/* A lazy block's pages are freed one by one from now on. */
+	if (old & t->sw_owned)
+		t->mm->split(t->mm_arg, npt_table_va(t, old),
+			     lvl * NPT_LVL_BITS);
 	for (i = 0; i < NPT_PTRS; i++)
 		child[i] = bits | npt_pa_bits(t, pa + i * csize);
 	t->st.leaves[lvl]--;
@@ -662,7 +713,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		new = npt_map_leaf(op, gpa, lvl);
 		if (present) {
 			npt_change_leaf(op, ptep, old, new, gpa, lvl);
-			npt_op_free_owned(op, old);
+			npt_op_free_owned(op, old, lvl);
 			return;
 		}
 		t->st.leaves[lvl]++;
@@ -676,7 +727,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		t->st.leaves[lvl]--;
 		WRITE_ONCE(*ptep, 0);
 		npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
-		npt_op_free_owned(op, old);
+		npt_op_free_owned(op, old, lvl);
 		return;
 	case NPT_KIND_PROTECT:
 	case NPT_KIND_WRPROTECT:
@@ -850,7 +901,8 @@ static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 	if (npt_pte_present(t, ctx->old))
 		npt_split(op, ctx->ptep, ctx->old, ctx->start, ctx->lvl);
 	else if (op->kind == NPT_KIND_MAP)
-		npt_install_table(op, ctx->ptep, ctx->lvl, npt_cache_take(t));
+		npt_install_table(op, ctx->ptep, ctx->lvl,
+				  npt_cache_take(t, &t->cache));
 	return 0;
 }
 
@@ -1094,11 +1146,12 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 }
 
 /**
- * npt_map_page_locked() - map one page into a hole from the page cache
+ * npt_map_leaf_locked() - map one leaf into a hole from the page cache
  * @t:		The table, lock held.
- * @gpa:	Page-aligned guest-physical address, not mapped.
- * @hpa:	Host-physical address of the page.
- * @bits:	Leaf attribute bits for level 0 (from the encoder), plus
+ * @gpa:	Guest-physical address, aligned to the leaf, not mapped.
+ * @hpa:	Host-physical address, aligned to the leaf.
+ * @lvl:	Level of the leaf: 0 for a page, %NPT_BLOCK_LVL for a block.
+ * @bits:	Leaf attribute bits for @lvl (from the encoder), plus
  *		@t->sw_owned when the table owns the page.
  * @res:	Filled with what was done and invalidated.
  *
@@ -1108,20 +1161,21 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
  *
  * Return: 0, -EEXIST, -ENOSPC or -ENOMEM.
  */
-int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
+int npt_map_leaf_locked(struct npt_table *t, u64 gpa, u64 hpa, int lvl,
 			npt_pte_t bits, struct npt_op_result *res)
 {
+	u32 flags = lvl ? 0 : NPT_OP_NO_BLOCKS;
 	struct npt_op op;
 	int ret;
 
-	ret = npt_op_init(&op, t, NPT_KIND_MAP, gpa, NPT_PAGE_SIZE,
-			  NPT_OP_NO_BLOCKS, NPT_OP_NO_BLOCKS);
+	ret = npt_op_init(&op, t, NPT_KIND_MAP, gpa, npt_lvl_size(lvl), flags,
+			  flags);
 	if (ret)
 		return ret;
 	memset(res, 0, sizeof(*res));
 	op.res = res;
 	op.hpa = hpa;
-	op.tmpl[0] = bits;
+	op.tmpl[lvl] = bits;
 	return npt_op_locked(&op, false);
 }
 
@@ -1349,7 +1403,7 @@ int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 	rcu_read_lock();
 	ret = t->fmt->translate(t, gpa, tr);
 	rcu_read_unlock();
-	if (unlikely(ret == -EAGAIN)) {
+	if (unlikely(ret == NPT_TRANSLATE_LOCKED)) {
 		/* The make follows the break before the lock is dropped. */
 		spin_lock(&t->lock);
 		ret = t->fmt->translate(t, gpa, tr);
@@ -1687,7 +1741,8 @@ static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
 			npt_free_lvl(t, child, lvl - 1);
 			t->mm->free(t->mm_arg, child, 0);
 		} else if (npt_pte_present(t, pte) && (pte & t->sw_owned)) {
-			t->mm->free(t->mm_arg, npt_table_va(t, pte), 0);
+			t->mm->free(t->mm_arg, npt_table_va(t, pte),
+				    lvl * NPT_LVL_BITS);
 		}
 	}
 }
@@ -1713,6 +1768,9 @@ void npt_table_destroy(struct npt_table *t)
 	t->mm->free(t->mm_arg, t->root, t->root_order);
 	npt_regions_free(t);
 	npt_cache_trim(t, 0);
+	while (t->blocks.nr)
+		t->mm->free(t->mm_arg, npt_cache_take(t, &t->blocks),
+			    NPT_BLOCK_ORDER);
 	mutex_destroy(&t->op_lock);
 	npt_host_free(t);
 }

@@ -553,6 +553,9 @@ static int npt_handle_fault_ioctl(struct npt_ucmd *uc)
 	res = kmalloc(sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
+	/* Without a block reserved the fault maps a 4 KiB page instead. */
+	if (npt_region_blocks(t, cmd->gpa))
+		npt_topup_blocks(t, 1);
 	for (i = 0; i < NPT_FAULT_TRIES; i++) {
 		ret = npt_handle_fault(t, cmd->gpa, cmd->access, res);
 		if (ret != -ENOMEM)
@@ -586,7 +589,7 @@ static int npt_set_region_ioctl(struct npt_ucmd *uc)
 		.flags		= cmd->flags,
 	};
 
-	if ((cmd->flags & ~NPT_REGION_DIRTY_LOG) || cmd->__reserved)
+	if ((cmd->flags & ~NPT_REGION_FLAGS) || cmd->__reserved)
 		return -EINVAL;
 	/* Removal names the region by its start and nothing else. */
 	if (!cmd->length &&

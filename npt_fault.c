@@ -202,6 +202,30 @@ static struct npt_region_state *npt_region_find(struct npt_table *t, u64 gpa)
 	return NULL;
 }
 
+/**
+ * npt_region_blocks() - whether a fault at an address may map a block
+ * @t:		The table.
+ * @gpa:	The faulting address.
+ *
+ * For callers of npt_handle_fault() that keep a block reserved
+ * (npt_topup_blocks()) only where it can be used.
+ *
+ * Context: any context but hard interrupt; takes the table lock.
+ * Return: true when @gpa lies in a region with %NPT_REGION_LAZY_BLOCKS.
+ */
+bool npt_region_blocks(struct npt_table *t, u64 gpa)
+{
+	struct npt_region_state *rs;
+	bool ret;
+
+	spin_lock(&t->lock);
+	rs = npt_region_find(t, gpa);
+	ret = rs && (rs->rg.flags & NPT_REGION_LAZY_BLOCKS);
+	spin_unlock(&t->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_region_blocks);
+
 /* Largest dirty log: one bit per page of 1 TiB (32 MiB of bitmap). */
 #define NPT_DIRTY_MAX_PAGES	BIT_ULL(28)
 
@@ -211,9 +235,13 @@ static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
 
 	if (!IS_ALIGNED(rg->gpa | rg->size, NPT_PAGE_SIZE) ||
 	    rg->backing > NPT_BACKING_LAZY ||
-	    (rg->flags & ~NPT_REGION_DIRTY_LOG) ||
+	    (rg->flags & ~NPT_REGION_FLAGS) ||
+	    ((rg->flags & NPT_REGION_LAZY_BLOCKS) &&
+	     rg->backing != NPT_BACKING_LAZY) ||
 	    !npt_prot_attr_known(rg->max_prot, rg->attr))
 		return -EINVAL;
+	if ((rg->flags & NPT_REGION_LAZY_BLOCKS) && !t->mm->split)
+		return -EOPNOTSUPP;
 	if (rg->gpa + rg->size < rg->gpa)
 		return -EOVERFLOW;
 	if (rg->gpa + rg->size > BIT_ULL(t->ia_bits))
@@ -345,14 +373,16 @@ static int npt_harvest_locked(struct npt_table *t,
  * are logged by npt_handle_fault(); or, where the hardware sets a dirty
  * flag (EPT with A/D, RISC-V with Svadu), the leaves keep their
  * permissions, their dirty flags are cleared and npt_get_dirty_log()
- * harvests them.  Regions do not overlap.  Removing a region unmaps
- * nothing.
+ * harvests them.  With %NPT_REGION_LAZY_BLOCKS a lazy region's faults map
+ * 2 MiB blocks where they fit and one is reserved (npt_topup_blocks()).
+ * Regions do not overlap.  Removing a region unmaps nothing.
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
  * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
  * has %NPT_MAX_REGIONS or the dirty log would be too large; -ENOENT when
- * there is no region to remove; else an errno of the table.
+ * there is no region to remove; -EOPNOTSUPP for blocks from a provider
+ * that cannot split them; else an errno of the table.
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
@@ -405,11 +435,35 @@ void npt_regions_free(struct npt_table *t)
 		npt_host_free(t->regions[--t->nr_regions].dirty);
 }
 
-/* Map a fresh page of a lazy region at @gpa from the page cache. */
+/*
+ * Whether a fault at @gpa in lazy region @rs, whose walk stopped at level
+ * @stop, maps a block: the region asks for blocks and covers the aligned
+ * 2 MiB, nothing is mapped there, a block is reserved and the page limit
+ * has room for it.
+ */
+static bool npt_fault_block(struct npt_table *t, struct npt_region_state *rs,
+			    u64 gpa, int stop)
+{
+	u64 size = npt_lvl_size(NPT_BLOCK_LVL), start = gpa & ~(size - 1);
+	u64 room = t->st.max_pages - t->st.table_pages - t->st.data_pages;
+
+	return (rs->rg.flags & NPT_REGION_LAZY_BLOCKS) && t->blocks.nr &&
+	       stop >= NPT_BLOCK_LVL && (t->leaf_lvls & BIT(NPT_BLOCK_LVL)) &&
+	       start >= rs->rg.gpa &&
+	       start + size <= rs->rg.gpa + rs->rg.size &&
+	       room >= stop - NPT_BLOCK_LVL + NPT_PTRS;
+}
+
+/*
+ * Map fresh memory of a lazy region at @gpa: a 2 MiB block from the block
+ * reserve where npt_fault_block() allows, else a page from the page cache.
+ */
 static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 			 u64 gpa, u32 access, struct npt_fault_result *res)
 {
+	struct npt_page_cache *from = &t->cache;
 	u32 prot = rs->rg.max_prot;
+	int stop = res->fault.lvl, lvl = 0;
 	struct npt_op_result opres;
 	npt_pte_t bits;
 	phys_addr_t pa;
@@ -417,34 +471,40 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	void *page;
 	int ret;
 
-	/* The walk stopped at level lvl: lvl tables and the page itself. */
-	if (t->st.table_pages + t->st.data_pages + res->fault.lvl + 1 >
-	    t->st.max_pages)
+	if (npt_fault_block(t, rs, gpa, stop)) {
+		lvl = NPT_BLOCK_LVL;
+		from = &t->blocks;
+	} else if (t->st.table_pages + t->st.data_pages + stop + 1 >
+		   t->st.max_pages) {
+		/* The walk stopped at level stop: stop tables and the page. */
 		return -ENOSPC;
-	if (t->cache.nr < res->fault.lvl + 1)
+	}
+	/* Tables for the levels below the stop, and a page from the cache. */
+	if (t->cache.nr < stop - lvl + !lvl)
 		return -ENOMEM;
-	/* In a dirty log, a page first read is not yet written. */
+	gpa &= ~(npt_lvl_size(lvl) - 1);
+	/* In a dirty log, memory first read is not yet written. */
 	clean = rs->dirty && access != NPT_ACC_WRITE;
 	if (clean && !t->dirty_log_hw)
 		prot &= ~NPT_PROT_W;
-	ret = t->fmt->leaf(t, prot, rs->rg.attr, 0, 0, &bits);
+	ret = t->fmt->leaf(t, prot, rs->rg.attr, 0, lvl, &bits);
 	if (ret)
 		return ret;
 	if (clean)
 		bits &= ~t->dirty_bit;
 
-	page = npt_cache_take(t);
+	page = npt_cache_take(t, from);
 	pa = t->mm->virt_to_phys(t->mm_arg, page);
-	ret = npt_map_page_locked(t, gpa, pa, bits | t->sw_owned, &opres);
+	ret = npt_map_leaf_locked(t, gpa, pa, lvl, bits | t->sw_owned, &opres);
 	if (ret) {
-		npt_cache_put(t, page);
+		npt_cache_put(t, from, page);
 		return ret;
 	}
-	t->st.data_pages++;
+	t->st.data_pages += 1UL << (lvl * NPT_LVL_BITS);
 	if (access == NPT_ACC_WRITE)
-		npt_mark_dirty(rs, gpa, NPT_PAGE_SIZE);
+		npt_mark_dirty(rs, gpa, npt_lvl_size(lvl));
 	res->action = NPT_RESOLVED_MAPPED;
-	res->lvl = 0;
+	res->lvl = lvl;
 	res->hpa = pa;
 	res->plan = opres.plan;
 	return 0;
@@ -550,8 +610,7 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 	case NPT_FAULT_NOT_PRESENT:
 		if (rs && rs->rg.backing == NPT_BACKING_LAZY &&
 		    (rs->rg.max_prot & npt_access_needs(access)))
-			ret = npt_fault_map(t, rs, gpa & ~(NPT_PAGE_SIZE - 1),
-					    access, res);
+			ret = npt_fault_map(t, rs, gpa, access, res);
 		break;
 	case NPT_FAULT_PERMISSION:
 		if (rs && rs->dirty && !t->dirty_log_hw &&
@@ -656,6 +715,7 @@ static int npt_copy_guest(struct npt_table *t, u64 gpa, u8 *rbuf,
 		size_t chunk = min_t(size_t, len, NPT_PAGE_SIZE - off);
 		struct npt_region_state *rs;
 		npt_pte_t pte;
+		u64 in_leaf;
 		u8 *va;
 		int lvl;
 
@@ -664,7 +724,10 @@ static int npt_copy_guest(struct npt_table *t, u64 gpa, u8 *rbuf,
 			return -ENOENT;
 		if (!(pte & t->sw_owned))
 			return -EPERM;
-		va = t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+		/* The 4 KiB page of the leaf (a page or a lazy block). */
+		in_leaf = gpa & (npt_lvl_size(lvl) - 1) & ~(NPT_PAGE_SIZE - 1);
+		va = t->mm->phys_to_virt(t->mm_arg,
+					 npt_pte_pa(t, pte) + in_leaf);
 		if (rbuf) {
 			memcpy(rbuf, va + off, chunk);
 			rbuf += chunk;

@@ -23,7 +23,13 @@ static atomic64_t npt_live = ATOMIC64_INIT(0);
 
 static void *npt_kernel_alloc(void *arg, unsigned int order)
 {
-	struct page *page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+	struct page *page;
+
+	/* A lazy block is optional: fail fast, the fault maps a page. */
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		gfp |= __GFP_NORETRY | __GFP_NOWARN;
+	page = alloc_pages(gfp, order);
 
 	if (!page)
 		return NULL;
@@ -47,6 +53,11 @@ static void *npt_kernel_phys_to_virt(void *arg, phys_addr_t pa)
 	return phys_to_virt(pa);
 }
 
+static void npt_kernel_split(void *arg, void *va, unsigned int order)
+{
+	split_page(virt_to_page(va), order);
+}
+
 /*
  * The host-memory provider for tables built in the kernel: zeroed pages
  * from the buddy allocator, charged to the memory cgroup of the task that
@@ -57,6 +68,7 @@ const struct npt_mm_ops npt_kernel_mm = {
 	.free = npt_kernel_free,
 	.virt_to_phys = npt_kernel_virt_to_phys,
 	.phys_to_virt = npt_kernel_phys_to_virt,
+	.split = npt_kernel_split,
 	.linear = true,
 };
 EXPORT_SYMBOL_GPL(npt_kernel_mm);

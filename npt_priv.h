@@ -104,6 +104,10 @@ struct npt_page_cache {
 	unsigned long nr;
 };
 
+/* A lazy block: one leaf at level 1 mapping 2 MiB the table owns. */
+#define NPT_BLOCK_LVL		1
+#define NPT_BLOCK_ORDER		NPT_LVL_BITS
+
 /**
  * struct npt_table - one nested page table
  * @fmt:	Its format's encoder.
@@ -159,6 +163,7 @@ struct npt_page_cache {
  *		counters; held by each chunk of a range operation and by the
  *		operations that may not sleep.
  * @cache:	Reserved pages (see npt_topup()).
+ * @blocks:	Reserved 2 MiB blocks for lazy regions (npt_topup_blocks()).
  * @changes:	Counts changes to the entries and takes from @cache, so that
  *		a range operation knows whether its plan still holds after
  *		it dropped the lock between two chunks.
@@ -206,6 +211,7 @@ struct npt_table {
 	struct mutex op_lock;	/* sleeping operations, across chunks */
 	spinlock_t lock;	/* entries, cache and counters */
 	struct npt_page_cache cache;
+	struct npt_page_cache blocks;
 	u64 changes;
 	struct npt_stats st;
 	struct npt_region_state regions[NPT_MAX_REGIONS];
@@ -304,10 +310,13 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 	return pte;
 }
 
+/* A translate op's answer: the walk met a break, look again locked. */
+#define NPT_TRANSLATE_LOCKED	1
+
 /*
  * An encoder's translate op: npt_lookup_fmt() with its constants and its
- * @decode inlined.  Return: 0, -ENOENT, or -EAGAIN when the walk met an
- * Arm break-before-make in progress.
+ * @decode inlined.  Return: 0, -ENOENT, or %NPT_TRANSLATE_LOCKED when the
+ * walk met an Arm break-before-make in progress.
  */
 static __always_inline int npt_translate_fmt(const struct npt_table *t,
 					     u64 gpa,
@@ -323,7 +332,8 @@ static __always_inline int npt_translate_fmt(const struct npt_table *t,
 				       addr_mask, pa_shift);
 
 	if (!(pte & t->present))
-		return pte && pte == t->break_val ? -EAGAIN : -ENOENT;
+		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
+						    -ENOENT;
 	tr->hpa = ((pte & addr_mask) << pa_shift) +
 		  (gpa & (npt_lvl_size(lvl) - 1));
 	tr->lvl = lvl;
@@ -417,13 +427,13 @@ void npt_host_free_table(struct npt_table *t, void *va);
 void npt_host_quiesce(struct npt_table *t);
 
 void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl);
-int npt_map_page_locked(struct npt_table *t, u64 gpa, u64 hpa,
-			npt_pte_t bits, struct npt_op_result *res);
 int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
 			 struct npt_op_result *res);
 npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl);
-void *npt_cache_take(struct npt_table *t);
-void npt_cache_put(struct npt_table *t, void *va);
+void *npt_cache_take(struct npt_table *t, struct npt_page_cache *c);
+void npt_cache_put(struct npt_table *t, struct npt_page_cache *c, void *va);
+int npt_map_leaf_locked(struct npt_table *t, u64 gpa, u64 hpa, int lvl,
+			npt_pte_t bits, struct npt_op_result *res);
 void npt_regions_free(struct npt_table *t);
 enum npt_bad npt_validate(const struct npt_table *t, npt_pte_t pte, int lvl);
 

@@ -125,6 +125,8 @@
 #define NPT_BACKING_NONE	0	/* the caller maps host pages itself */
 #define NPT_BACKING_LAZY	1	/* npt maps zeroed pages on faults */
 #define NPT_REGION_DIRTY_LOG	_BITUL(0)	/* log writes to the region */
+#define NPT_REGION_LAZY_BLOCKS	_BITUL(1)	/* lazy: 2 MiB where it fits */
+#define NPT_REGION_FLAGS	(NPT_REGION_DIRTY_LOG | NPT_REGION_LAZY_BLOCKS)
 
 /* What npt_handle_fault() / NPT_HANDLE_FAULT did. */
 #define NPT_RESOLVED_NONE	0	/* unresolvable: the fault stands */
@@ -677,7 +679,7 @@ struct npt_handle_fault {
 /**
  * struct npt_set_region - ioctl(NPT_SET_REGION) on a table fd
  * @size:	(in) sizeof(struct npt_set_region).
- * @flags:	(in) %NPT_REGION_DIRTY_LOG or 0.
+ * @flags:	(in) %NPT_REGION_DIRTY_LOG, %NPT_REGION_LAZY_BLOCKS.
  * @gpa:	(in) Start of the region, 4 KiB aligned.
  * @length:	(in) Bytes, a multiple of 4 KiB; 0 removes the region that
  *		starts at @gpa (then every other field must be 0).
@@ -691,8 +693,12 @@ struct npt_handle_fault {
  * leaves already in the region are write-protected; or, on a table whose
  * hardware sets a dirty flag (EPT with %NPT_OPT_EPT_AD, RISC-V with
  * %NPT_OPT_RV_HWAD), they keep their permissions and their dirty flags
- * are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  Removing a
- * region unmaps nothing.
+ * are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  With
+ * %NPT_REGION_LAZY_BLOCKS (lazy regions only) a fault maps a whole 2 MiB
+ * block where the region covers the aligned 2 MiB and nothing is mapped
+ * in it yet, a 4 KiB page where not or when no block can be allocated;
+ * unmapping or re-protecting part of a block splits it and keeps the
+ * rest of its data.  Removing a region unmaps nothing.
  */
 struct npt_set_region {
 	__u32 size;

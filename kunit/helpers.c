@@ -64,11 +64,17 @@ static void *npt_kt_phys_to_virt(void *arg, phys_addr_t pa)
 	return phys_to_virt(pa);
 }
 
+static void npt_kt_split(void *arg, void *va, unsigned int order)
+{
+	split_page(virt_to_page(va), order);
+}
+
 static const struct npt_mm_ops npt_kt_mm = {
 	.alloc = npt_kt_alloc,
 	.free = npt_kt_free,
 	.virt_to_phys = npt_kt_virt_to_phys,
 	.phys_to_virt = npt_kt_phys_to_virt,
+	.split = npt_kt_split,
 };
 
 static void npt_kt_flush(void *arg, const struct npt_flush_plan *plan)

@@ -994,6 +994,70 @@ static void npt_flt_dirty_log(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bm[0], ~0UL << 16);
 }
 
+/*
+ * A region with NPT_REGION_LAZY_BLOCKS: without a reserved block, or where
+ * a page is mapped in the aligned 2 MiB already, a fault maps a page; with
+ * one, a 2 MiB leaf counted as 512 data pages.  A partial unmap splits it
+ * and its pages are freed one by one; nothing leaks.
+ */
+static void npt_flt_lazy_block(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	struct npt_region rg = {
+		.gpa = FLT_LAZY, .size = FLT_LAZY_SIZE, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+		.flags = NPT_REGION_LAZY_BLOCKS,
+	};
+	const u64 page = FLT_LAZY + SZ_2M_ULL;
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_stats st;
+	u64 block;
+
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, page, RD, &fr), 0);
+	KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_MAPPED);
+	KUNIT_EXPECT_EQ(test, fr.lvl, 0);
+
+	KUNIT_ASSERT_EQ(test, npt_topup_blocks(t, 1), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, page + SZ_4K_ULL, RD, &fr),
+			0);
+	KUNIT_EXPECT_EQ(test, fr.lvl, 0);
+	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, FLT_LAZY + 0x1234, WR, &fr),
+			0);
+	KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_MAPPED);
+	KUNIT_EXPECT_EQ(test, fr.lvl, 1);
+	block = fr.hpa;
+	KUNIT_EXPECT_EQ(test, block & (SZ_2M_ULL - 1), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, page - 8, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 1);
+	KUNIT_EXPECT_EQ(test, tr.hpa, block + SZ_2M_ULL - 8);
+	npt_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.data_pages, 514);
+
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, FLT_LAZY + SZ_4K_ULL, SZ_4K_ULL, 0,
+					&res), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, FLT_LAZY + 8, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 0);
+	KUNIT_EXPECT_EQ(test, tr.hpa, block + 8);
+	KUNIT_EXPECT_EQ(test, npt_translate(t, FLT_LAZY + SZ_4K_ULL, &tr),
+			-ENOENT);
+	npt_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.data_pages, 513);
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, FLT_LAZY, FLT_LAZY_SIZE, 0, &res),
+			0);
+	npt_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.data_pages, 0);
+	npt_kt_destroy(test, t);
+	KUNIT_EXPECT_EQ(test, env->live, 0);
+}
+
 /* The configurations whose read of 0x80401000 does not fault. */
 static const struct flt_cfg *const flt_spurious_cfgs[] = {
 	&flt_cfgs[FLT_EPT4], &flt_cfgs[FLT_EPT4_AD], &flt_cfgs[FLT_EPT4_MBEC],
@@ -1037,6 +1101,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_nomem, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_spurious_old, flt_spurious_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };
 

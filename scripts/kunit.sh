@@ -15,6 +15,8 @@ arch=${1:?usage: kunit.sh um|x86_64|arm64|riscv}
 tree=$NPT_CACHE/tree-kunit
 json=$NPT_LOGS/kunit-$arch.json
 log=$NPT_LOGS/kunit-$arch.log
+out=$NPT_CACHE/kunit-$arch
+stamp=$out/.npt-checkout
 
 prepare_tree() {
 	local f
@@ -37,13 +39,21 @@ prepare_tree() {
 		die "build products in $NPT_TOP: run 'make clean' first"
 	fi
 	ln -sfn "$NPT_TOP" "$tree/drivers/misc/npt"
+	# kbuild trusts mtimes, and objects built from another checkout can
+	# be newer than this one's sources: start npt's objects afresh
+	# whenever the checkout changes.
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$NPT_TOP" ]; then
+		rm -rf "$out/drivers/misc/npt"
+		mkdir -p "$out"
+		echo "$NPT_TOP" >"$stamp"
+	fi
 }
 
 kunit_args() {
 	local cross
 	cross=$(cross_prefix "$arch")
 	echo "--kunitconfig=$NPT_TOP/kunit/.kunitconfig"
-	echo "--build_dir=$NPT_CACHE/kunit-$arch"
+	echo "--build_dir=$out"
 	echo "--jobs=$JOBS"
 	echo "--timeout=900"
 	echo "--json=$json"

@@ -8,6 +8,8 @@
 #                 6.1 headers (Debian 12's other kernel)
 #   checkpatch    checkpatch.pl --strict over every .c/.h in the repo
 #   kernel-doc    kernel-doc -none -Wall over the module's .c/.h, clean
+#   errnos        every errno the module returns is in the errno table of
+#                 npt_uapi.h and in Documentation/api.rst (check-errnos.sh)
 # Logs: $NPT_CACHE/logs/static-*.log.
 set -euo pipefail
 
@@ -88,6 +90,7 @@ main() {
 		check w1-sparse clean_build static-6.12 "$(deb_kdir 6.12)" W=1 C=1
 		check debian-6.1 clean_build static-6.1 "$(deb_kdir 6.1)"
 		check kernel-doc kernel_doc
+		check errnos "$NPT_TOP/scripts/check-errnos.sh" "$NPT_TOP"
 	else
 		step "static: no module sources yet, only checkpatch runs"
 	fi

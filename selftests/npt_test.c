@@ -2614,6 +2614,100 @@ TEST_F_TIMEOUT(npt, dirty_log_threads_hw, 300)
 	EXPECT_EQ(self->live0 + variant->root_pages, live_pages());
 }
 
+/*
+ * A lazy region that asks for blocks: a fault maps a whole 2 MiB block
+ * the table owns where the region covers the aligned 2 MiB and nothing is
+ * mapped there, a page elsewhere.  Unmapping part of a block splits it and
+ * keeps the guest's data in the rest; unmapping all of it frees it.
+ */
+TEST_F(npt, lazy_blocks)
+{
+	uint64_t base = 2 * SZ_1G, bm[8];
+	uint8_t buf[64], back[64];
+	struct npt_handle_fault h;
+	struct npt_dirty_log d;
+	struct npt_info in;
+	struct npt_xlate x;
+
+	for (int i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = i * 7 + 1;
+	/* One whole aligned 2 MiB, and 8 KiB after it. */
+	ASSERT_EQ(0, set_region(self->fd, base, SZ_2M + 2 * SZ_4K, RW,
+				NPT_BACKING_LAZY, NPT_REGION_LAZY_BLOCKS));
+	ASSERT_EQ(0, handle_fault(self->fd, base + 5 * SZ_4K + 8,
+				  NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	EXPECT_EQ(1, h.lvl);
+	ASSERT_EQ(0, translate(self->fd, base + SZ_2M - 1, &x));
+	EXPECT_EQ(1, x.lvl);
+	EXPECT_EQ(RW, x.prot);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(512, in.data_pages);
+	ASSERT_EQ(0, handle_fault(self->fd, base + SZ_2M, NPT_ACC_READ, &h));
+	EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
+	EXPECT_EQ(0, h.lvl);
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(513, in.data_pages);
+
+	/* Data across two pages of the block survives a split. */
+	ASSERT_EQ(0, guest_rw(self->fd, true, base + SZ_4K - 32, buf,
+			      sizeof(buf)));
+	ASSERT_EQ(0, guest_rw(self->fd, true, base + 100 * SZ_4K, buf,
+			      sizeof(buf)));
+	ASSERT_EQ(0, unmap(self->fd, base + 50 * SZ_4K, SZ_4K));
+	ASSERT_EQ(0, translate(self->fd, base + SZ_4K, &x));
+	EXPECT_EQ(0, x.lvl);
+	EXPECT_EQ(ENOENT, translate(self->fd, base + 50 * SZ_4K, &x));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(512, in.data_pages);
+	ASSERT_EQ(0, guest_rw(self->fd, false, base + SZ_4K - 32, back,
+			      sizeof(back)));
+	EXPECT_EQ(0, memcmp(buf, back, sizeof(buf)));
+	ASSERT_EQ(0, guest_rw(self->fd, false, base + 100 * SZ_4K, back,
+			      sizeof(back)));
+	EXPECT_EQ(0, memcmp(buf, back, sizeof(buf)));
+	/* The hole faults back in as a zeroed page. */
+	ASSERT_EQ(0, handle_fault(self->fd, base + 50 * SZ_4K, NPT_ACC_READ,
+				  &h));
+	EXPECT_EQ(0, h.lvl);
+	memset(back, 0xff, sizeof(back));
+	ASSERT_EQ(0, guest_rw(self->fd, false, base + 50 * SZ_4K, back,
+			      sizeof(back)));
+	for (int i = 0; i < (int)sizeof(back); i++)
+		EXPECT_EQ(0, back[i]);
+	ASSERT_EQ(0, unmap(self->fd, base, 2 * SZ_2M));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.data_pages);
+
+	/* A block unmapped whole; and a dirty-logged block. */
+	ASSERT_EQ(0, set_region(self->fd, base + 2 * SZ_2M, SZ_2M, RW,
+				NPT_BACKING_LAZY, NPT_REGION_LAZY_BLOCKS |
+				NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, handle_fault(self->fd, base + 2 * SZ_2M, NPT_ACC_READ,
+				  &h));
+	EXPECT_EQ(1, h.lvl);
+	ASSERT_EQ(0, translate(self->fd, base + 2 * SZ_2M, &x));
+	EXPECT_EQ(NPT_PROT_R, x.prot);
+	ASSERT_EQ(0, handle_fault(self->fd, base + 2 * SZ_2M + 8,
+				  NPT_ACC_WRITE, &h));
+	EXPECT_EQ(NPT_RESOLVED_DIRTY, h.action);
+	EXPECT_EQ(1, h.lvl);
+	ASSERT_EQ(0, dirty_log(self->fd, base + 2 * SZ_2M, SZ_2M, bm, true,
+			       &d));
+	EXPECT_EQ(512, d.dirty);
+	ASSERT_EQ(0, unmap(self->fd, base + 2 * SZ_2M, SZ_2M));
+	ASSERT_EQ(0, info(self->fd, &in));
+	EXPECT_EQ(0, in.data_pages);
+
+	/* Blocks are for lazy regions only. */
+	EXPECT_EQ(EINVAL, set_region(self->fd, 4 * SZ_1G, SZ_2M, RW,
+				     NPT_BACKING_NONE,
+				     NPT_REGION_LAZY_BLOCKS));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(self->live0, live_pages());
+}
+
 /* Protect keeps a lazy page the table's; unmap frees it. */
 TEST_F(npt, lazy_protect_keeps_page)
 {

@@ -3,8 +3,9 @@
  * npt user-space harness: the benchmark.  Per format, on 1 GiB at 4 KiB
  * pages and on 1 GiB of 2 MiB blocks: map, translate of 1M random GPAs,
  * translate of the same GPAs in ascending order, the bare walk of the
- * random GPAs (the floor under translate), protect, unmap and destroy; table pages used and the peak RSS of the process that ran the
- * format.  Each figure is the median of several runs, printed as
+ * random GPAs (the floor under translate), protect, unmap and destroy;
+ * table pages used and the peak RSS of the process that ran the format.
+ * Each figure is the median of several runs, printed as
  * "bench: FORMAT OP VALUE UNIT".
  *
  * With -c the operations run once each between callgrind client requests,

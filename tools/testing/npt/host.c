@@ -230,8 +230,8 @@ static void *mm_alloc(void *arg, unsigned int order)
 		mm_error(mm, "alloc with a lock held, order", order);
 	if (npt_test_fail_now())
 		return NULL;
-	if (order > 4) {
-		mm_error(mm, "alloc of order above 4:", order);
+	if (order > 4 && order != NPT_BLOCK_ORDER) {
+		mm_error(mm, "alloc of an order npt does not use:", order);
 		return NULL;
 	}
 	if (!order && mm->quar_tail - mm->quar_head > QUARANTINE) {
@@ -315,6 +315,44 @@ static void mm_free(void *arg, void *va, unsigned int order)
 	}
 }
 
+/* Make each page of an allocation a page of its own. */
+static void mm_split(void *arg, void *va, unsigned int order)
+{
+	struct npt_test_mm *mm = arg;
+	long h = hfind(mm, ((uintptr_t)va >> 12) + 2);
+	u64 slot, i, n = 1ULL << order;
+
+	if (h < 0 || mm->order[mm->hval[h]] != order) {
+		mm_error(mm, "split of an unknown allocation", (uintptr_t)va);
+		return;
+	}
+	slot = mm->hval[h];
+	if (!mm->arena) {
+		/*
+		 * aligned_alloc() memory is freed whole: each page moves to
+		 * its own allocation, at the same fake physical address, so
+		 * that a stale pointer into the old one is caught.
+		 */
+		mm->hkey[h] = 1;
+		mm->hused--;
+		for (i = 0; i < n; i++) {
+			void *p = aligned_alloc(4096, 4096);
+
+			if (!p)
+				abort();
+			memcpy(p, mm->page[slot + i], 4096);
+			mm->page[slot + i] = p;
+		}
+		free(va);
+	}
+	for (i = 0; i < n; i++) {
+		mm->order[slot + i] = 0;
+		if (i || !mm->arena)
+			hput(mm, ((uintptr_t)mm->page[slot + i] >> 12) + 2,
+			     slot + i);
+	}
+}
+
 static phys_addr_t mm_virt_to_phys(void *arg, void *va)
 {
 	struct npt_test_mm *mm = arg;
@@ -369,6 +407,7 @@ const struct npt_mm_ops npt_test_mm_ops = {
 	.free = mm_free,
 	.virt_to_phys = mm_virt_to_phys,
 	.phys_to_virt = mm_phys_to_virt,
+	.split = mm_split,
 };
 
 /* The same provider over an arena: the core computes table addresses. */
@@ -377,5 +416,6 @@ const struct npt_mm_ops npt_test_mm_linear_ops = {
 	.free = mm_free,
 	.virt_to_phys = mm_virt_to_phys,
 	.phys_to_virt = mm_phys_to_virt,
+	.split = mm_split,
 	.linear = true,
 };
