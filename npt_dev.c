@@ -20,10 +20,12 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -61,9 +63,12 @@ MODULE_PARM_DESC(max_table_pages,
 /**
  * struct npt_file - what a table fd owns
  * @t:		The table; destroyed when the fd's last reference goes.
+ * @memcg:	Memory cgroup of the task that created it: its table and
+ *		lazy pages are charged there, whoever calls the ioctls.
  */
 struct npt_file {
 	struct npt_table *t;
+	struct mem_cgroup *memcg;
 };
 
 /**
@@ -163,6 +168,7 @@ static int npt_table_release(struct inode *inode, struct file *file)
 	struct npt_file *nf = file->private_data;
 
 	npt_table_destroy(nf->t);
+	mem_cgroup_put(nf->memcg);
 	kfree(nf);
 	return 0;
 }
@@ -208,6 +214,7 @@ static int npt_create_table(struct npt_ucmd *uc)
 	nf = kzalloc(sizeof(*nf), GFP_KERNEL_ACCOUNT);
 	if (!nf)
 		return -ENOMEM;
+	nf->memcg = get_mem_cgroup_from_mm(current->mm);
 	ret = npt_table_create(&cfg, &nf->t);
 	if (ret)
 		goto out_free;
@@ -233,6 +240,7 @@ out_put_fd:
 out_destroy:
 	npt_table_destroy(nf->t);
 out_free:
+	mem_cgroup_put(nf->memcg);
 	kfree(nf);
 	return ret;
 }
@@ -894,6 +902,7 @@ static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		.cmd	= &buf,
 	};
 	unsigned int nr = _IOC_NR(cmd);
+	struct mem_cgroup *memcg;
 	int ret;
 
 	if (nr >= ARRAY_SIZE(npt_ioctl_ops))
@@ -910,7 +919,13 @@ static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = copy_struct_from_user(&buf, op->size, uc.ubuf, uc.user_size);
 	if (ret)
 		return ret;
-	return op->fn(&uc);
+	if (!uc.nf)
+		return op->fn(&uc);
+	/* A table's pages are charged to its creator, as KVM's to the VM's. */
+	memcg = set_active_memcg(uc.nf->memcg);
+	ret = op->fn(&uc);
+	set_active_memcg(memcg);
+	return ret;
 }
 
 static const struct file_operations npt_misc_fops = {
