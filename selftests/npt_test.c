@@ -533,7 +533,7 @@ TEST_F(npt, ioctl_flags)
 	probe_flags(_metadata, self->fd, NPT_HANDLE_FAULT, &a.handle_fault,
 		    sizeof(a.handle_fault), 0);
 	probe_flags(_metadata, self->fd, NPT_SET_REGION, &a.set_region,
-		    sizeof(a.set_region), NPT_REGION_DIRTY_LOG);
+		    sizeof(a.set_region), NPT_REGION_FLAGS);
 	probe_flags(_metadata, self->fd, NPT_GET_DIRTY_LOG, &a.dirty_log,
 		    sizeof(a.dirty_log), NPT_DIRTY_LOG_CLEAR);
 	probe_flags(_metadata, self->fd, NPT_READ_GUEST, &a.read_guest,
@@ -2049,7 +2049,8 @@ TEST_F(npt, region_limits)
 				     NPT_BACKING_LAZY, 0));
 	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, RW, 2, 0));
 	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, RW,
-				     NPT_BACKING_LAZY, 2));
+				     NPT_BACKING_LAZY,
+				     NPT_REGION_LAZY_BLOCKS << 1));
 	EXPECT_EQ(ERANGE, set_region(self->fd, (1ULL << variant->gpa_bits) -
 				     SZ_4K, 2 * SZ_4K, RW, NPT_BACKING_LAZY,
 				     0));
