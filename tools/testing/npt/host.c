@@ -237,7 +237,9 @@ static void *mm_alloc(void *arg, unsigned int order)
 	if (!order && mm->quar_tail - mm->quar_head > QUARANTINE) {
 		slot = mm->quar[mm->quar_head++ % mm->quar_cap];
 	} else {
-		slot = (mm->nr_slots + n - 1) & ~(n - 1);
+		/* Aligned to its size in fake physical memory. */
+		slot = ((mm->base >> 12) + mm->nr_slots + n - 1) & ~(n - 1);
+		slot -= mm->base >> 12;
 		if (slot + n > mm->limit)
 			return NULL;
 		mm_reserve(mm, slot + n);

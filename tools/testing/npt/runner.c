@@ -445,10 +445,11 @@ static void audit(struct runner *r, struct audit *a, bool full)
 	CHECK(r, st.table_pages <= st.max_pages, "%llu table pages over the "
 	      "limit %llu", (unsigned long long)st.table_pages,
 	      (unsigned long long)st.max_pages);
-	CHECK(r, (u64)r->mm.live == total + t->cache.nr + st.data_pages,
-	      "provider holds %ld pages, table %llu + cache %lu + data %llu",
-	      r->mm.live, (unsigned long long)total, t->cache.nr,
-	      (unsigned long long)st.data_pages);
+	CHECK(r, (u64)r->mm.live == total + t->cache.nr + st.data_pages +
+	      (t->blocks.nr << NPT_BLOCK_ORDER),
+	      "provider holds %ld pages, table %llu + cache %lu + data %llu "
+	      "+ %lu reserved blocks", r->mm.live, (unsigned long long)total,
+	      t->cache.nr, (unsigned long long)st.data_pages, t->blocks.nr);
 	for (i = 0, total = 0; i < r->m.n; i++)
 		total += r->m.e[i].size;
 	CHECK(r, a->mapped == total, "leaves map %#llx bytes, the model %#llx",
@@ -1631,6 +1632,7 @@ static void do_lazy(struct runner *r, u64 gpa, int ret,
 		    const struct npt_fault_result *fr)
 {
 	struct npt_translation tr;
+	u64 size, base, off;
 	const u64 *va;
 	int i;
 
@@ -1644,26 +1646,41 @@ static void do_lazy(struct runner *r, u64 gpa, int ret,
 	CHECK(r, fr->action == NPT_RESOLVED_MAPPED &&
 	      fr->fault.fault == NPT_FAULT_NOT_PRESENT, "a hole in a lazy "
 	      "region: action %u, fault %u", fr->action, fr->fault.fault);
+	/* A 2 MiB block only where the region asks and covers it. */
+	size = npt_lvl_size(fr->lvl);
+	base = gpa & ~(size - 1);
+	CHECK(r, !fr->lvl || (fr->lvl == 1 &&
+			      (r->rg.flags & NPT_REGION_LAZY_BLOCKS) &&
+			      base >= r->rg.gpa &&
+			      base + size <= r->rg.gpa + r->rg.size &&
+			      !model_any(&r->m, base, size)),
+	      "lazy leaf at level %d", fr->lvl);
 	ret = npt_translate(r->t, gpa, &tr);
-	CHECK(r, !ret && tr.lvl == 0 && tr.prot == r->rg.max_prot &&
-	      tr.attr == r->rg.attr && tr.hpa == fr->hpa, "lazy page: %d, "
-	      "lvl %d prot %#x attr %#x hpa %#llx (resolved to %#llx)", ret,
-	      tr.lvl, tr.prot, tr.attr, (unsigned long long)tr.hpa,
-	      (unsigned long long)fr->hpa);
+	CHECK(r, !ret && tr.lvl == fr->lvl && tr.prot == r->rg.max_prot &&
+	      tr.attr == r->rg.attr && tr.hpa == fr->hpa + (gpa - base),
+	      "lazy page: %d, lvl %d prot %#x attr %#x hpa %#llx (resolved "
+	      "to %#llx)", ret, tr.lvl, tr.prot, tr.attr,
+	      (unsigned long long)tr.hpa, (unsigned long long)fr->hpa);
 	if (r->failed)
 		return;
-	va = npt_test_pa_to_va(&r->mm, tr.hpa);
-	CHECK(r, va, "lazy page %#llx is no page of the provider",
-	      (unsigned long long)tr.hpa);
-	for (i = 0; va && i < 512; i++)
-		CHECK(r, !va[i], "lazy page not zeroed");
-	model_set(&r->m, gpa, 4096, tr.hpa, tr.prot, tr.attr, MODEL_ST_OWNED);
-	r->st->lazy++;
+	for (off = 0; off < size && !r->failed; off += 4096) {
+		va = npt_test_pa_to_va(&r->mm, fr->hpa + off);
+		CHECK(r, va, "lazy page %#llx is no page of the provider",
+		      (unsigned long long)(fr->hpa + off));
+		for (i = 0; va && i < 512; i++)
+			CHECK(r, !va[i], "lazy page not zeroed");
+	}
+	model_set(&r->m, base, size, fr->hpa, tr.prot, tr.attr,
+		  MODEL_ST_OWNED);
+	if (fr->lvl)
+		r->st->lazy_blocks++;
+	else
+		r->st->lazy++;
 	check_plan_shape(r, &fr->plan);
 	if (r->cfg.format == NPT_FORMAT_SV39X4 ||
 	    r->cfg.format == NPT_FORMAT_SV48X4)
-		CHECK(r, plan_covers(&fr->plan, gpa, gpa + 4096) &&
-		      (!r->cfg.flush || flushes_cover(r, gpa, gpa + 4096)),
+		CHECK(r, plan_covers(&fr->plan, base, base + size) &&
+		      (!r->cfg.flush || flushes_cover(r, base, base + size)),
 		      "RISC-V: the new lazy leaf was not flushed");
 	check_gpa(r, gpa);
 }
@@ -1716,6 +1733,8 @@ static void do_fault(struct runner *r)
 	       !model_find(&r->m, gpa);
 	if (lazy && chance(r, 70))
 		CHECK(r, !npt_topup(r->t, r->levels + 1), "npt_topup failed");
+	if (lazy && (r->rg.flags & NPT_REGION_LAZY_BLOCKS) && chance(r, 50))
+		CHECK(r, !npt_topup_blocks(r->t, 1), "npt_topup_blocks failed");
 	begin_op(r);
 	ret = npt_handle_fault(r->t, gpa, kind, &fr);
 	end_op(r);
@@ -1779,7 +1798,8 @@ static void do_fault(struct runner *r)
 	}
 	check_plan_shape(r, &fr.plan);
 	CHECK(r, r->mm.live == (long)(r->t->st.table_pages + r->t->cache.nr +
-				      r->t->st.data_pages),
+				      r->t->st.data_pages +
+				      (r->t->blocks.nr << NPT_BLOCK_ORDER)),
 	      "handle_fault: %ld pages live", r->mm.live);
 	check_gpa(r, gpa);
 }
@@ -1990,6 +2010,11 @@ static int runner_open(struct runner *r)
 		rg->max_prot = prots[rnd(r, ARRAY_SIZE(prots))];
 		rg->attr = NPT_MT_WB;
 		rg->backing = NPT_BACKING_LAZY;
+		if (chance(r, 50)) {
+			/* Room for 2 MiB blocks, some of them aligned. */
+			rg->flags = NPT_REGION_LAZY_BLOCKS;
+			rg->size += rnd(r, 4) << 21;
+		}
 		if (rg->gpa + rg->size > r->ia_size)
 			rg->gpa = r->ia_size - rg->size;
 		ret = npt_set_region(r->t, rg);

@@ -28,6 +28,7 @@ struct runner_stats {
 	u64 enospc;
 	u64 collapsed;
 	u64 lazy;
+	u64 lazy_blocks;
 	u64 audits;
 	u64 gpa_checks;
 	u64 max_pages;
