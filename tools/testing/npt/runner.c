@@ -77,7 +77,7 @@ struct runner {
 	npt_pte_t ad_bits;	/* bits the simulated hardware sets */
 	u64 win[8];
 	int nwin;
-	struct npt_region rg;	/* a lazy region, if rg.size */
+	struct npt_region rg;	/* a region, if rg.size */
 	bool accessed;
 	/* flushes and frees of the current call */
 	bool in_op;
@@ -1729,8 +1729,9 @@ static void do_fault(struct runner *r)
 		}
 		r->accessed = true;
 	}
-	lazy = r->rg.size && gpa - r->rg.gpa < r->rg.size &&
-	       !model_find(&r->m, gpa);
+	/* A hole of a lazy region; in a NONE region faults stay faults. */
+	lazy = r->rg.size && r->rg.backing == NPT_BACKING_LAZY &&
+	       gpa - r->rg.gpa < r->rg.size && !model_find(&r->m, gpa);
 	if (lazy && chance(r, 70))
 		CHECK(r, !npt_topup(r->t, r->levels + 1), "npt_topup failed");
 	if (lazy && (r->rg.flags & NPT_REGION_LAZY_BLOCKS) && chance(r, 50))
@@ -2009,8 +2010,9 @@ static int runner_open(struct runner *r)
 		rg->size = (1 + rnd(r, 1024)) << 12;
 		rg->max_prot = prots[rnd(r, ARRAY_SIZE(prots))];
 		rg->attr = NPT_MT_WB;
-		rg->backing = NPT_BACKING_LAZY;
-		if (chance(r, 50)) {
+		rg->backing = chance(r, 80) ? NPT_BACKING_LAZY :
+					      NPT_BACKING_NONE;
+		if (rg->backing == NPT_BACKING_LAZY && chance(r, 50)) {
 			/* Room for 2 MiB blocks, some of them aligned. */
 			rg->flags = NPT_REGION_LAZY_BLOCKS;
 			rg->size += rnd(r, 4) << 21;
