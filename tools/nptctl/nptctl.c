@@ -1170,8 +1170,8 @@ static int cmd_fault(int argc, char **argv)
 		printf("  resolved: spurious - no fault any more, nothing changed\n");
 		break;
 	case NPT_RESOLVED_MAPPED:
-		printf("  resolved: mapped a zeroed lazy page, %s leaf",
-		       lvl_str(h.lvl));
+		printf("  resolved: mapped a zeroed lazy %s, %s leaf",
+		       h.lvl ? "2 MiB block" : "page", lvl_str(h.lvl));
 		if (h.hpa)
 			printf(" -> 0x%llx", h.hpa);
 		printf("\n");
@@ -1194,7 +1194,7 @@ static int cmd_fault(int argc, char **argv)
 	return 0;
 }
 
-/* region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]; LENGTH 0 removes */
+/* region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat]; LENGTH 0 removes */
 static int cmd_region(int argc, char **argv)
 {
 	struct npt_set_region r = { .size = sizeof(r),
@@ -1203,7 +1203,7 @@ static int cmd_region(int argc, char **argv)
 	int i;
 
 	if (argc < 3 || (argc < 4 && strcmp(argv[2], "0")))
-		return fail("usage: region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]");
+		return fail("usage: region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat]");
 	if (need_table(argv[0]) || parse_u64(argv[1], &r.gpa) ||
 	    parse_u64(argv[2], &r.length))
 		return -1;
@@ -1221,6 +1221,8 @@ static int cmd_region(int argc, char **argv)
 			r.backing = NPT_BACKING_NONE;
 		else if (!strcmp(argv[i], "dirty"))
 			r.flags |= NPT_REGION_DIRTY_LOG;
+		else if (!strcmp(argv[i], "blocks"))
+			r.flags |= NPT_REGION_LAZY_BLOCKS;
 		else if (parse_op_word(argv[i], &a, NPT_OP_HOLES_OK) ||
 			 a.flags)
 			return a.flags ? fail("unknown word '%s'", argv[i]) :
@@ -1229,10 +1231,12 @@ static int cmd_region(int argc, char **argv)
 	r.attr = a.attr;
 	if (!json) {
 		if (r.length)
-			printf("region 0x%llx (%s) %s %s %s%s\n", r.gpa,
+			printf("region 0x%llx (%s) %s %s %s%s%s\n", r.gpa,
 			       size_str(r.length), prot_str(r.max_prot),
 			       attr_str(r.attr),
 			       r.backing == NPT_BACKING_LAZY ? "lazy" : "none",
+			       r.flags & NPT_REGION_LAZY_BLOCKS ?
+			       ", 2 MiB blocks" : "",
 			       r.flags & NPT_REGION_DIRTY_LOG ?
 			       ", dirty-logged" : "");
 		else
@@ -1416,7 +1420,7 @@ static const struct {
 	{ "access", cmd_access, "access GPA r|w|x|ux|hlvx" },
 	{ "fault", cmd_fault, "fault GPA r|w|x|ux|hlvx (handle it)" },
 	{ "region", cmd_region,
-	  "region GPA LENGTH PROT [lazy|none] [dirty] [MEMTYPE] [ipat]; region GPA 0 removes" },
+	  "region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat]; region GPA 0 removes" },
 	{ "dirty", cmd_dirty, "dirty GPA LENGTH [clear]" },
 	{ "read", cmd_read, "read GPA LENGTH" },
 	{ "write", cmd_write, "write GPA TEXT..." },
