@@ -43,8 +43,7 @@ static inline u64 npt_lvl_size(int lvl)
  *			physically contiguous pages aligned to their size, or
  *			NULL.  Called without the table lock held; may sleep.
  * @free:		Free pages returned by @alloc.  May be called with the
- *			table lock held or from an RCU callback; must not
- *			sleep.
+ *			table lock held; must not sleep.
  * @virt_to_phys:	Physical address of a page returned by @alloc.
  * @phys_to_virt:	Inverse of @virt_to_phys for table pages.
  * @split:		Optional: make the 2^@order pages at @va, from @alloc,
@@ -60,9 +59,10 @@ static inline u64 npt_lvl_size(int lvl)
  * The provider must outlive every table created with it.  A table page
  * that an operation unlinks reaches @free only after the invalidation
  * that makes it unreachable by hardware and, in the kernel, after an RCU
- * grace period (lockless lookups may still read it until then): @free is
- * then called from an RCU callback, and between the unlink and that call
- * npt uses the rcu_head and private fields of the page's struct page.
+ * grace period (lockless lookups may still read it until then), which the
+ * operation waits for before it returns; meanwhile npt keeps the page on a
+ * list through the lru field of its struct page, so table pages must come
+ * from the page allocator and lie in the direct map.
  */
 struct npt_mm_ops {
 	void *(*alloc)(void *arg, unsigned int order);
