@@ -1203,7 +1203,8 @@ static int cmd_region(int argc, char **argv)
 	int i;
 
 	if (argc < 3 || (argc < 4 && strcmp(argv[2], "0")))
-		return fail("usage: region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat]");
+		return fail("usage: region GPA LENGTH PROT [lazy|none] [dirty] [blocks]\n"
+			    "       [MEMTYPE] [ipat]");
 	if (need_table(argv[0]) || parse_u64(argv[1], &r.gpa) ||
 	    parse_u64(argv[2], &r.length))
 		return -1;
@@ -1420,7 +1421,8 @@ static const struct {
 	{ "access", cmd_access, "access GPA r|w|x|ux|hlvx" },
 	{ "fault", cmd_fault, "fault GPA r|w|x|ux|hlvx (handle it)" },
 	{ "region", cmd_region,
-	  "region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat]; region GPA 0 removes" },
+	  "region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat];\n"
+	  "    region GPA 0 removes" },
 	{ "dirty", cmd_dirty, "dirty GPA LENGTH [clear]" },
 	{ "read", cmd_read, "read GPA LENGTH" },
 	{ "write", cmd_write, "write GPA TEXT..." },
