@@ -36,13 +36,16 @@ static u32 npt_access_needs(u32 access)
 	}
 }
 
-/* Set @bits in a live entry, as the hardware walker does atomically. */
-static void npt_pte_set(npt_pte_t *ptep, npt_pte_t bits)
+/*
+ * Set @set and clear @clear in a live entry atomically, against the
+ * hardware walker setting A/D or AF meanwhile.
+ */
+static void npt_pte_mod(npt_pte_t *ptep, npt_pte_t set, npt_pte_t clear)
 {
 	npt_pte_t old = READ_ONCE(*ptep);
 
-	while (~old & bits) {
-		npt_pte_t cur = cmpxchg(ptep, old, old | bits);
+	while ((~old & set) || (old & clear)) {
+		npt_pte_t cur = cmpxchg(ptep, old, (old | set) & ~clear);
 
 		if (cur == old)
 			break;
@@ -88,11 +91,11 @@ static u32 npt_access_leaf(struct npt_table *t, u32 access,
 	if (!dirty)
 		set |= t->dirty_bit;
 	if (set)
-		npt_pte_set(ptes[n - 1], set);
+		npt_pte_mod(ptes[n - 1], set, 0);
 	if (t->acc_tables && t->acc_bit)
 		for (i = 0; i < n - 1; i++)
 			if (!(walk[i] & t->acc_bit)) {
-				npt_pte_set(ptes[i], t->acc_bit);
+				npt_pte_mod(ptes[i], t->acc_bit, 0);
 				set |= t->acc_bit;
 			}
 	*updated = ((set & t->acc_bit) ? NPT_UPD_ACCESSED : 0) |
@@ -313,7 +316,7 @@ static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 	struct npt_harvest *h = ctx->arg;
 	struct npt_table *t = ctx->t;
 	u64 size = npt_lvl_size(ctx->lvl);
-	npt_pte_t old = ctx->old, cur;
+	npt_pte_t old = ctx->old;
 
 	if (!npt_pte_present(t, old) || !(old & t->dirty_bit))
 		return 0;
@@ -322,12 +325,7 @@ static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 	if (!h->clear)
 		return 0;
 	/* The hardware may set the accessed flag meanwhile: keep it. */
-	for (;;) {
-		cur = cmpxchg(ctx->ptep, old, old & ~t->dirty_bit);
-		if (cur == old)
-			break;
-		old = cur;
-	}
+	npt_pte_mod(ctx->ptep, 0, t->dirty_bit);
 	npt_plan_add(&h->plan, ctx->start, size, ctx->lvl);
 	return 0;
 }
@@ -602,7 +600,7 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 		set = t->acc_bit;
 		if (access == NPT_ACC_WRITE)
 			set |= t->dirty_bit;
-		npt_pte_set(ptes[n - 1], set);
+		npt_pte_mod(ptes[n - 1], set, 0);
 		res->action = NPT_RESOLVED_FLAGS;
 		res->lvl = res->fault.lvl;
 		res->hpa = npt_pte_pa(t, walk[n - 1]);
