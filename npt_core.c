@@ -572,34 +572,60 @@ static int npt_run_len(const struct npt_op *op, const struct npt_visit_ctx *ctx)
 	return min(left, room);
 }
 
+/* Whether any of the @n entries from @ptep is present. */
+static bool npt_run_any_present(const struct npt_table *t,
+				const npt_pte_t *ptep, int n)
+{
+	const npt_pte_t present = t->present;
+	npt_pte_t any = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		any |= READ_ONCE(ptep[i]);
+	return any & present;
+}
+
+/*
+ * Whether any of the @n entries from @ptep is not present.  An entry
+ * without any present bit makes (pte & present) - 1 negative (the present
+ * bits are below bit 63); four entries a step, as protect scans the whole
+ * range this way before it changes anything.
+ */
+static bool npt_run_any_hole(const struct npt_table *t, const npt_pte_t *ptep,
+			     int n)
+{
+	const npt_pte_t present = t->present;
+	npt_pte_t miss = 0;
+	int i;
+
+	for (i = 0; i + 4 <= n; i += 4)
+		miss |= ((READ_ONCE(ptep[i]) & present) - 1) |
+			((READ_ONCE(ptep[i + 1]) & present) - 1) |
+			((READ_ONCE(ptep[i + 2]) & present) - 1) |
+			((READ_ONCE(ptep[i + 3]) & present) - 1);
+	for (; i < n; i++)
+		miss |= (READ_ONCE(ptep[i]) & present) - 1;
+	return miss >> 63;
+}
+
 static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 			  enum npt_walk_flags visit)
 {
 	struct npt_op *op = ctx->arg;
 	struct npt_table *t = ctx->t;
 	bool present = npt_pte_present(t, ctx->old);
-	int i, n;
+	int n;
 
 	if (!ctx->lvl) {
 		/* A run of 4 KiB entries: they never need a table. */
-		const npt_pte_t pmask = t->present;
-		npt_pte_t any = 0;
-		int nr = 0;
-
 		n = npt_run_len(op, ctx);
-		if (op->kind == NPT_KIND_MAP && !(op->flags & NPT_OP_REPLACE)) {
-			for (i = 0; i < n; i++)
-				any |= READ_ONCE(ctx->ptep[i]) & pmask;
-			if (any)
-				return -EEXIST;
-		}
+		if (op->kind == NPT_KIND_MAP && !(op->flags & NPT_OP_REPLACE) &&
+		    npt_run_any_present(t, ctx->ptep, n))
+			return -EEXIST;
 		if (op->kind == NPT_KIND_PROTECT &&
-		    !(op->flags & NPT_OP_HOLES_OK)) {
-			for (i = 0; i < n; i++)
-				nr += !!(READ_ONCE(ctx->ptep[i]) & pmask);
-			if (nr != n)
-				return -ENOENT;
-		}
+		    !(op->flags & NPT_OP_HOLES_OK) &&
+		    npt_run_any_hole(t, ctx->ptep, n))
+			return -ENOENT;
 		return n;
 	}
 
@@ -768,14 +794,43 @@ static void npt_apply_nth(struct npt_op *op, npt_pte_t *ptep, int i, u64 addr)
 		       addr + ((u64)i << NPT_PAGE_SHIFT), 0);
 }
 
-/* Entries [*@first, @end) of a run that maps @addr on changed: plan them. */
-static void npt_run_plan(struct npt_op *op, u64 addr, int *first, int end)
+/* Entries [@first, @end) of a run that maps @addr on changed: plan them. */
+static inline void npt_run_plan(struct npt_op *op, u64 addr, int first,
+				int end)
 {
-	if (*first < 0)
-		return;
-	npt_plan_add(&op->pending, addr + ((u64)*first << NPT_PAGE_SHIFT),
-		     (u64)(end - *first) << NPT_PAGE_SHIFT, 0);
-	*first = -1;
+	if (first < end)
+		npt_plan_add(&op->pending,
+			     addr + ((u64)first << NPT_PAGE_SHIFT),
+			     (u64)(end - first) << NPT_PAGE_SHIFT, 0);
+}
+
+/* npt_apply_run() for a protect, with @bbm the table's break bits. */
+static __always_inline void npt_protect_run(struct npt_op *op,
+					    npt_pte_t *ptep, u64 addr, int n,
+					    npt_pte_t bbm)
+{
+	const struct npt_table *t = op->t;
+	const npt_pte_t present = t->present;
+	const npt_pte_t keep = t->addr_mask | t->state | t->sw_owned;
+	const npt_pte_t bits = op->tmpl[0] & ~t->state;
+	npt_pte_t *p, old, new;
+	int i, first = 0;
+
+	for (p = ptep; p < ptep + n; p++) {
+		old = READ_ONCE(*p);
+		new = (old & keep) | bits;
+		if (likely((old & present) && new != old &&
+			   !((old ^ new) & bbm))) {
+			WRITE_ONCE(*p, new);
+			continue;
+		}
+		i = p - ptep;
+		npt_run_plan(op, addr, first, i);
+		if ((old & present) && new != old)
+			npt_apply_nth(op, ptep, i, addr);
+		first = i + 1;
+	}
+	npt_run_plan(op, addr, first, n);
 }
 
 /*
@@ -783,16 +838,17 @@ static void npt_run_plan(struct npt_op *op, u64 addr, int *first, int end)
  * @addr on), one table at a time with the leaf bits composed once: a map
  * into holes, an unmap, a protect where the hardware sets no A/D bits.
  * Entries that need more (a replaced or owned page, a break) go through
- * npt_apply_leaf().  Return: false when the whole run needs it.
+ * npt_apply_leaf(), and so do entries the operation leaves alone; each of
+ * them ends a stretch of changed entries, which is planned as one range.
+ * Return: false when the whole run needs npt_apply_leaf().
  */
 static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 {
 	struct npt_table *t = op->t;
 	/* In locals: a store to an entry could alias the table's fields. */
 	const npt_pte_t present = t->present, owned = t->sw_owned;
-	const npt_pte_t bbm = t->bbm;
-	npt_pte_t keep, bits, old, new, inc;
-	int i, done = 0, first = -1;
+	npt_pte_t *p, old, new, inc;
+	int i, other = 0, first = 0;
 	bool straddles;
 
 	if (op->logged &&
@@ -802,62 +858,52 @@ static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 	case NPT_KIND_MAP:
 		new = op->tmpl[0] | npt_pa_bits(t, op->hpa + (addr - op->gpa));
 		inc = npt_pa_bits(t, NPT_PAGE_SIZE);
-		for (i = 0; i < n; i++, new += inc) {
-			old = READ_ONCE(ptep[i]);
-			if (unlikely(old & present)) {
-				npt_run_plan(op, addr, &first, i);
-				npt_apply_nth(op, ptep, i, addr);
+		for (p = ptep; p < ptep + n; p++, new += inc) {
+			old = READ_ONCE(*p);
+			if (likely(!(old & present))) {
+				WRITE_ONCE(*p, new);
 				continue;
 			}
-			WRITE_ONCE(ptep[i], new);
-			if (first < 0)
-				first = i;
-			done++;
+			i = p - ptep;
+			if (t->flush_new)
+				npt_run_plan(op, addr, first, i);
+			npt_apply_nth(op, ptep, i, addr);
+			first = i + 1;
+			other++;
 		}
-		t->st.leaves[0] += done;
+		t->st.leaves[0] += n - other;
 		if (!t->flush_new)
 			return true;
 		break;
 	case NPT_KIND_UNMAP:
-		for (i = 0; i < n; i++) {
-			old = READ_ONCE(ptep[i]);
-			if (!(old & present) || unlikely(old & owned)) {
-				npt_run_plan(op, addr, &first, i);
-				if (old & present)
-					npt_apply_nth(op, ptep, i, addr);
+		for (p = ptep; p < ptep + n; p++) {
+			old = READ_ONCE(*p);
+			if (likely((old & present) && !(old & owned))) {
+				WRITE_ONCE(*p, 0);
 				continue;
 			}
-			WRITE_ONCE(ptep[i], 0);
-			if (first < 0)
-				first = i;
-			done++;
+			i = p - ptep;
+			npt_run_plan(op, addr, first, i);
+			if (old & present)
+				npt_apply_nth(op, ptep, i, addr);
+			first = i + 1;
+			other++;
 		}
-		t->st.leaves[0] -= done;
+		t->st.leaves[0] -= n - other;
 		break;
 	case NPT_KIND_PROTECT:
 		if (t->state && t->hw_ad)
 			return false;
-		keep = t->addr_mask | t->state | t->sw_owned;
-		bits = op->tmpl[0] & ~t->state;
-		for (i = 0; i < n; i++) {
-			old = READ_ONCE(ptep[i]);
-			new = (old & keep) | bits;
-			if (!(old & present) || new == old ||
-			    unlikely((old ^ new) & bbm)) {
-				npt_run_plan(op, addr, &first, i);
-				if ((old & present) && new != old)
-					npt_apply_nth(op, ptep, i, addr);
-				continue;
-			}
-			WRITE_ONCE(ptep[i], new);
-			if (first < 0)
-				first = i;
-		}
-		break;
+		/* Without break-before-make the loop need not look for it. */
+		if (t->bbm)
+			npt_protect_run(op, ptep, addr, n, t->bbm);
+		else
+			npt_protect_run(op, ptep, addr, n, 0);
+		return true;
 	default:
 		return false;
 	}
-	npt_run_plan(op, addr, &first, n);
+	npt_run_plan(op, addr, first, n);
 	return true;
 }
 
@@ -1211,6 +1257,29 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
 	return ret;
 }
 
+/*
+ * npt_lookup_fmt() over a provider that is not linear: the table's own
+ * entry facts, and its phys_to_virt op for every table page.
+ */
+npt_pte_t npt_lookup_slow(const struct npt_table *t, u64 gpa, int *lvlp)
+{
+	const npt_pte_t *table = t->root;
+	int lvl = npt_root_lvl(t);
+	u64 idx = gpa >> npt_lvl_shift(lvl);
+	npt_pte_t pte;
+
+	for (;;) {
+		pte = READ_ONCE(table[idx]);
+		if (!npt_pte_is_table(t, pte, lvl))
+			break;
+		table = npt_table_va(t, pte);
+		lvl--;
+		idx = (gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1);
+	}
+	*lvlp = lvl;
+	return pte;
+}
+
 /**
  * npt_lookup_locked() - the leaf translating an address
  * @t:		The table, lock held.
@@ -1221,10 +1290,39 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
  */
 npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 {
-	npt_pte_t pte = npt_lookup_fmt(t, gpa, lvl, t->tbl_mask, t->tbl_val,
-				       t->addr_mask, t->pa_shift);
+	npt_pte_t pte;
 
+	if (t->mm->linear)
+		pte = npt_lookup_fmt(t, gpa, lvl, t->tbl_mask, t->tbl_val,
+				     t->addr_mask, t->pa_shift);
+	else
+		pte = npt_lookup_slow(t, gpa, lvl);
 	return npt_pte_present(t, pte) ? pte : 0;
+}
+
+/* An encoder's translate op over a provider that is not linear. */
+static int npt_translate_slow(const struct npt_table *t, u64 gpa,
+			      struct npt_translation *tr)
+{
+	int lvl;
+	npt_pte_t pte = npt_lookup_slow(t, gpa, &lvl);
+
+	if (!npt_pte_present(t, pte))
+		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
+						    -ENOENT;
+	npt_translation_fill(t, gpa, pte, lvl, tr, t->fmt->decode,
+			     t->addr_mask, t->pa_shift);
+	return 0;
+}
+
+/* One lookup, lockless (RCU) or under the table lock. */
+static __always_inline int npt_translate_one(const struct npt_table *t,
+					     u64 gpa,
+					     struct npt_translation *tr)
+{
+	if (likely(t->mm->linear))
+		return t->fmt->translate(t, gpa, tr);
+	return npt_translate_slow(t, gpa, tr);
 }
 
 /**
@@ -1376,6 +1474,24 @@ EXPORT_SYMBOL_GPL(npt_collapse);
 
 /* ---- reading ---------------------------------------------------------- */
 
+/*
+ * npt_translate() out of its fast path: look again under the lock when the
+ * lockless walk met a break (the make follows the break before the lock is
+ * dropped), and clear @tr on failure.
+ */
+static noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
+					 struct npt_translation *tr, int ret)
+{
+	if (ret == NPT_TRANSLATE_LOCKED) {
+		spin_lock(&t->lock);
+		ret = npt_translate_one(t, gpa, tr);
+		spin_unlock(&t->lock);
+	}
+	if (ret)
+		memset(tr, 0, sizeof(*tr));
+	return ret;
+}
+
 /**
  * npt_translate() - look up one guest-physical address
  * @t:		The table.
@@ -1396,22 +1512,14 @@ int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 {
 	int ret;
 
-	if (gpa >> t->ia_bits) {
-		memset(tr, 0, sizeof(*tr));
-		return -ERANGE;
-	}
+	if (unlikely(gpa >> t->ia_bits))
+		return npt_translate_failed(t, gpa, tr, -ERANGE);
 	rcu_read_lock();
-	ret = t->fmt->translate(t, gpa, tr);
+	ret = npt_translate_one(t, gpa, tr);
 	rcu_read_unlock();
-	if (unlikely(ret == NPT_TRANSLATE_LOCKED)) {
-		/* The make follows the break before the lock is dropped. */
-		spin_lock(&t->lock);
-		ret = t->fmt->translate(t, gpa, tr);
-		spin_unlock(&t->lock);
-	}
-	if (ret)
-		memset(tr, 0, sizeof(*tr));
-	return ret;
+	if (unlikely(ret))
+		return npt_translate_failed(t, gpa, tr, ret);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(npt_translate);
 

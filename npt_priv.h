@@ -59,8 +59,9 @@ enum npt_bad {
  *		refuse.
  * @table:	A table entry pointing to the table page at @pa.
  * @decode:	NPT_PROT_* and memory attributes of the present leaf @pte.
- * @translate:	npt_translate() without the locking: npt_translate_fmt()
- *		instantiated with the format's @decode.
+ * @translate:	npt_translate() without the locking, over a linear
+ *		provider: npt_translate_fmt() instantiated with the format's
+ *		@decode.
  * @validate:	Why present @pte at @lvl is not an entry the hardware walks
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
@@ -271,6 +272,38 @@ static inline void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
 typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
 			      int lvl, u32 *prot, u32 *attr);
 
+npt_pte_t npt_lookup_slow(const struct npt_table *t, u64 gpa, int *lvlp);
+
+/*
+ * One step of npt_lookup_fmt() below the root: the entry for @gpa in
+ * *@table at @lvl, a constant.  Return: whether the walk goes on, with
+ * *@table the next table.
+ */
+static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
+					    const npt_pte_t **table,
+					    npt_pte_t *ptep, int *lvlp,
+					    npt_pte_t present,
+					    uintptr_t va_off,
+					    npt_pte_t tbl_mask,
+					    npt_pte_t tbl_val,
+					    npt_pte_t addr_mask,
+					    unsigned int pa_shift)
+{
+	npt_pte_t pte = READ_ONCE((*table)[(gpa >> npt_lvl_shift(lvl)) &
+					   (NPT_PTRS - 1)]);
+
+	*ptep = pte;
+	*lvlp = lvl;
+	if (!lvl || !(pte & present) || (pte & tbl_mask) != tbl_val)
+		return false;
+	*table = (void *)(uintptr_t)(((pte & addr_mask) << pa_shift) + va_off);
+	return true;
+}
+
+#define NPT_LOOKUP_STEP(lvl)						\
+	npt_lookup_step(gpa, lvl, &table, &pte, lvlp, present, va_off,	\
+			tbl_mask, tbl_val, addr_mask, pa_shift)
+
 /*
  * The entry that decides @gpa's translation (@gpa below 2^@t->ia_bits): a
  * leaf, or the first entry on the walk that is not present, and its level
@@ -278,6 +311,9 @@ typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
  * its constants (they must equal the table's @tbl_mask, @tbl_val,
  * @addr_mask and @pa_shift).  Needs the table lock or an RCU read-side
  * section: unlinked table pages are freed only after a grace period.
+ *
+ * For linear providers only (the kernel's): each level is a few
+ * instructions with its shift a constant.  Others take npt_lookup_slow().
  */
 static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 						u64 gpa, int *lvlp,
@@ -287,36 +323,62 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 						unsigned int pa_shift)
 {
 	const npt_pte_t present = t->present;
-	const bool linear = t->mm->linear;
 	const uintptr_t va_off = t->va_off;
 	const npt_pte_t *table = t->root;
 	int lvl = npt_root_lvl(t);
-	u64 idx = gpa >> npt_lvl_shift(lvl);
 	npt_pte_t pte;
 
-	for (;;) {
-		pte = READ_ONCE(table[idx]);
-		if (!(pte & present) || !lvl || (pte & tbl_mask) != tbl_val)
-			break;
-		if (likely(linear))
-			table = (void *)(uintptr_t)(((pte & addr_mask) <<
-						     pa_shift) + va_off);
-		else
-			table = npt_table_va(t, pte);
-		lvl--;
-		idx = (gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1);
-	}
+	/* The root, which may be wider or narrower than 512 entries. */
+	pte = READ_ONCE(table[gpa >> npt_lvl_shift(lvl)]);
 	*lvlp = lvl;
+	if (!lvl || !(pte & present) || (pte & tbl_mask) != tbl_val)
+		return pte;
+	table = (void *)(uintptr_t)(((pte & addr_mask) << pa_shift) + va_off);
+	switch (lvl) {
+	case 4:
+		if (!NPT_LOOKUP_STEP(3))
+			break;
+		fallthrough;
+	case 3:
+		if (!NPT_LOOKUP_STEP(2))
+			break;
+		fallthrough;
+	case 2:
+		if (!NPT_LOOKUP_STEP(1))
+			break;
+		fallthrough;
+	default:
+		NPT_LOOKUP_STEP(0);
+	}
 	return pte;
 }
+
+#undef NPT_LOOKUP_STEP
 
 /* A translate op's answer: the walk met a break, look again locked. */
 #define NPT_TRANSLATE_LOCKED	1
 
+/* Fill @tr for present leaf @pte at @lvl translating @gpa. */
+static __always_inline void npt_translation_fill(const struct npt_table *t,
+						 u64 gpa, npt_pte_t pte,
+						 int lvl,
+						 struct npt_translation *tr,
+						 npt_decode_fn decode,
+						 npt_pte_t addr_mask,
+						 unsigned int pa_shift)
+{
+	tr->hpa = ((pte & addr_mask) << pa_shift) +
+		  (gpa & (npt_lvl_size(lvl) - 1));
+	tr->lvl = lvl;
+	tr->pte = pte;
+	decode(t, pte, lvl, &tr->prot, &tr->attr);
+}
+
 /*
- * An encoder's translate op: npt_lookup_fmt() with its constants and its
- * @decode inlined.  Return: 0, -ENOENT, or %NPT_TRANSLATE_LOCKED when the
- * walk met an Arm break-before-make in progress.
+ * An encoder's translate op over a linear provider: npt_lookup_fmt() with
+ * its constants and its @decode inlined.  Return: 0, -ENOENT, or
+ * %NPT_TRANSLATE_LOCKED when the walk met an Arm break-before-make in
+ * progress.
  */
 static __always_inline int npt_translate_fmt(const struct npt_table *t,
 					     u64 gpa,
@@ -334,11 +396,8 @@ static __always_inline int npt_translate_fmt(const struct npt_table *t,
 	if (!(pte & t->present))
 		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
 						    -ENOENT;
-	tr->hpa = ((pte & addr_mask) << pa_shift) +
-		  (gpa & (npt_lvl_size(lvl) - 1));
-	tr->lvl = lvl;
-	tr->pte = pte;
-	decode(t, pte, lvl, &tr->prot, &tr->attr);
+	npt_translation_fill(t, gpa, pte, lvl, tr, decode, addr_mask,
+			     pa_shift);
 	return 0;
 }
 
