@@ -14,7 +14,7 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 valgrind --tool=callgrind --callgrind-out-file="$out/cg.%p" \
-	"$bin" -c >"$out/bench.log" 2>"$out/valgrind.log"
+	"$bin" -c ${BENCH_FORMAT:+-f "$BENCH_FORMAT"} >"$out/bench.log" 2>"$out/valgrind.log"
 for f in $(ls "$out"/cg.* | sort -t. -k3,3n); do
 	desc=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
 	[ -n "$desc" ] || continue
@@ -22,7 +22,7 @@ for f in $(ls "$out"/cg.* | sort -t. -k3,3n); do
 	set -- $desc
 	fmt=$1 size=$2 op=$3
 	case $op in
-	translate-*|walk-*) div=1048576 unit=lookup ;;
+	translate-*|walk-*|load-*) div=1048576 unit=lookup ;;
 	*) if [ "$size" = 4k ]; then div=262144 unit=page; else div=512 unit=block; fi ;;
 	esac
 	awk -v f="$fmt" -v o="$op$size" -v n="$n" -v d="$div" -v u="$unit" \

@@ -3,13 +3,19 @@
  * npt user-space harness: the benchmark.  Per format, on 1 GiB at 4 KiB
  * pages and on 1 GiB of 2 MiB blocks: map, translate of 1M random GPAs,
  * translate of the same GPAs in ascending order, the bare walk of the
- * random GPAs (the floor under translate), protect, unmap and destroy;
- * table pages used and the peak RSS of the process that ran the format.
- * Each figure is the median of several runs, printed as
+ * random GPAs and a bare random load from the table pages (the floors
+ * under translate on this machine at this moment), protect, unmap and
+ * destroy; table pages used and the peak RSS of the process that ran the
+ * format.  Each figure is the median of several runs, printed as
  * "bench: FORMAT OP VALUE UNIT".
  *
- * With -c the operations run once each between callgrind client requests,
- * so that bench-callgrind.sh can read instruction counts per operation.
+ * The core is built as the kernel builds it (see the Makefile), and a
+ * read-side RCU section costs what it costs in a kernel without
+ * preemption: nothing.
+ *
+ * -f runs one format only (its name as printed).  With -c the operations
+ * run once each between callgrind client requests, so that
+ * bench-callgrind.sh can read instruction counts per operation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +63,12 @@ static double median(double *v, int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum { B_MAP, B_RAND, B_SEQ, B_WALK, B_PROT, B_UNMAP, B_DESTROY, B_NR };
+enum {
+	B_MAP, B_RAND, B_SEQ, B_WALK, B_LOAD, B_PROT, B_UNMAP, B_DESTROY, B_NR
+};
 static const char *const op_name[] = {
-	"map", "translate-random", "translate-seq", "walk-random", "protect",
-	"unmap", "destroy",
+	"map", "translate-random", "translate-seq", "walk-random",
+	"load-random", "protect", "unmap", "destroy",
 };
 
 static void die(const char *what, int ret)
@@ -160,6 +168,21 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 	}
 	ns[B_WALK] = now_ns() - t0;
 	CG_STOP(name);
+
+	/*
+	 * The one access no walk avoids: a load from the leaf entry each
+	 * random GPA would have if the leaf tables were one array at the
+	 * start of the arena, where the table pages are.
+	 */
+	snprintf(name, sizeof(name), "%s %s load-random", fmt,
+		 blocks ? "2m" : "4k");
+	CG_START();
+	t0 = now_ns();
+	for (i = 0; i < NR_LOOKUPS; i++)
+		sum += READ_ONCE(((u64 *)mm.arena)[(rnd_gpa[i] - gpa) >>
+						   (blocks ? 21 : 12)]);
+	ns[B_LOAD] = now_ns() - t0;
+	CG_STOP(name);
 	if (sum == 42)
 		printf("\n");
 
@@ -234,7 +257,7 @@ static void bench_format(u32 format, int runs)
 		for (op = 0; op < B_NR; op++) {
 			double m = median(ns[b][op], runs);
 			bool lookup = op == B_RAND || op == B_SEQ ||
-				      op == B_WALK;
+				      op == B_WALK || op == B_LOAD;
 
 			printf("bench: %s %s%s %.2f %s\n", fmt, op_name[op],
 			       b ? "2m" : "4k",
@@ -257,19 +280,24 @@ int main(int argc, char **argv)
 		NPT_FORMAT_EPT4, NPT_FORMAT_EPT5, NPT_FORMAT_ARM64_S2,
 		NPT_FORMAT_SV39X4, NPT_FORMAT_SV48X4,
 	};
+	const char *only = NULL;
 	int runs = 5, c;
 	unsigned int i;
 
-	while ((c = getopt(argc, argv, "r:c")) != -1) {
+	while ((c = getopt(argc, argv, "r:cf:")) != -1) {
 		switch (c) {
 		case 'r':
 			runs = atoi(optarg);
+			break;
+		case 'f':
+			only = optarg;
 			break;
 		case 'c':
 			callgrind = true;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r runs] [-c]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-r runs] [-c] [-f format]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -284,6 +312,8 @@ int main(int argc, char **argv)
 		pid_t pid;
 		int status;
 
+		if (only && strcmp(only, ref_name(formats[i])))
+			continue;
 		if (callgrind) {
 			bench_format(formats[i], 1);
 			continue;
