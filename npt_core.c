@@ -196,8 +196,8 @@ static int npt_visit(struct npt_table *t, npt_pte_t *ptep, int lvl, u64 start,
 
 	if (table && (w->flags & NPT_WALK_TABLE_PRE)) {
 		ret = w->cb(&ctx, NPT_WALK_TABLE_PRE);
-		if (ret < 0)
-			return ret;
+		if (ret)
+			return ret < 0 ? ret : 1;
 		ctx.old = READ_ONCE(*ptep);
 		table = npt_pte_is_table(t, ctx.old, lvl);
 	} else if (!table && (w->flags & NPT_WALK_LEAF)) {
@@ -572,17 +572,15 @@ static int npt_run_len(const struct npt_op *op, const struct npt_visit_ctx *ctx)
 	return min(left, room);
 }
 
-/* Whether any of the @n entries from @ptep is present. */
-static bool npt_run_any_present(const struct npt_table *t,
-				const npt_pte_t *ptep, int n)
+/* Whether any of the @n entries from @ptep has any of @bits. */
+static bool npt_run_any_bits(const npt_pte_t *ptep, int n, npt_pte_t bits)
 {
-	const npt_pte_t present = t->present;
 	npt_pte_t any = 0;
 	int i;
 
 	for (i = 0; i < n; i++)
 		any |= READ_ONCE(ptep[i]);
-	return any & present;
+	return any & bits;
 }
 
 /*
@@ -616,11 +614,14 @@ static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 	bool present = npt_pte_present(t, ctx->old);
 	int n;
 
+	/* A protect needs no scan of a level-0 table known to be full. */
+	if (visit == NPT_WALK_TABLE_PRE)
+		return ctx->lvl == 1 && (ctx->old & t->tbl_full);
 	if (!ctx->lvl) {
 		/* A run of 4 KiB entries: they never need a table. */
 		n = npt_run_len(op, ctx);
 		if (op->kind == NPT_KIND_MAP && !(op->flags & NPT_OP_REPLACE) &&
-		    npt_run_any_present(t, ctx->ptep, n))
+		    npt_run_any_bits(ctx->ptep, n, t->present))
 			return -EEXIST;
 		if (op->kind == NPT_KIND_PROTECT &&
 		    !(op->flags & NPT_OP_HOLES_OK) &&
@@ -907,6 +908,33 @@ static bool npt_apply_run(struct npt_op *op, npt_pte_t *ptep, u64 addr, int n)
 	return true;
 }
 
+/*
+ * Unmap a level-0 table the range covers whole by unlinking it, without
+ * clearing its entries, when they are all present and none maps a page
+ * the table owns; the plan is the one clearing them would make.  Return:
+ * whether it did.
+ */
+static bool npt_unmap_table(struct npt_op *op, const struct npt_visit_ctx *ctx)
+{
+	struct npt_table *t = ctx->t;
+	npt_pte_t *child = npt_table_va(t, ctx->old);
+
+	if (op->logged || !npt_fits(op, ctx->lvl, ctx->addr, ctx->end) ||
+	    (!(ctx->old & t->tbl_full) &&
+	     npt_run_any_hole(t, child, NPT_PTRS)))
+		return false;
+	/* Only a table that owns pages has entries marked as owned. */
+	if (t->st.data_pages &&
+	    npt_run_any_bits(child, NPT_PTRS, t->sw_owned))
+		return false;
+	WRITE_ONCE(*ctx->ptep, 0);
+	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(1), 0);
+	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(1), 1);
+	t->st.leaves[0] -= NPT_PTRS;
+	npt_op_free_table(op, child, 0);
+	return true;
+}
+
 static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 			   enum npt_walk_flags visit)
 {
@@ -914,10 +942,28 @@ static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 	struct npt_table *t = ctx->t;
 	int i, n;
 
+	/* An unmap entering a level-0 table: unlink it, or it is not full. */
+	if (visit == NPT_WALK_TABLE_PRE) {
+		if (ctx->lvl == 1 && !npt_unmap_table(op, ctx))
+			npt_pte_mod(ctx->ptep, 0, t->tbl_full);
+		return 0;
+	}
 	if (visit == NPT_WALK_TABLE_POST) {
 		npt_pte_t *child = npt_table_va(t, ctx->old);
 
-		/* Free a table the operation emptied. */
+		/*
+		 * A map, or a protect that found no hole, that covered a
+		 * level-0 table leaves all its entries present.
+		 */
+		if (op->kind == NPT_KIND_MAP ||
+		    (op->kind == NPT_KIND_PROTECT &&
+		     !(op->flags & NPT_OP_HOLES_OK))) {
+			if (ctx->lvl == 1 &&
+			    ctx->end - ctx->addr == npt_lvl_size(1))
+				npt_pte_mod(ctx->ptep, t->tbl_full, 0);
+			return 0;
+		}
+		/* Free a table an unmap emptied. */
 		if (op->kind != NPT_KIND_UNMAP)
 			return 0;
 		if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end)) {
@@ -1019,6 +1065,8 @@ static int npt_op_prepare(struct npt_op *op, bool may_sleep)
 
 	if (op->kind == NPT_KIND_COLLAPSE)
 		return 0;
+	if (op->kind == NPT_KIND_PROTECT && !(op->flags & NPT_OP_HOLES_OK))
+		plan.flags |= NPT_WALK_TABLE_PRE;
 	for (;;) {
 		op->need = 0;
 		ret = npt_walk(t, op->gpa, op->end - op->gpa, &plan);
@@ -1059,6 +1107,9 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 	u64 size = op->end - op->gpa;
 	int ret;
 
+	/* An unmap may unlink a whole level-0 table before descending. */
+	if (op->kind == NPT_KIND_UNMAP)
+		apply.flags |= NPT_WALK_TABLE_PRE;
 	/* The plan of the whole range holds while nothing else changed. */
 	if (!op->planned || op->planned != t->changes) {
 		ret = npt_op_prepare(op, may_sleep);

@@ -36,23 +36,6 @@ static u32 npt_access_needs(u32 access)
 	}
 }
 
-/*
- * Set @set and clear @clear in a live entry atomically, against the
- * hardware walker setting A/D or AF meanwhile.
- */
-static void npt_pte_mod(npt_pte_t *ptep, npt_pte_t set, npt_pte_t clear)
-{
-	npt_pte_t old = READ_ONCE(*ptep);
-
-	while ((~old & set) || (old & clear)) {
-		npt_pte_t cur = cmpxchg(ptep, old, (old | set) & ~clear);
-
-		if (cur == old)
-			break;
-		old = cur;
-	}
-}
-
 /* The checks on the leaf once the walk reached it; 0 or a fault kind. */
 static u32 npt_access_leaf(struct npt_table *t, u32 access,
 			   npt_pte_t *const *ptes, const npt_pte_t *walk,

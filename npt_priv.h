@@ -148,6 +148,11 @@ struct npt_page_cache {
  * @af_first:	An access-flag fault takes priority over a permission
  *		fault (Arm).
  * @sw_owned:	Software bit marking a leaf whose page the table owns.
+ * @tbl_full:	Software bit of a table entry at level 1: all 512 entries of
+ *		the level-0 table below it are present.  A map or a protect
+ *		that covered the table whole sets it; an unmap that enters
+ *		the table clears it.  The plan of a protect skips a table
+ *		with it instead of scanning it for holes.
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
  * @va_off:	Virtual minus physical address of every table page, when
@@ -201,6 +206,7 @@ struct npt_table {
 	bool acc_tables;
 	bool af_first;
 	npt_pte_t sw_owned;
+	npt_pte_t tbl_full;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
 	uintptr_t va_off;
@@ -267,6 +273,23 @@ static inline void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
 	if (t->mm->linear)
 		return (void *)(uintptr_t)(npt_pte_pa(t, pte) + t->va_off);
 	return t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
+}
+
+/*
+ * Set @set and clear @clear in a live entry atomically, against the
+ * hardware walker setting A/D or AF meanwhile.
+ */
+static inline void npt_pte_mod(npt_pte_t *ptep, npt_pte_t set, npt_pte_t clear)
+{
+	npt_pte_t old = READ_ONCE(*ptep);
+
+	while ((~old & set) || (old & clear)) {
+		npt_pte_t cur = cmpxchg(ptep, old, (old | set) & ~clear);
+
+		if (cur == old)
+			break;
+		old = cur;
+	}
 }
 
 typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
@@ -452,7 +475,8 @@ struct npt_visit_ctx {
  * installed a table in it) and descends into a table it finds.  A LEAF
  * visitor may instead handle a run of entries itself, this one and the
  * siblings after it in the same table, and return how many (at least 1);
- * the walker moves past them without descending.
+ * the walker moves past them without descending.  A positive return from
+ * a TABLE_PRE visitor skips the table below (and its TABLE_POST visit).
  */
 typedef int (*npt_visitor_fn)(const struct npt_visit_ctx *ctx,
 			      enum npt_walk_flags visit);

@@ -20,6 +20,7 @@
 #define S2_RES0_HI		GENMASK_ULL(50, 48)
 #define S2_XN			BIT_ULL(54)
 #define S2_SW_OWNED		BIT_ULL(55)	/* software use, 58:55 */
+#define S2_TBL_FULL		BIT_ULL(56)	/* in table descriptors */
 /* An invalid descriptor ignores bits 63:1: one marks a break in progress. */
 #define S2_BREAK		BIT_ULL(10)
 
@@ -122,6 +123,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->acc_tables = false;
 	t->af_first = true;
 	t->sw_owned = S2_SW_OWNED;
+	t->tbl_full = S2_TBL_FULL;
 	return 0;
 }
 

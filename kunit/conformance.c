@@ -1120,6 +1120,76 @@ void npt_conf_walk_gpa(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wi.levels, cfg->levels - 1);
 }
 
+/*
+ * The full hint of a level-1 table entry: set by a map or a protect that
+ * covered the level-0 table whole, cleared by an unmap that enters it,
+ * trusted by the plan of a protect, which then does not look for holes.
+ */
+void npt_conf_full_hint(struct kunit *test)
+{
+	const struct npt_kt_cfg *cfg = conf_cfg(test);
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, cfg, 0);
+	u64 g = SZ_1G_ULL + SZ_2M_ULL, hpa = conf_hpa(cfg);
+	struct npt_op_result res;
+	struct npt_stats st;
+	npt_pte_t *pde, *pte, saved;
+
+	KUNIT_ASSERT_NE(test, t->tbl_full, 0);
+	KUNIT_ASSERT_EQ(test, conf_map(t, g, hpa, SZ_2M_ULL - SZ_4K_ULL,
+				       NPT_OP_NO_BLOCKS), 0);
+	pde = npt_kt_ptep(t, g, 1);
+	KUNIT_ASSERT_NOT_NULL(test, pde);
+	KUNIT_EXPECT_FALSE(test, *pde & t->tbl_full);
+	KUNIT_ASSERT_EQ(test, conf_map(t, g + SZ_2M_ULL - SZ_4K_ULL, hpa,
+				       SZ_4K_ULL, 0), 0);
+	KUNIT_EXPECT_FALSE(test, *pde & t->tbl_full);
+	KUNIT_EXPECT_EQ(test, npt_protect(t, g, SZ_2M_ULL, NPT_PROT_R,
+					  NPT_MT_WB, 0, &res), 0);
+	KUNIT_EXPECT_TRUE(test, *pde & t->tbl_full);
+	KUNIT_EXPECT_TRUE(test, npt_pte_is_table(t, *pde, 1));
+	conf_check(test, t, env);
+
+	/* An unmap of one page clears it; a protect then finds the hole. */
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, g + SZ_4K_ULL, SZ_4K_ULL, 0, &res),
+			0);
+	KUNIT_EXPECT_FALSE(test, *pde & t->tbl_full);
+	KUNIT_EXPECT_EQ(test, npt_protect(t, g, SZ_2M_ULL, RWX, NPT_MT_WB, 0,
+					  &res), -ENOENT);
+	KUNIT_EXPECT_FALSE(test, *pde & t->tbl_full);
+
+	/* A map over the whole table sets it. */
+	KUNIT_ASSERT_EQ(test, conf_map(t, g, hpa, SZ_2M_ULL,
+				       NPT_OP_NO_BLOCKS | NPT_OP_REPLACE), 0);
+	KUNIT_EXPECT_TRUE(test, *pde & t->tbl_full);
+	conf_check(test, t, env);
+
+	/* The plan trusts it: a hole it hides is not looked for. */
+	pte = npt_kt_ptep(t, g + SZ_4K_ULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pte);
+	saved = *pte;
+	WRITE_ONCE(*pte, 0);
+	KUNIT_EXPECT_EQ(test, npt_protect(t, g, SZ_2M_ULL, NPT_PROT_R,
+					  NPT_MT_WB, 0, &res), 0);
+	WRITE_ONCE(*pde, *pde & ~t->tbl_full);
+	KUNIT_EXPECT_EQ(test, npt_protect(t, g, SZ_2M_ULL, NPT_PROT_R,
+					  NPT_MT_WB, 0, &res), -ENOENT);
+	WRITE_ONCE(*pte, saved);
+
+	/* An unmap of the whole table unlinks it and frees its page. */
+	KUNIT_ASSERT_EQ(test, npt_protect(t, g, SZ_2M_ULL, NPT_PROT_R,
+					  NPT_MT_WB, 0, &res), 0);
+	KUNIT_EXPECT_TRUE(test, *pde & t->tbl_full);
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, g, SZ_2M_ULL, 0, &res), 0);
+	KUNIT_EXPECT_PTR_EQ(test, npt_kt_ptep(t, g, 0), NULL);
+	npt_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.leaves[0], 0);
+	KUNIT_EXPECT_EQ(test, env->live, cfg->root_pages);
+	conf_check(test, t, env);
+	npt_kt_destroy(test, t);
+	KUNIT_EXPECT_EQ(test, env->live, 0);
+}
+
 /* Interruptible protect and unmap work chunk by chunk, to the end. */
 void npt_conf_interruptible(struct kunit *test)
 {

@@ -214,11 +214,18 @@ static void npt_kt_raw_table(struct npt_table *t, npt_pte_t *table, int lvl,
 		r->present++;
 		if (r->bad && npt_validate(t, pte, lvl) != NPT_BAD_NONE)
 			(*r->bad)++;
-		if (npt_pte_is_table(t, pte, lvl))
+		if (npt_pte_is_table(t, pte, lvl)) {
+			unsigned long below = r->present;
+
 			npt_kt_raw_table(t, npt_kt_va(t, npt_pte_pa(t, pte)),
 					 lvl - 1, NPT_PAGE_SIZE, r);
-		else if (r->leaves)
+			/* A full hint: only at level 1, over 512 leaves. */
+			if (r->bad && (pte & t->tbl_full) &&
+			    (lvl != 1 || r->present - below != NPT_PTRS))
+				(*r->bad)++;
+		} else if (r->leaves) {
 			r->leaves[lvl]++;
+		}
 	}
 }
 
@@ -230,8 +237,9 @@ static void npt_kt_raw(struct npt_table *t, struct npt_kt_raw *r)
 
 /*
  * Count what the table's memory holds: leaves and table pages per level
- * (arrays of NPT_MAX_LEVELS, may be NULL) and present entries that
- * npt_validate() refuses.  Return: present entries.
+ * (arrays of NPT_MAX_LEVELS, may be NULL), and present entries that
+ * npt_validate() refuses or whose full hint (@t->tbl_full) does not hold.
+ * Return: present entries.
  */
 unsigned long npt_kt_count(struct npt_table *t, u64 *leaves, u64 *tables,
 			   unsigned long *bad)

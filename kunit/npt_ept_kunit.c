@@ -523,6 +523,7 @@ static struct kunit_case npt_ept_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_plan_overflow, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_root_index, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_walk_gpa, ept_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_full_hint, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_random, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible_map, ept_cfg_gen_params),

@@ -122,6 +122,7 @@ void npt_conf_flush_before_free(struct kunit *test);
 void npt_conf_plan_overflow(struct kunit *test);
 void npt_conf_root_index(struct kunit *test);
 void npt_conf_walk_gpa(struct kunit *test);
+void npt_conf_full_hint(struct kunit *test);
 void npt_conf_interruptible(struct kunit *test);
 void npt_conf_random(struct kunit *test);
 void npt_conf_interruptible_map(struct kunit *test);

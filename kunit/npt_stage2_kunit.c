@@ -674,6 +674,7 @@ static struct kunit_case npt_stage2_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_plan_overflow, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_root_index, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_walk_gpa, s2_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_full_hint, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_random, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible_map, s2_cfg_gen_params),

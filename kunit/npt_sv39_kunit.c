@@ -518,6 +518,7 @@ static struct kunit_case npt_sv39_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_plan_overflow, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_root_index, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_walk_gpa, sv_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_full_hint, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_random, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_interruptible_map, sv_cfg_gen_params),

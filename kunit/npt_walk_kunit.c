@@ -46,7 +46,7 @@ struct walk_rec {
  * A recording visitor.  The @fail_at-th visit returns @fail_ret; LEAF
  * visits at level 0 return @run (0: continue); a LEAF visit at
  * @install_lvl installs @install as a table; a PRE visit at @zap_lvl
- * clears the entry.
+ * clears the entry, and one at @skip_lvl returns 1.
  */
 struct walk_log {
 	unsigned int nr;
@@ -57,6 +57,7 @@ struct walk_log {
 	int install_lvl;
 	npt_pte_t install;
 	int zap_lvl;
+	int skip_lvl;
 	struct walk_rec rec[WALK_RECS];
 };
 
@@ -80,6 +81,8 @@ static int walk_record(const struct npt_visit_ctx *ctx,
 		return log->fail_ret;
 	if (visit == NPT_WALK_TABLE_PRE && ctx->lvl == log->zap_lvl)
 		WRITE_ONCE(*ctx->ptep, 0);
+	if (visit == NPT_WALK_TABLE_PRE && ctx->lvl == log->skip_lvl)
+		return 1;
 	if (visit != NPT_WALK_LEAF)
 		return 0;
 	if (ctx->lvl == log->install_lvl && log->install)
@@ -94,6 +97,7 @@ static struct walk_log *walk_log(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, log);
 	log->install_lvl = -1;
 	log->zap_lvl = -1;
+	log->skip_lvl = -1;
 	return log;
 }
 
@@ -300,7 +304,10 @@ static void npt_walk_descend_new(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->live, 0);
 }
 
-/* A PRE visitor that clears the entry: the walk does not descend. */
+/*
+ * A PRE visitor that clears the entry, or returns 1: the walk does not
+ * descend, and visits no POST for it.
+ */
 static void npt_walk_reread(struct kunit *test)
 {
 	struct npt_kt_env *env;
@@ -308,6 +315,7 @@ static void npt_walk_reread(struct kunit *test)
 	struct walk_log *log = walk_log(test);
 	npt_pte_t *ptep = npt_kt_ptep(t, walk_page, 1);
 	npt_pte_t saved = *ptep;
+	unsigned int i;
 
 	log->zap_lvl = 1;
 	KUNIT_ASSERT_EQ(test, walk_run(t, walk_page, SZ_4K_ULL,
@@ -321,6 +329,22 @@ static void npt_walk_reread(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, log->rec[npt_levels(t) - 1].lvl, 2);
 	WRITE_ONCE(*ptep, saved);
 	log->zap_lvl = -1;
+
+	log->skip_lvl = 1;
+	KUNIT_ASSERT_EQ(test, walk_run(t, ALIGN_DOWN(walk_page, SZ_2M_ULL),
+				       SZ_2M_ULL, NPT_WALK_LEAF |
+				       NPT_WALK_TABLE_PRE |
+				       NPT_WALK_TABLE_POST, log), 0);
+	KUNIT_EXPECT_EQ(test, *ptep, saved);
+	KUNIT_ASSERT_EQ(test, log->nr, 2 * (npt_levels(t) - 1) - 1);
+	for (i = 0; i < log->nr; i++) {
+		KUNIT_EXPECT_NE(test, log->rec[i].lvl, 0);
+		if (log->rec[i].lvl == 1)
+			KUNIT_EXPECT_EQ(test, log->rec[i].visit,
+					NPT_WALK_TABLE_PRE);
+	}
+	log->skip_lvl = -1;
+
 	KUNIT_ASSERT_EQ(test, walk_run(t, walk_page, SZ_4K_ULL, NPT_WALK_LEAF,
 				       log), 0);
 	KUNIT_EXPECT_EQ(test, log->nr, 1);

@@ -66,6 +66,7 @@ static double median(double *v, int n)
 enum {
 	B_MAP, B_RAND, B_SEQ, B_WALK, B_LOAD, B_PROT, B_UNMAP, B_DESTROY, B_NR
 };
+
 static const char *const op_name[] = {
 	"map", "translate-random", "translate-seq", "walk-random",
 	"load-random", "protect", "unmap", "destroy",

@@ -94,7 +94,8 @@ int main(int argc, char **argv)
 		printf("%s %srunner-%s: %llu steps on %llu tables in %.1f s, "
 		       "seed %llu; %llu audits, %llu address checks, max %llu "
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
-		       "folded, %llu lazy pages, %llu lazy blocks\n",
+		       "folded, %llu lazy pages, %llu lazy blocks, %llu full "
+		       "tables audited\n",
 		       ret ? "FAIL" : "PASS", prefix, name,
 		       (unsigned long long)st.steps,
 		       (unsigned long long)st.tables, now() - t0,
@@ -106,7 +107,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.enospc,
 		       (unsigned long long)st.collapsed,
 		       (unsigned long long)st.lazy,
-		       (unsigned long long)st.lazy_blocks);
+		       (unsigned long long)st.lazy_blocks,
+		       (unsigned long long)st.full_tables);
 		printf("     ops (ok/error):");
 		for (op = 0; op < 10; op++)
 			printf(" %s %llu/%llu", npt_test_op_name[op],

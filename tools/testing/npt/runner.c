@@ -350,6 +350,7 @@ static int audit_lvl(struct runner *r, struct audit *a, npt_pte_t *table,
 		struct ref_entry re;
 		enum npt_bad bad;
 		npt_pte_t *child;
+		int n;
 
 		if (!pte)
 			continue;
@@ -395,9 +396,16 @@ static int audit_lvl(struct runner *r, struct audit *a, npt_pte_t *table,
 		}
 		a->tables[lvl - 1]++;
 		audit_page(a, re.pa, child, 4096);
-		if (!audit_lvl(r, a, child, lvl - 1, gpa, NPT_PTRS))
+		n = audit_lvl(r, a, child, lvl - 1, gpa, NPT_PTRS);
+		if (!n)
 			fail(r, "empty table at gpa %#llx lvl %d was not freed",
 			     (unsigned long long)gpa, lvl - 1);
+		if (pte & r->t->tbl_full)
+			r->st->full_tables++;
+		CHECK(r, !(pte & r->t->tbl_full) || (lvl == 1 && n == NPT_PTRS),
+		      "table entry %#llx at gpa %#llx lvl %d says full, but "
+		      "%d of its entries are present", (unsigned long long)pte,
+		      (unsigned long long)gpa, lvl, n);
 	}
 	return present;
 }

@@ -30,6 +30,7 @@ struct runner_stats {
 	u64 lazy;
 	u64 lazy_blocks;
 	u64 audits;
+	u64 full_tables;
 	u64 gpa_checks;
 	u64 max_pages;
 	u64 ambiguous_ok;
