@@ -414,25 +414,13 @@ static unsigned int arm_flush_pass(struct arm_ctx *c, u64 base, bool fence)
 		/* the split page's neighbour: unchanged */
 		{ true, block + 0x6028, c->l.pa[1] + 0x6000 },
 	};
-	static const u32 rw = NPT_PROT_R | NPT_PROT_W;
 	struct arm_seen fill[ARRAY_SIZE(probes)], seen[ARRAY_SIZE(probes)];
 	struct arm_seen after[ARRAY_SIZE(probes)] = {};
-	struct npt_op_result res;
 	unsigned int stale = 0, before, i;
 	struct arm_saved s;
 	unsigned long flags;
 
-	KUNIT_ASSERT_EQ(test, npt_map(c->l.t, base + 0x1000, p_old, PAGE_SIZE,
-				      rw, NPT_MT_WB, 0, &res), 0);
-	KUNIT_ASSERT_EQ(test, npt_map(c->l.t, base + 0x2000, p_old + 0x4000,
-				      PAGE_SIZE, rw, NPT_MT_WB, 0, &res), 0);
-	KUNIT_ASSERT_EQ(test, npt_map(c->l.t, base + 0x4000, p_old, PAGE_SIZE,
-				      rw, NPT_MT_WB, 0, &res), 0);
-	KUNIT_ASSERT_EQ(test, npt_map(c->l.t, block, c->l.pa[1],
-				      npt_lvl_size(1), rw, NPT_MT_WB, 0,
-				      &res), 0);
-	/* The split must not allocate with interrupts off. */
-	KUNIT_ASSERT_EQ(test, npt_topup(c->l.t, 4), 0);
+	hw_flush_setup(&c->l, base, p_old, c->l.pa[1]);
 
 	local_irq_save(flags);
 	arm_enter(c, &s);
@@ -441,13 +429,7 @@ static unsigned int arm_flush_pass(struct arm_ctx *c, u64 base, bool fence)
 
 	c->fence = fence;
 	before = c->flushes;
-	npt_unmap(c->l.t, base + 0x1000, PAGE_SIZE, 0, &res);
-	npt_protect(c->l.t, base + 0x2000, PAGE_SIZE, NPT_PROT_R, NPT_MT_WB,
-		    0, &res);
-	npt_protect(c->l.t, block + 0x5000, PAGE_SIZE, NPT_PROT_R, NPT_MT_WB,
-		    0, &res);
-	npt_map(c->l.t, base + 0x4000, p_new, PAGE_SIZE, rw, NPT_MT_WB,
-		NPT_OP_REPLACE, &res);
+	hw_flush_change(&c->l, base, p_new);
 	c->fence = true;
 
 	for (i = 0; i < ARRAY_SIZE(probes); i++)

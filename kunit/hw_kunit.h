@@ -78,6 +78,8 @@ unsigned long hw_check_patterns(const struct hw_layout *l);
 u32 hw_rand(struct hw_layout *l, u32 n);
 void hw_report_walk(struct kunit *test, struct npt_table *t, u64 gpa);
 npt_pte_t *hw_entry_ptr(struct npt_table *t, u64 gpa, int lvl);
+void hw_flush_setup(struct hw_layout *l, u64 base, u64 p_old, u64 block_hpa);
+void hw_flush_change(struct hw_layout *l, u64 base, u64 p_new);
 npt_pte_t *hw_leaf_ptr(struct npt_table *t, u64 gpa, int *lvl);
 
 #endif /* _NPT_HW_KUNIT_H */

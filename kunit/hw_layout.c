@@ -360,3 +360,46 @@ void hw_report_walk(struct kunit *test, struct npt_table *t, u64 gpa)
 		kunit_info(test, "  walk of %#llx: npt level %d entry %#llx\n",
 			   gpa, wi.root_lvl - (int)i, wi.pte[i]);
 }
+
+/*
+ * The flush test's starting point in @l's table: writable 4 KiB pages at
+ * @base + 0x1000 (onto @p_old), + 0x2000 (@p_old + 0x4000) and + 0x4000
+ * (@p_old), and a 2 MiB block at @base + 2 MiB onto @block_hpa; the cache
+ * holds the pages a split of the block needs.
+ */
+void hw_flush_setup(struct hw_layout *l, u64 base, u64 p_old, u64 block_hpa)
+{
+	static const u32 rw = NPT_PROT_R | NPT_PROT_W;
+	struct kunit *test = l->test;
+	struct npt_op_result res;
+
+	KUNIT_ASSERT_EQ(test, npt_map(l->t, base + 0x1000, p_old, PAGE_SIZE,
+				      rw, NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(l->t, base + 0x2000, p_old + 0x4000,
+				      PAGE_SIZE, rw, NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(l->t, base + 0x4000, p_old, PAGE_SIZE,
+				      rw, NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(l->t, base + npt_lvl_size(1), block_hpa,
+				      npt_lvl_size(1), rw, NPT_MT_WB, 0,
+				      &res), 0);
+	/* The split must not allocate with interrupts off. */
+	KUNIT_ASSERT_EQ(test, npt_topup(l->t, 4), 0);
+}
+
+/*
+ * The changes the flush test makes after hw_flush_setup(): unmap the page
+ * at @base + 0x1000, make @base + 0x2000 read-only, make a page of the
+ * block read-only (splitting it), and replace @base + 0x4000 by @p_new.
+ */
+void hw_flush_change(struct hw_layout *l, u64 base, u64 p_new)
+{
+	struct npt_op_result res;
+
+	npt_unmap(l->t, base + 0x1000, PAGE_SIZE, 0, &res);
+	npt_protect(l->t, base + 0x2000, PAGE_SIZE, NPT_PROT_R, NPT_MT_WB, 0,
+		    &res);
+	npt_protect(l->t, base + npt_lvl_size(1) + 0x5000, PAGE_SIZE,
+		    NPT_PROT_R, NPT_MT_WB, 0, &res);
+	npt_map(l->t, base + 0x4000, p_new, PAGE_SIZE,
+		NPT_PROT_R | NPT_PROT_W, NPT_MT_WB, NPT_OP_REPLACE, &res);
+}

@@ -1643,6 +1643,13 @@ static bool is_rv(uint32_t f)
 	return f == NPT_FORMAT_SV39X4 || f == NPT_FORMAT_SV48X4;
 }
 
+/* The option under which the hardware sets A/D, or Arm's AF, itself. */
+static uint32_t hw_ad_opt(uint32_t f)
+{
+	return is_ept(f) ? NPT_OPT_EPT_AD :
+	       is_rv(f) ? NPT_OPT_RV_HWAD : NPT_OPT_S2_HA;
+}
+
 /*
  * The syndrome each format reports, written from the manuals (SDM 28.3.3.2
  * and Table 28-7; Arm ARM D19 ESR_EL2, HPFAR_EL2; RISC-V privileged spec
@@ -1855,9 +1862,7 @@ TEST_F(npt, fault_access_flag)
 /* Hardware A/D or AF updates: no fault, the flags get set. */
 TEST_F(npt, access_hw_flags)
 {
-	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
-		       is_rv(variant->format) ? NPT_OPT_RV_HWAD :
-						NPT_OPT_S2_HA;
+	uint32_t opt = hw_ad_opt(variant->format);
 	uint64_t acc_bit = is_ept(variant->format) ? EPT_A :
 			   is_rv(variant->format) ? SV_A : S2_AF;
 	uint64_t dirty_bit = is_ept(variant->format) ? EPT_D :
@@ -2235,8 +2240,7 @@ TEST_F(npt, dirty_log_basic)
  */
 TEST_F(npt, dirty_log_hw)
 {
-	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
-						 NPT_OPT_RV_HWAD;
+	uint32_t opt = hw_ad_opt(variant->format);
 	uint64_t dirty_bit = is_ept(variant->format) ? EPT_D : SV_D;
 	uint64_t base = SZ_1G, blk = SZ_1G + SZ_2M, bm[8];
 	struct npt_fault_info r;
@@ -2603,8 +2607,7 @@ TEST_F_TIMEOUT(npt, dirty_log_threads, 300)
 /* The same where the hardware sets dirty flags: harvested, not faulted. */
 TEST_F_TIMEOUT(npt, dirty_log_threads_hw, 300)
 {
-	uint32_t opt = is_ept(variant->format) ? NPT_OPT_EPT_AD :
-						 NPT_OPT_RV_HWAD;
+	uint32_t opt = hw_ad_opt(variant->format);
 	int fd;
 
 	if (!is_ept(variant->format) && !is_rv(variant->format))
