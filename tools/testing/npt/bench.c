@@ -4,7 +4,8 @@
  * pages and on 1 GiB of 2 MiB blocks: map, translate of 1M random GPAs,
  * translate of the same GPAs in ascending order, the bare walk of the
  * random GPAs and a bare random load from the table pages (the floors
- * under translate on this machine at this moment), protect, unmap and
+ * under translate on this machine at this moment), a read and a write of
+ * one entry per page (the floor under protect), protect, unmap and
  * destroy; table pages used and the peak RSS of the process that ran the
  * format.  Each figure is the median of several runs, printed as
  * "bench: FORMAT OP VALUE UNIT".
@@ -64,12 +65,13 @@ static double median(double *v, int n)
 }
 
 enum {
-	B_MAP, B_RAND, B_SEQ, B_WALK, B_LOAD, B_PROT, B_UNMAP, B_DESTROY, B_NR
+	B_MAP, B_RAND, B_SEQ, B_WALK, B_LOAD, B_RMW, B_PROT, B_UNMAP,
+	B_DESTROY, B_NR
 };
 
 static const char *const op_name[] = {
 	"map", "translate-random", "translate-seq", "walk-random",
-	"load-random", "protect", "unmap", "destroy",
+	"load-random", "rmw-seq", "protect", "unmap", "destroy",
 };
 
 static void die(const char *what, int ret)
@@ -186,6 +188,22 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 	CG_STOP(name);
 	if (sum == 42)
 		printf("\n");
+
+	/*
+	 * The floor under protect: one read and one write of an entry per
+	 * page, in order, over as many entries at the start of the arena
+	 * (each written back unchanged).
+	 */
+	snprintf(name, sizeof(name), "%s %s rmw-seq", fmt, blocks ? "2m" : "4k");
+	CG_START();
+	t0 = now_ns();
+	for (i = 0; i < GIB >> (blocks ? 21 : 12); i++) {
+		u64 *e = (u64 *)mm.arena + i;
+
+		WRITE_ONCE(*e, READ_ONCE(*e));
+	}
+	ns[B_RMW] = now_ns() - t0;
+	CG_STOP(name);
 
 	snprintf(name, sizeof(name), "%s %s protect", fmt, blocks ? "2m" : "4k");
 	CG_START();
