@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -2835,6 +2836,85 @@ TEST(fixed_widths)
 		EXPECT_EQ(EINVAL, create(dev, fmt[i], 0, bits[i] + 1, 0, &fd));
 	}
 	close(dev);
+}
+
+/* ---- memory cgroup charging ---- */
+
+#define CG_ROOT		"/tmp/npt-cg"
+#define CG_CHILD	CG_ROOT "/npt"
+/* Per-CPU charge caches: up to 64 pages a CPU lag behind memory.current. */
+#define CG_SLACK	(1ULL << 20)
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static uint64_t cg_current(const char *dir)
+{
+	unsigned long long v = ~0ULL;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = ~0ULL;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Table pages are charged to the memory cgroup of the task that created
+ * the table, whichever cgroup the task calling the ioctl is in by then,
+ * and uncharged when the table is destroyed.  1 GiB at 4 KiB pages takes
+ * 512 leaf tables (2 MiB).
+ */
+TEST_F(npt, memcg_charge)
+{
+	const uint64_t tables = 512 * SZ_4K;
+	uint64_t before, mid, after;
+	int fd;
+
+	mkdir(CG_ROOT, 0700);
+	if (mount("none", CG_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		SKIP(return, "no cgroup2 (%s)", strerror(errno));
+	if (cg_write(CG_ROOT, "cgroup.subtree_control", "+memory"))
+		SKIP(goto out_umount, "no memory controller");
+	ASSERT_TRUE(!mkdir(CG_CHILD, 0700) || errno == EEXIST);
+	ASSERT_EQ(0, cg_write(CG_CHILD, "cgroup.procs", "0"));
+	ASSERT_EQ(0, create(self->dev, variant->format, variant->options,
+			    variant->ia_bits, 0, &fd));
+	before = cg_current(CG_CHILD);
+	ASSERT_NE(~0ULL, before);
+	ASSERT_EQ(0, map(fd, SZ_1G, HPA_BASE, SZ_1G, RW, NPT_OP_NO_BLOCKS));
+	mid = cg_current(CG_CHILD);
+	EXPECT_LE(before + tables, mid);
+
+	/* Out of the cgroup, the same table still charges it. */
+	ASSERT_EQ(0, cg_write(CG_ROOT, "cgroup.procs", "0"));
+	ASSERT_EQ(0, map(fd, 2 * SZ_1G, HPA_BASE, SZ_1G, RW,
+			 NPT_OP_NO_BLOCKS));
+	after = cg_current(CG_CHILD);
+	EXPECT_LE(mid + tables, after);
+
+	close(fd);
+	EXPECT_GE(before + CG_SLACK, cg_current(CG_CHILD));
+	EXPECT_EQ(0, rmdir(CG_CHILD));
+out_umount:
+	umount(CG_ROOT);
 }
 
 TEST(abi_layout)
