@@ -1891,6 +1891,9 @@ static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
 {
 	u64 i, nr = npt_lvl_entries(t, lvl);
 
+	/* Level 0 holds no tables, and owned pages only if the table has any. */
+	if (!lvl && !t->st.data_pages)
+		return;
 	for (i = 0; i < nr; i++) {
 		npt_pte_t pte = table[i];
 
