@@ -21,6 +21,7 @@ struct model_ext {
 #define MODEL_ST_OLD		1	/* mapped with NPT_OP_OLD */
 #define MODEL_ST_ACCESSED	2	/* the harness set state bits */
 #define MODEL_ST_OWNED		4	/* a lazy page the table owns */
+#define MODEL_ST_DIRTY		8	/* dirty flag set by the map */
 
 struct model {
 	struct model_ext *e;

@@ -324,7 +324,9 @@ static void check_leaf(struct runner *r, u64 gpa, int lvl, npt_pte_t pte,
 	      " model %#llx %#x %#x", (unsigned long long)gpa, lvl,
 	      (unsigned long long)pte, (unsigned long long)re->pa, re->prot,
 	      re->attr, (unsigned long long)hpa, prot, attr);
-	model_uniform(&r->m, gpa, size, &hpa, &prot, &attr, &st);
+	/* Leaves folded across different states: the flags are unknown. */
+	if (!model_uniform(&r->m, gpa, size, &hpa, &prot, &attr, &st))
+		st = MODEL_ST_ACCESSED;
 	if (!(st & MODEL_ST_ACCESSED) && !r->accessed) {
 		bool young = !(st & MODEL_ST_OLD);
 
@@ -1104,6 +1106,25 @@ static void check_fit(struct runner *r, u64 gpa, u64 hpa, u64 size, u32 flags)
 	}
 }
 
+/*
+ * The state a map leaves in its leaves: NPT_OP_OLD, and a dirty flag set
+ * when the leaf is writable where the format sets one at map time (EPT
+ * with A/D, RISC-V).  Protect keeps it, so leaves of the same permissions
+ * can differ in it, and collapse does not fold them.
+ */
+static u32 map_state(const struct runner *r, u32 prot, u32 flags)
+{
+	bool dirty = r->cfg.format == NPT_FORMAT_SV39X4 ||
+		     r->cfg.format == NPT_FORMAT_SV48X4 ||
+		     ((r->cfg.format == NPT_FORMAT_EPT4 ||
+		       r->cfg.format == NPT_FORMAT_EPT5) &&
+		      (r->cfg.options & NPT_OPT_EPT_AD));
+
+	if (flags & NPT_OP_OLD)
+		return MODEL_ST_OLD;
+	return dirty && (prot & NPT_PROT_W) ? MODEL_ST_DIRTY : 0;
+}
+
 static void do_map(struct runner *r)
 {
 	u64 size = gen_size(r), gpa = gen_gpa(r, size), hpa, done, pre = 0;
@@ -1168,7 +1189,7 @@ static void do_map(struct runner *r)
 	done = settle(r, OP_MAP, ret, acc, &res, gpa, size, pre, hash);
 	if (done)
 		model_set(&r->m, gpa, done, hpa, prot, attr,
-			  (flags & NPT_OP_OLD) ? MODEL_ST_OLD : 0);
+			  map_state(r, prot, flags));
 	if (!r->failed && !ret)
 		check_fit(r, gpa, hpa, size, flags);
 	if (!r->failed && (acc & A_OK))
