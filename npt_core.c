@@ -1358,12 +1358,8 @@ static int npt_translate_slow(const struct npt_table *t, u64 gpa,
 	int lvl;
 	npt_pte_t pte = npt_lookup_slow(t, gpa, &lvl);
 
-	if (!npt_pte_present(t, pte))
-		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
-						    -ENOENT;
-	npt_translation_fill(t, gpa, pte, lvl, tr, t->fmt->decode,
-			     t->addr_mask, t->pa_shift);
-	return 0;
+	return npt_translate_leaf(t, gpa, pte, lvl, tr, t->fmt->decode,
+				  t->addr_mask, t->pa_shift);
 }
 
 /* One lookup, lockless (RCU) or under the table lock. */

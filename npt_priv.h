@@ -381,20 +381,27 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 /* A translate op's answer: the walk met a break, look again locked. */
 #define NPT_TRANSLATE_LOCKED	1
 
-/* Fill @tr for present leaf @pte at @lvl translating @gpa. */
-static __always_inline void npt_translation_fill(const struct npt_table *t,
-						 u64 gpa, npt_pte_t pte,
-						 int lvl,
-						 struct npt_translation *tr,
-						 npt_decode_fn decode,
-						 npt_pte_t addr_mask,
-						 unsigned int pa_shift)
+/*
+ * The translation of @gpa by @pte, the entry at @lvl where its walk
+ * stopped, into @tr.  Return: 0, -ENOENT, or %NPT_TRANSLATE_LOCKED when
+ * @pte is an Arm break-before-make in progress.
+ */
+static __always_inline int npt_translate_leaf(const struct npt_table *t,
+					      u64 gpa, npt_pte_t pte, int lvl,
+					      struct npt_translation *tr,
+					      npt_decode_fn decode,
+					      npt_pte_t addr_mask,
+					      unsigned int pa_shift)
 {
+	if (!(pte & t->present))
+		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
+						    -ENOENT;
 	tr->hpa = ((pte & addr_mask) << pa_shift) +
 		  (gpa & (npt_lvl_size(lvl) - 1));
 	tr->lvl = lvl;
 	tr->pte = pte;
 	decode(t, pte, lvl, &tr->prot, &tr->attr);
+	return 0;
 }
 
 /*
@@ -416,12 +423,8 @@ static __always_inline int npt_translate_fmt(const struct npt_table *t,
 	npt_pte_t pte = npt_lookup_fmt(t, gpa, &lvl, tbl_mask, tbl_val,
 				       addr_mask, pa_shift);
 
-	if (!(pte & t->present))
-		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
-						    -ENOENT;
-	npt_translation_fill(t, gpa, pte, lvl, tr, decode, addr_mask,
-			     pa_shift);
-	return 0;
+	return npt_translate_leaf(t, gpa, pte, lvl, tr, decode, addr_mask,
+				  pa_shift);
 }
 
 /*
