@@ -346,7 +346,8 @@ enum npt_op_kind {
  *		first write must fault (no write permission) or, with
  *		@dirty_log_hw, set the dirty flag (left clear).
  * @logged:	Bit i set when region i is dirty-logged and overlaps the
- *		operation (map, protect).
+ *		operation (map, protect; unmap where the hardware keeps the
+ *		dirty flag, @t->dirty_log_hw).
  * @need:	Table pages the operation needs (planning pass).
  * @planned:	The table's @changes when the plan of the whole range was
  *		last known to hold (0: plan each chunk).
@@ -481,6 +482,29 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
 }
 
+/*
+ * Replace the leaf at @ptep (level @lvl, mapping @gpa) with @new where
+ * the hardware keeps the dirty flag that dirty logging reads
+ * (@t->dirty_log_hw): the flag would go with the leaf, so log the leaf's
+ * pages in the logged regions it overlaps.  The exchange is atomic, so a
+ * write that sets the flag meanwhile is logged too.  Return: the leaf as
+ * it was replaced.
+ */
+static npt_pte_t npt_replace_logged(struct npt_op *op, npt_pte_t *ptep,
+				    npt_pte_t new, u64 gpa, int lvl)
+{
+	struct npt_table *t = op->t;
+	npt_pte_t old = xchg(ptep, new);
+	unsigned long logged = op->logged;
+	unsigned int i;
+
+	if (old & t->dirty_bit)
+		for_each_set_bit(i, &logged, NPT_MAX_REGIONS)
+			npt_mark_dirty(&t->regions[i], gpa, npt_lvl_size(lvl));
+	npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+	return old;
+}
+
 /* ---- planning: how many table pages an operation needs ---------------- */
 
 /*
@@ -516,6 +540,18 @@ static npt_pte_t npt_op_bits(const struct npt_op *op, u64 gpa, int lvl)
 	    npt_logged(op, gpa, gpa + npt_lvl_size(lvl), &straddles))
 		return op->tmpl_ro[lvl];
 	return op->tmpl[lvl];
+}
+
+/*
+ * Whether the leaf at @lvl from @gpa that the operation removes or
+ * replaces carries a dirty flag that a logged region must keep.
+ */
+static bool npt_op_logs(const struct npt_op *op, u64 gpa, int lvl)
+{
+	bool straddles;
+
+	return op->t->dirty_log_hw && op->logged &&
+	       npt_logged(op, gpa, gpa + npt_lvl_size(lvl), &straddles);
 }
 
 /* Whether [addr, end) inside one entry at @lvl is done at that level. */
@@ -738,6 +774,11 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	switch (op->kind) {
 	case NPT_KIND_MAP:
 		new = npt_map_leaf(op, gpa, lvl);
+		if (present && npt_op_logs(op, gpa, lvl)) {
+			old = npt_replace_logged(op, ptep, new, gpa, lvl);
+			npt_op_free_owned(op, old, lvl);
+			return;
+		}
 		if (present) {
 			npt_change_leaf(op, ptep, old, new, gpa, lvl);
 			npt_op_free_owned(op, old, lvl);
@@ -752,8 +793,13 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		if (!present)
 			return;
 		t->st.leaves[lvl]--;
-		WRITE_ONCE(*ptep, 0);
-		npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
+		if (npt_op_logs(op, gpa, lvl)) {
+			old = npt_replace_logged(op, ptep, 0, gpa, lvl);
+		} else {
+			WRITE_ONCE(*ptep, 0);
+			npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl),
+				     lvl);
+		}
 		npt_op_free_owned(op, old, lvl);
 		return;
 	case NPT_KIND_PROTECT:
@@ -918,8 +964,10 @@ static bool npt_unmap_table(struct npt_op *op, const struct npt_visit_ctx *ctx)
 {
 	struct npt_table *t = ctx->t;
 	npt_pte_t *child = npt_table_va(t, ctx->old);
+	bool straddles;
 
-	if (op->logged || !npt_fits(op, ctx->lvl, ctx->addr, ctx->end) ||
+	if ((op->logged && npt_logged(op, ctx->addr, ctx->end, &straddles)) ||
+	    !npt_fits(op, ctx->lvl, ctx->addr, ctx->end) ||
 	    (!(ctx->old & t->tbl_full) &&
 	     npt_run_any_hole(t, child, NPT_PTRS)))
 		return false;
@@ -1184,7 +1232,8 @@ static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
 	memset(res, 0, sizeof(*res));
 	op->res = res;
 	mutex_lock(&t->op_lock);
-	if (op->kind == NPT_KIND_MAP || op->kind == NPT_KIND_PROTECT) {
+	if (op->kind == NPT_KIND_MAP || op->kind == NPT_KIND_PROTECT ||
+	    (op->kind == NPT_KIND_UNMAP && t->dirty_log_hw)) {
 		unsigned int i;
 
 		/* Regions change only under the operation mutex. */

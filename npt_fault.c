@@ -275,7 +275,8 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
 	return 0;
 }
 
-static void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
+/* Log the pages of [@gpa, @gpa + @size) inside @rs; table lock held. */
+void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
 {
 	u64 end = min(gpa + size, rs->rg.gpa + rs->rg.size);
 

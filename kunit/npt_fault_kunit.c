@@ -14,6 +14,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/bitmap.h>
 #include <linux/string.h>
 #include "npt_kunit.h"
 
@@ -994,6 +995,73 @@ static void npt_flt_dirty_log(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bm[0], ~0UL << 16);
 }
 
+/* A write to @gpa as the CPU makes it, resolved as a hypervisor would. */
+static void flt_write(struct kunit *test, struct npt_table *t, u64 gpa)
+{
+	struct npt_access_result r;
+	struct npt_fault_result fr;
+
+	KUNIT_ASSERT_EQ(test, npt_access(t, gpa, WR, &r), 0);
+	if (r.fault == NPT_FAULT_NONE)
+		return;
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, gpa, WR, &fr), 0);
+	KUNIT_ASSERT_EQ(test, npt_access(t, gpa, WR, &r), 0);
+	KUNIT_ASSERT_EQ(test, r.fault, NPT_FAULT_NONE);
+}
+
+/*
+ * A page written and then unmapped, or replaced, before the harvest is
+ * still in the log: where the hardware keeps the dirty flag, the flag
+ * leaves with the leaf and npt logs it then.  A written 2 MiB block logs
+ * all its pages, also when a page of it is unmapped first (a split).
+ */
+static void npt_flt_dirty_log_gone(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL;
+	struct npt_region rg = {
+		.gpa = g, .size = 2 * SZ_2M_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_op_result res;
+	struct npt_stats st;
+	unsigned long *bm;
+
+	bm = kunit_kzalloc(test, BITS_TO_LONGS(1024) * sizeof(long),
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bm);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, 4 * SZ_4K_ULL, R | W, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS, &res), 0);
+	flt_write(test, t, g + SZ_4K_ULL);
+	flt_write(test, t, g + 2 * SZ_4K_ULL);
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, g + SZ_4K_ULL, SZ_4K_ULL, 0, &res),
+			0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g + 2 * SZ_4K_ULL, 2 * g, SZ_4K_ULL,
+				      R | W, NPT_MT_WB, NPT_OP_REPLACE, &res),
+			0);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 4 * SZ_4K_ULL, bm, true,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bm[0] & 0xf, 0x6);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 4 * SZ_4K_ULL, bm, true,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bm[0] & 0xf, 0);
+
+	KUNIT_ASSERT_EQ(test, npt_map(t, blk, blk, SZ_2M_ULL, R | W, NPT_MT_WB,
+				      0, &res), 0);
+	npt_get_stats(t, &st);
+	KUNIT_ASSERT_EQ(test, st.leaves[1], 1);
+	flt_write(test, t, blk + 5 * SZ_4K_ULL);
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, blk + 7 * SZ_4K_ULL, SZ_4K_ULL, 0,
+					&res), 0);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, blk, SZ_2M_ULL, bm, true,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS), NPT_PTRS);
+}
+
 /*
  * A region with NPT_REGION_LAZY_BLOCKS: without a reserved block, or where
  * a page is mapped in the aligned 2 MiB already, a fault maps a page; with
@@ -1101,6 +1169,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_nomem, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_spurious_old, flt_spurious_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log_gone, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };
