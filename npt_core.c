@@ -758,6 +758,7 @@ static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 		if (!(prot & NPT_PROT_W) ||
 		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, 0, lvl, &bits))
 			return old;
+		bits |= t->log_wp;
 	}
 	return (old & (t->addr_mask | t->state | t->sw_owned)) |
 	       (bits & ~t->state);
@@ -1283,10 +1284,12 @@ static int npt_op_tmpl(struct npt_op *op, u32 prot, u32 attr)
 			return ret;
 		/* A logged leaf's first write must fault, or set D. */
 		op->tmpl_ro[lvl] = op->tmpl[lvl] & ~t->dirty_bit;
-		if ((prot & NPT_PROT_W) && !t->dirty_log_hw &&
-		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, op->flags, lvl,
+		if (!(prot & NPT_PROT_W) || t->dirty_log_hw)
+			continue;
+		if (t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, op->flags, lvl,
 				 &op->tmpl_ro[lvl]))
 			return -EINVAL;
+		op->tmpl_ro[lvl] |= t->log_wp;
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #define EPT_ADDR		GENMASK_ULL(51, 12)
 #define EPT_SW_OWNED		BIT_ULL(52)	/* ignored by the CPU */
 #define EPT_TBL_FULL		BIT_ULL(53)	/* ignored by the CPU */
+#define EPT_LOG_WP		BIT_ULL(54)	/* ignored by the CPU */
 
 /* EPT memory types (SDM "EPT and Memory Typing"); 2, 3 and 7 reserved. */
 #define EPT_MT_UC		0
@@ -106,6 +107,7 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->af_first = false;
 	t->sw_owned = EPT_SW_OWNED;
 	t->tbl_full = EPT_TBL_FULL;
+	t->log_wp = EPT_LOG_WP;
 	return 0;
 }
 

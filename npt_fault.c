@@ -449,7 +449,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	struct npt_op_result opres;
 	npt_pte_t bits;
 	phys_addr_t pa;
-	bool clean;
+	bool clean, wp;
 	void *page;
 	int ret;
 
@@ -467,13 +467,16 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	gpa &= ~(npt_lvl_size(lvl) - 1);
 	/* In a dirty log, memory first read is not yet written. */
 	clean = rs->dirty && access != NPT_ACC_WRITE;
-	if (clean && !t->dirty_log_hw)
+	wp = clean && !t->dirty_log_hw && (prot & NPT_PROT_W);
+	if (wp)
 		prot &= ~NPT_PROT_W;
 	ret = t->fmt->leaf(t, prot, rs->rg.attr, 0, lvl, &bits);
 	if (ret)
 		return ret;
 	if (clean)
 		bits &= ~t->dirty_bit;
+	if (wp)
+		bits |= t->log_wp;
 
 	page = npt_cache_take(t, from);
 	pa = t->mm->virt_to_phys(t->mm_arg, page);
@@ -492,7 +495,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	return 0;
 }
 
-/* A write to a write-protected leaf of a dirty-logged region. */
+/* A write to a leaf that the dirty log of its region write-protected. */
 static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
 			   npt_pte_t *ptep, npt_pte_t old, u64 gpa,
 			   struct npt_fault_result *res)
@@ -545,8 +548,9 @@ static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
  * it) the result is %NPT_RESOLVED_SPURIOUS and nothing changes; a present
  * mapping is never replaced.  A missing page inside a %NPT_BACKING_LAZY
  * region whose max_prot allows the access is mapped from the page cache;
- * a clear access or dirty flag is set; a write to a write-protected page
- * of a dirty-logged region gets write permission back and is logged.
+ * a clear access or dirty flag is set; a write to a page that the dirty
+ * log of its region write-protected gets write permission back and is
+ * logged (a page the caller made read-only stays so).
  * Anything else stays a fault (%NPT_RESOLVED_NONE) with its syndrome in
  * @res->fault, and nothing changes.
  *
@@ -595,7 +599,7 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 			ret = npt_fault_map(t, rs, gpa, access, res);
 		break;
 	case NPT_FAULT_PERMISSION:
-		if (rs && rs->dirty && !t->dirty_log_hw &&
+		if (rs && rs->dirty && (walk[n - 1] & t->log_wp) &&
 		    access == NPT_ACC_WRITE && (rs->rg.max_prot & NPT_PROT_W))
 			ret = npt_fault_dirty(t, rs, ptes[n - 1], walk[n - 1],
 					      gpa, res);

@@ -148,6 +148,10 @@ struct npt_page_cache {
  * @af_first:	An access-flag fault takes priority over a permission
  *		fault (Arm).
  * @sw_owned:	Software bit marking a leaf whose page the table owns.
+ * @log_wp:	Software bit of a leaf that a dirty log write-protected
+ *		(its caller gave it write permission): a write fault in the
+ *		logged region gives the permission back and logs the write.
+ *		A leaf the caller made read-only has it clear and stays so.
  * @tbl_full:	Software bit of a table entry at level 1: all 512 entries of
  *		the level-0 table below it are present.  A map or a protect
  *		that covered the table whole sets it; an unmap that enters
@@ -206,6 +210,7 @@ struct npt_table {
 	bool acc_tables;
 	bool af_first;
 	npt_pte_t sw_owned;
+	npt_pte_t log_wp;
 	npt_pte_t tbl_full;
 	npt_pte_t *root;
 	phys_addr_t root_pa;

@@ -21,6 +21,7 @@
 #define S2_XN			BIT_ULL(54)
 #define S2_SW_OWNED		BIT_ULL(55)	/* software use, 58:55 */
 #define S2_TBL_FULL		BIT_ULL(56)	/* in table descriptors */
+#define S2_LOG_WP		BIT_ULL(57)	/* software use, in leaves */
 /* An invalid descriptor ignores bits 63:1: one marks a break in progress. */
 #define S2_BREAK		BIT_ULL(10)
 
@@ -124,6 +125,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->af_first = true;
 	t->sw_owned = S2_SW_OWNED;
 	t->tbl_full = S2_TBL_FULL;
+	t->log_wp = S2_LOG_WP;
 	return 0;
 }
 

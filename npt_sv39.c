@@ -18,6 +18,7 @@
 #define SV_D			BIT_ULL(7)
 #define SV_RSW_OWNED		BIT_ULL(8)	/* RSW: software use */
 #define SV_RSW_FULL		BIT_ULL(9)	/* RSW, in non-leaf entries */
+#define SV_RSW_LOG_WP		BIT_ULL(9)	/* RSW, in leaves */
 #define SV_PPN			GENMASK_ULL(53, 10)
 #define SV_RSVD			GENMASK_ULL(60, 54)
 #define SV_PBMT			GENMASK_ULL(62, 61)
@@ -91,6 +92,7 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->af_first = false;
 	t->sw_owned = SV_RSW_OWNED;
 	t->tbl_full = SV_RSW_FULL;
+	t->log_wp = SV_RSW_LOG_WP;
 	return 0;
 }
 

@@ -657,9 +657,10 @@ struct npt_access {
  * Resolves a fault the way a hypervisor would: a fault that no longer
  * occurs is %NPT_RESOLVED_SPURIOUS and changes nothing; a missing page of
  * a lazy region is allocated and mapped; a clear access / dirty flag is
- * set; a write to a write-protected page of a dirty-logged region gets
- * write permission back and is logged.  Anything else is
- * %NPT_RESOLVED_NONE and changes nothing.
+ * set; a write to a page that the dirty log of its region write-protected
+ * gets write permission back and is logged (a page the caller made
+ * read-only stays so).  Anything else is %NPT_RESOLVED_NONE and changes
+ * nothing.
  */
 struct npt_handle_fault {
 	__u32 size;

@@ -1063,6 +1063,61 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
 }
 
 /*
+ * In a dirty-logged region only what the log write-protected gets write
+ * permission back on a write fault: a page the caller mapped read-only, or
+ * made read-only with a protect, stays read-only and the write stays a
+ * fault.  A protect back to read-write is write-protected by the log again
+ * (where the log write-protects), and a write fault then grants it.
+ */
+static void npt_flt_dirty_log_ro(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	bool hw = fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD);
+	const u64 g = 0x300000000ULL;
+	struct npt_region rg = {
+		.gpa = g, .size = 4 * SZ_4K_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_kt_snap *snap;
+	unsigned long bm[1];
+	u64 p;
+
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, SZ_4K_ULL, R, NPT_MT_WB, 0,
+				      &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g + SZ_4K_ULL, g, SZ_4K_ULL, R | W,
+				      NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_protect(t, g + SZ_4K_ULL, SZ_4K_ULL, R,
+					  NPT_MT_WB, 0, &res), 0);
+	for (p = g; p < g + 2 * SZ_4K_ULL; p += SZ_4K_ULL) {
+		snap = npt_kt_snap(test, t, env);
+		KUNIT_ASSERT_EQ(test, npt_handle_fault(t, p, WR, &fr), 0);
+		KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_NONE);
+		KUNIT_EXPECT_EQ(test, fr.fault.fault, NPT_FAULT_PERMISSION);
+		KUNIT_EXPECT_TRUE(test, npt_kt_snap_same(t, env, snap));
+		KUNIT_ASSERT_EQ(test, npt_translate(t, p, &tr), 0);
+		KUNIT_EXPECT_EQ(test, tr.prot, R);
+	}
+
+	KUNIT_ASSERT_EQ(test, npt_protect(t, g + SZ_4K_ULL, SZ_4K_ULL, R | W,
+					  NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, hw ? R | W : R);
+	flt_write(test, t, g + SZ_4K_ULL);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 4 * SZ_4K_ULL, bm, true,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bm[0] & 0xf, 0x2);
+}
+
+/*
  * A region with NPT_REGION_LAZY_BLOCKS: without a reserved block, or where
  * a page is mapped in the aligned 2 MiB already, a fault maps a page; with
  * one, a 2 MiB leaf counted as 512 data pages.  A partial unmap splits it
@@ -1170,6 +1225,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_spurious_old, flt_spurious_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_gone, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log_ro, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };
