@@ -346,8 +346,8 @@ enum npt_op_kind {
  *		first write must fault (no write permission) or, with
  *		@dirty_log_hw, set the dirty flag (left clear).
  * @logged:	Bit i set when region i is dirty-logged and overlaps the
- *		operation (map, protect; unmap where the hardware keeps the
- *		dirty flag, @t->dirty_log_hw).
+ *		operation (map, protect, collapse; unmap where the hardware
+ *		keeps the dirty flag, @t->dirty_log_hw).
  * @need:	Table pages the operation needs (planning pass).
  * @planned:	The table's @changes when the plan of the whole range was
  *		last known to hold (0: plan each chunk).
@@ -1076,8 +1076,13 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	struct npt_table *t = ctx->t;
 	npt_pte_t *child = npt_table_va(t, ctx->old);
 	npt_pte_t block;
+	bool straddles;
 
 	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
+		return 0;
+	/* As a map makes none, no block across the edge of a logged region. */
+	if (op->logged && npt_logged(op, ctx->addr, ctx->end, &straddles) &&
+	    straddles)
 		return 0;
 	block = npt_collapsed(t, child, ctx->lvl);
 	if (!block)
@@ -1234,6 +1239,7 @@ static int npt_op_run(struct npt_op *op, struct npt_op_result *res)
 	op->res = res;
 	mutex_lock(&t->op_lock);
 	if (op->kind == NPT_KIND_MAP || op->kind == NPT_KIND_PROTECT ||
+	    op->kind == NPT_KIND_COLLAPSE ||
 	    (op->kind == NPT_KIND_UNMAP && t->dirty_log_hw)) {
 		unsigned int i;
 

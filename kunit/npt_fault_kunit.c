@@ -1118,6 +1118,37 @@ static void npt_flt_dirty_log_ro(struct kunit *test)
 }
 
 /*
+ * The log write-protects a leaf whole, so no block crosses the edge of a
+ * logged region: a collapse leaves the pages of a 2 MiB range that the
+ * edge cuts, and folds those of a range outside.
+ */
+static void npt_flt_dirty_log_edge(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	const u64 g = 0x300000000ULL;
+	struct npt_region rg = {
+		.gpa = g + SZ_1M_ULL, .size = SZ_2M_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_translation tr;
+	struct npt_op_result res;
+
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, 3 * SZ_2M_ULL, R, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_collapse(t, g, 3 * SZ_2M_ULL, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_2M_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + 2 * SZ_2M_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 1);
+}
+
+/*
  * A region with NPT_REGION_LAZY_BLOCKS: without a reserved block, or where
  * a page is mapped in the aligned 2 MiB already, a fault maps a page; with
  * one, a 2 MiB leaf counted as 512 data pages.  A partial unmap splits it
@@ -1226,6 +1257,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_dirty_log, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_gone, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_ro, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log_edge, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };
