@@ -95,7 +95,8 @@ int main(int argc, char **argv)
 		       "seed %llu; %llu audits, %llu address checks, max %llu "
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
 		       "folded, %llu lazy pages, %llu lazy blocks, %llu full "
-		       "tables audited\n",
+		       "tables audited, %llu logged writes resolved, %llu "
+		       "dirty pages harvested\n",
 		       ret ? "FAIL" : "PASS", prefix, name,
 		       (unsigned long long)st.steps,
 		       (unsigned long long)st.tables, now() - t0,
@@ -108,9 +109,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.collapsed,
 		       (unsigned long long)st.lazy,
 		       (unsigned long long)st.lazy_blocks,
-		       (unsigned long long)st.full_tables);
+		       (unsigned long long)st.full_tables,
+		       (unsigned long long)st.log_resolved,
+		       (unsigned long long)st.log_harvested);
 		printf("     ops (ok/error):");
-		for (op = 0; op < 10; op++)
+		for (op = 0; op < NPT_TEST_OPS; op++)
 			printf(" %s %llu/%llu", npt_test_op_name[op],
 			       (unsigned long long)st.ok[op],
 			       (unsigned long long)st.err[op]);

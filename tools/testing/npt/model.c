@@ -123,6 +123,16 @@ void model_mark(struct model *m, u64 gpa, u64 size, u32 st)
 		m->e[i].st |= st;
 }
 
+void model_unmark(struct model *m, u64 gpa, u64 size, u32 st)
+{
+	size_t i;
+
+	model_cut(m, gpa);
+	model_cut(m, gpa + size);
+	for (i = model_lower(m, gpa); i < m->n && m->e[i].gpa < gpa + size; i++)
+		m->e[i].st &= ~st;
+}
+
 const struct model_ext *model_find(const struct model *m, u64 gpa)
 {
 	size_t i = model_lower(m, gpa);

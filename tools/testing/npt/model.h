@@ -22,6 +22,7 @@ struct model_ext {
 #define MODEL_ST_ACCESSED	2	/* the harness set state bits */
 #define MODEL_ST_OWNED		4	/* a lazy page the table owns */
 #define MODEL_ST_DIRTY		8	/* dirty flag set by the map */
+#define MODEL_ST_LOGWP		16	/* write-protected by a dirty log */
 
 struct model {
 	struct model_ext *e;
@@ -36,6 +37,7 @@ void model_set(struct model *m, u64 gpa, u64 size, u64 hpa, u32 prot,
 	       u32 attr, u32 st);
 void model_protect(struct model *m, u64 gpa, u64 size, u32 prot, u32 attr);
 void model_mark(struct model *m, u64 gpa, u64 size, u32 st);
+void model_unmark(struct model *m, u64 gpa, u64 size, u32 st);
 /* The run holding @gpa, or NULL. */
 const struct model_ext *model_find(const struct model *m, u64 gpa);
 /* The first run that ends after @gpa, or NULL. */

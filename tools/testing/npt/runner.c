@@ -28,12 +28,14 @@ const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_NR
+	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_DIRTY, OP_NR
 };
+
+static_assert(OP_NR == NPT_TEST_OPS);
 
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
-	"npt_access", "handle_fault", "guest-rw",
+	"npt_access", "handle_fault", "guest-rw", "dirty-log",
 };
 
 /* Acceptable outcomes of a call, one bit each. */
@@ -78,6 +80,9 @@ struct runner {
 	u64 win[8];
 	int nwin;
 	struct npt_region rg;	/* a region, if rg.size */
+	/* with NPT_REGION_DIRTY_LOG: what the next harvest must report */
+	unsigned long *dirty;	/* pages of rg written since the last clear */
+	bool log_hw;		/* the hardware sets the dirty flag it reads */
 	bool accessed;
 	/* flushes and frees of the current call */
 	bool in_op;
@@ -251,6 +256,72 @@ static void on_free(struct npt_test_mm *mm, u64 pa, unsigned int order)
 	}
 }
 
+/* ---- the dirty log ---------------------------------------------------- */
+
+static bool logging(const struct runner *r)
+{
+	return r->rg.size && (r->rg.flags & NPT_REGION_DIRTY_LOG);
+}
+
+/* The part [*s, *e) of [gpa, gpa + size) in a dirty-logged region. */
+static bool log_part(const struct runner *r, u64 gpa, u64 size, u64 *s,
+		     u64 *e)
+{
+	if (!logging(r))
+		return false;
+	*s = max(gpa, r->rg.gpa);
+	*e = min(gpa + size, r->rg.gpa + r->rg.size);
+	return *s < *e;
+}
+
+/* [gpa, gpa + size) was written: its logged pages are dirty. */
+static void log_write(struct runner *r, u64 gpa, u64 size)
+{
+	u64 s, e;
+
+	if (!log_part(r, gpa, size, &s, &e))
+		return;
+	for (; s < e; s += 4096)
+		__set_bit((s - r->rg.gpa) >> 12, r->dirty);
+}
+
+/*
+ * Where the log write-protects (no hardware dirty flag), the logged leaves
+ * of [gpa, gpa + size) lose write permission: a map or protect makes them
+ * so, and a clearing harvest makes them so again.  Only those give it back
+ * on a write fault; a leaf the caller made read-only stays so.
+ */
+static void log_wp(struct runner *r, u64 gpa, u64 size)
+{
+	u64 s, e, cur;
+
+	if (r->log_hw || !log_part(r, gpa, size, &s, &e))
+		return;
+	for (cur = s; cur < e;) {
+		const struct model_ext *x = model_next(&r->m, cur);
+		u64 a, z;
+
+		if (!x || x->gpa >= e)
+			break;
+		a = max(x->gpa, cur);
+		z = min(x->gpa + x->size, e) - a;
+		if (x->prot & NPT_PROT_W) {
+			model_protect(&r->m, a, z, x->prot & ~NPT_PROT_W,
+				      x->attr);
+			model_mark(&r->m, a, z, MODEL_ST_LOGWP);
+		}
+		cur = a + z;
+	}
+}
+
+/* Whether a block [b, b + bs) would cross the edge of a logged region. */
+static bool log_edge(const struct runner *r, u64 b, u64 bs)
+{
+	u64 s, e;
+
+	return log_part(r, b, bs, &s, &e) && (s != b || e != b + bs);
+}
+
 /* ---- the audit: a walk of the whole table, independent of npt_walk() --- */
 
 struct audit {
@@ -313,6 +384,10 @@ static void check_leaf(struct runner *r, u64 gpa, int lvl, npt_pte_t pte,
 	u64 size = npt_lvl_size(lvl);
 
 	CHECK(r, r->leaf_lvls & BIT(lvl), "leaf at level %d", lvl);
+	/* A logged leaf is write-protected whole: none crosses the edge. */
+	CHECK(r, !log_edge(r, gpa, size), "leaf %#llx at gpa %#llx level %d "
+	      "crosses the edge of the logged region", (unsigned long long)pte,
+	      (unsigned long long)gpa, lvl);
 	if (!model_uniform(&r->m, gpa, size, &hpa, &prot, &attr, NULL)) {
 		fail(r, "leaf %#llx at level %d over gpa %#llx: the model "
 		     "does not map that block uniformly",
@@ -826,6 +901,11 @@ static u64 gen_gpa(struct runner *r, u64 size)
 			return e->gpa + (rnd(r, e->size >> 12) << 12);
 		}
 		fallthrough;
+	case 5:
+		/* Into the region and across its edges. */
+		if (r->rg.size)
+			return r->rg.gpa + (rnd(r, r->rg.size >> 12) << 12);
+		fallthrough;
 	default:
 		g = r->win[rnd(r, r->nwin)];
 		b = 1ULL << (12 + 9 * rnd(r, 3));
@@ -1076,7 +1156,8 @@ static int expected_lvl(struct runner *r, u64 page, u64 gpa, u64 hpa,
 		u64 bs = npt_lvl_size(lvl), b = page & ~(bs - 1);
 
 		if ((r->leaf_lvls & BIT(lvl)) && b >= gpa &&
-		    b + bs <= gpa + size && !((gpa - hpa) & (bs - 1)))
+		    b + bs <= gpa + size && !((gpa - hpa) & (bs - 1)) &&
+		    !log_edge(r, b, bs))
 			return lvl;
 	}
 	return 0;
@@ -1128,6 +1209,7 @@ static u32 map_state(const struct runner *r, u32 prot, u32 flags)
 static void do_map(struct runner *r)
 {
 	u64 size = gen_size(r), gpa = gen_gpa(r, size), hpa, done, pre = 0;
+	u64 ls, le;
 	u32 prot, attr, flags, acc, valid = NPT_OP_REPLACE | NPT_OP_NO_BLOCKS |
 		NPT_OP_OLD | NPT_OP_INTERRUPTIBLE;
 	struct npt_op_result res;
@@ -1190,6 +1272,14 @@ static void do_map(struct runner *r)
 	if (done)
 		model_set(&r->m, gpa, done, hpa, prot, attr,
 			  map_state(r, prot, flags));
+	/* Logged leaves: not writable yet, or with the dirty flag clear. */
+	if (done && log_part(r, gpa, done, &ls, &le)) {
+		u32 lp = r->log_hw ? prot : prot & ~NPT_PROT_W;
+
+		model_set(&r->m, ls, le - ls, hpa + (ls - gpa), lp, attr,
+			  (map_state(r, lp, flags) & ~MODEL_ST_DIRTY) |
+			  (lp != prot ? MODEL_ST_LOGWP : 0));
+	}
 	if (!r->failed && !ret)
 		check_fit(r, gpa, hpa, size, flags);
 	if (!r->failed && (acc & A_OK))
@@ -1294,8 +1384,10 @@ static void do_protect(struct runner *r)
 		s = max(e->gpa, cur);
 		z = min(e->gpa + e->size, gpa + done) - s;
 		model_protect(&r->m, s, z, prot, attr);
+		model_unmark(&r->m, s, z, MODEL_ST_LOGWP);
 		cur = s + z;
 	}
+	log_wp(r, gpa, done);
 	if (!r->failed && (acc & A_OK))
 		check_flushed(r, &res, gpa, gpa + size);
 	if (!(acc & (A_EINVAL | A_ERANGE | A_EOVERFLOW)))
@@ -1319,7 +1411,8 @@ static void check_collapsed(struct runner *r, u64 gpa, u64 size)
 			if (!model_uniform(&r->m, b, bs, &hpa, &prot, &attr,
 					   &st) || (hpa & (bs - 1)))
 				continue;
-			if (st & (MODEL_ST_ACCESSED | MODEL_ST_OWNED))
+			if (st & (MODEL_ST_ACCESSED | MODEL_ST_OWNED) ||
+			    log_edge(r, b, bs))
 				continue;
 			if (npt_translate(r->t, b, &tr))
 				continue;
@@ -1541,8 +1634,11 @@ static void do_access(struct runner *r)
 	if (r->cfg.format == NPT_FORMAT_ARM64_S2)
 		set = BIT_ULL(10);
 	__atomic_fetch_or(ptep, set, __ATOMIC_SEQ_CST);
+	bs = npt_lvl_size(lvl);
+	/* The hardware sets the dirty flag on a write: EPT bit 9, RISC-V 7. */
+	if (set & (BIT_ULL(9) | BIT_ULL(7)))
+		log_write(r, gpa & ~(bs - 1), bs);
 	if (*ptep != pte) {
-		bs = npt_lvl_size(lvl);
 		model_mark(&r->m, gpa & ~(bs - 1), bs, MODEL_ST_ACCESSED);
 		r->accessed = true;
 	}
@@ -1634,6 +1730,8 @@ static void do_hwaccess(struct runner *r)
 	CHECK(r, ar.fault == want || ar.fault == alt, "fault %u, expected %u "
 	      "(prot %#x, pte %#llx)", ar.fault, want, e->prot,
 	      (unsigned long long)wi.pte[wi.levels - 1]);
+	if (ar.fault == NPT_FAULT_NONE && kind == NPT_ACC_WRITE)
+		log_write(r, gpa & ~(npt_lvl_size(lvl) - 1), npt_lvl_size(lvl));
 	if (ar.fault == NPT_FAULT_NONE) {
 		CHECK(r, ar.hpa == e->hpa + (gpa - e->gpa) + off &&
 		      ar.lvl == lvl, "hpa %#llx lvl %d, expected %#llx lvl %d",
@@ -1657,14 +1755,18 @@ static void do_hwaccess(struct runner *r)
  * npt_handle_fault() on a table without regions: only a clear access or
  * dirty flag may be resolved; every translation stays as the model says.
  */
-static void do_lazy(struct runner *r, u64 gpa, int ret,
+static void do_lazy(struct runner *r, u64 gpa, u32 kind, int ret,
 		    const struct npt_fault_result *fr)
 {
+	/* In a log without a hardware dirty flag, a read maps it clean. */
+	u32 prot = r->rg.max_prot;
 	struct npt_translation tr;
 	u64 size, base, off;
 	const u64 *va;
 	int i;
 
+	if (logging(r) && !r->log_hw && kind != NPT_ACC_WRITE)
+		prot &= ~NPT_PROT_W;
 	CHECK(r, !ret || ret == -ENOMEM || ret == -ENOSPC, "returned %d", ret);
 	if (ret) {
 		r->st->err[OP_FAULT]++;
@@ -1685,7 +1787,7 @@ static void do_lazy(struct runner *r, u64 gpa, int ret,
 			      !model_any(&r->m, base, size)),
 	      "lazy leaf at level %d", fr->lvl);
 	ret = npt_translate(r->t, gpa, &tr);
-	CHECK(r, !ret && tr.lvl == fr->lvl && tr.prot == r->rg.max_prot &&
+	CHECK(r, !ret && tr.lvl == fr->lvl && tr.prot == prot &&
 	      tr.attr == r->rg.attr && tr.hpa == fr->hpa + (gpa - base),
 	      "lazy page: %d, lvl %d prot %#x attr %#x hpa %#llx (resolved "
 	      "to %#llx)", ret, tr.lvl, tr.prot, tr.attr,
@@ -1700,7 +1802,9 @@ static void do_lazy(struct runner *r, u64 gpa, int ret,
 			CHECK(r, !va[i], "lazy page not zeroed");
 	}
 	model_set(&r->m, base, size, fr->hpa, tr.prot, tr.attr,
-		  MODEL_ST_OWNED);
+		  MODEL_ST_OWNED | (prot != r->rg.max_prot ? MODEL_ST_LOGWP : 0));
+	if (kind == NPT_ACC_WRITE)
+		log_write(r, base, size);
 	if (fr->lvl)
 		r->st->lazy_blocks++;
 	else
@@ -1730,8 +1834,11 @@ static void do_fault(struct runner *r)
 	struct model_ext ext;
 	u64 gpa;
 	int ret, aret;
-	bool valid, lazy;
+	bool valid, lazy, wp_logged;
 
+	/* Writes to a logged region fault until the log is cleared. */
+	if (logging(r) && chance(r, 40))
+		kind = NPT_ACC_WRITE;
 	if (r->rg.size && chance(r, 70)) {
 		gpa = r->rg.gpa + (rnd(r, r->rg.size >> 12) << 12);
 	} else if (r->m.n && chance(r, 80)) {
@@ -1747,6 +1854,9 @@ static void do_fault(struct runner *r)
 		 (r->cfg.options & NPT_OPT_EPT_MBEC)) ||
 		(kind == NPT_ACC_HLVX && rv);
 	aret = npt_access(r->t, gpa, kind, &ar);
+	if (!aret && ar.fault == NPT_FAULT_NONE && kind == NPT_ACC_WRITE)
+		log_write(r, gpa & ~(npt_lvl_size(ar.lvl) - 1),
+			  npt_lvl_size(ar.lvl));
 	if (!aret && ar.updated) {
 		/* The simulated access already set A/D: that is a change. */
 		e = model_find(&r->m, gpa);
@@ -1769,7 +1879,7 @@ static void do_fault(struct runner *r)
 	ret = npt_handle_fault(r->t, gpa, kind, &fr);
 	end_op(r);
 	if (valid && lazy && (r->rg.max_prot & need[kind])) {
-		do_lazy(r, gpa, ret, &fr);
+		do_lazy(r, gpa, kind, ret, &fr);
 		return;
 	}
 	if (!valid) {
@@ -1785,6 +1895,10 @@ static void do_fault(struct runner *r)
 		ext = *e;
 		e = &ext;
 	}
+	/* A write the log write-protected: a fault that logs and grants. */
+	wp_logged = e && (e->st & MODEL_ST_LOGWP) && logging(r) &&
+		    kind == NPT_ACC_WRITE && gpa - r->rg.gpa < r->rg.size &&
+		    (r->rg.max_prot & NPT_PROT_W);
 	switch (fr.action) {
 	case NPT_RESOLVED_SPURIOUS:
 		CHECK(r, e && fr.fault.fault == NPT_FAULT_NONE,
@@ -1803,9 +1917,29 @@ static void do_fault(struct runner *r)
 			r->accessed = true;
 		}
 		break;
+	case NPT_RESOLVED_DIRTY:
+		CHECK(r, e && wp_logged && fr.fault.fault ==
+		      NPT_FAULT_PERMISSION, "a dirty-log resolution of fault %u"
+		      " (model maps %d, logged write-protected %d)",
+		      fr.fault.fault, !!e, wp_logged);
+		if (e && !r->failed) {
+			u64 bs = npt_lvl_size(fr.lvl), b = gpa & ~(bs - 1);
+
+			/* The whole leaf is writable, accessed and dirty. */
+			model_protect(&r->m, b, bs, e->prot | NPT_PROT_W,
+				      e->attr);
+			model_unmark(&r->m, b, bs, MODEL_ST_LOGWP);
+			model_mark(&r->m, b, bs, MODEL_ST_ACCESSED);
+			r->st->log_resolved++;
+			r->accessed = true;
+			log_write(r, b, bs);
+		}
+		break;
 	case NPT_RESOLVED_NONE:
 		CHECK(r, !lazy || !(r->rg.max_prot & need[kind]),
 		      "a hole of a lazy region left unresolved");
+		CHECK(r, !wp_logged, "a write to a write-protected logged "
+		      "page left unresolved (fault %u)", fr.fault.fault);
 		CHECK(r, fr.fault.fault != NPT_FAULT_NONE &&
 		      fr.fault.fault != NPT_FAULT_ACCESS_FLAG &&
 		      fr.fault.fault != NPT_FAULT_DIRTY,
@@ -1916,6 +2050,8 @@ static void do_guest_rw(struct runner *r)
 		return;
 	}
 	CHECK(r, !ret, "write of owned pages: %d", ret);
+	log_write(r, gpa & ~4095ULL,
+		  ((end + 4095) & ~4095ULL) - (gpa & ~4095ULL));
 	ret = npt_read_guest(r->t, gpa, back, len);
 	CHECK(r, !ret && !memcmp(buf, back, len), "read back: %d, %s", ret,
 	      ret ? "" : "other bytes");
@@ -1931,6 +2067,108 @@ static void do_guest_rw(struct runner *r)
 		      (unsigned long long)p);
 	}
 	r->st->ok[OP_GUEST]++;
+}
+
+/* Pages of the largest logged region runner_open() makes. */
+#define LOG_PAGES	4096
+
+/* Whether the leaf translating @gpa has its dirty flag set. */
+static bool leaf_dirty(struct runner *r, u64 gpa)
+{
+	struct npt_walk_info wi;
+	struct ref_entry re;
+
+	if (npt_walk_gpa(r->t, gpa, &wi) || !wi.levels)
+		return false;
+	ref_decode(&r->rf, wi.pte[wi.levels - 1],
+		   wi.root_lvl - (wi.levels - 1), &re);
+	return re.present && !re.table && re.dirty;
+}
+
+/*
+ * npt_get_dirty_log(): exactly the pages written since the last clear;
+ * a clear write-protects them again, or clears and flushes their dirty
+ * flags.
+ */
+static void do_dirty_log(struct runner *r)
+{
+	unsigned long bm[BITS_TO_LONGS(LOG_PAGES)];
+	bool clear = chance(r, 50), flagged[LOG_PAGES];
+	u64 gpa, size, i, first, pages;
+	struct npt_op_result res;
+	u32 acc, bit;
+	int ret;
+
+	if (logging(r) && chance(r, 85)) {
+		first = rnd(r, r->rg.size >> 12);
+		gpa = r->rg.gpa + (first << 12);
+		size = (1 + rnd(r, (r->rg.size >> 12) - first)) << 12;
+		if (chance(r, 30)) {
+			gpa = r->rg.gpa;
+			size = r->rg.size;
+		}
+	} else {
+		size = gen_size(r);
+		gpa = gen_gpa(r, size);
+	}
+	mangle(r, &gpa, &size);
+	snprintf(r->what, sizeof(r->what), "dirty log(gpa %#llx, size %#llx, "
+		 "clear %d)", (unsigned long long)gpa,
+		 (unsigned long long)size, clear);
+	if (!size || ((gpa | size) & 4095))
+		acc = A_EINVAL;
+	else if (gpa + size < gpa)
+		acc = A_EOVERFLOW;
+	else if (!logging(r) || gpa < r->rg.gpa ||
+		 gpa + size > r->rg.gpa + r->rg.size)
+		acc = A_ENOENT;
+	else if (clear && !r->log_hw && may_enospc(r, size))
+		acc = A_OK | A_ENOSPC;	/* a block to split */
+	else
+		acc = A_OK;
+	pages = acc & A_OK ? size >> 12 : 0;
+	first = acc & A_OK ? (gpa - r->rg.gpa) >> 12 : 0;
+	/* Leaves whose dirty flag a clear resets: it must flush them. */
+	for (i = 0; r->log_hw && clear && i < pages; i++)
+		flagged[i] = leaf_dirty(r, gpa + (i << 12));
+	memset(bm, 0xa5, sizeof(bm));
+	model_copy(&r->old, &r->m);
+	begin_op(r);
+	ret = npt_get_dirty_log(r->t, gpa, size, bm, clear, &res);
+	end_op(r);
+	bit = outcome_bit(ret);
+	CHECK(r, bit && (acc & bit), "returned %d; allowed outcomes %#x", ret,
+	      acc);
+	if (ret) {
+		r->st->err[OP_DIRTY]++;
+		return;
+	}
+	r->st->ok[OP_DIRTY]++;
+	for (i = 0; i < pages; i++)
+		r->st->log_harvested += test_bit(i, bm);
+	for (i = 0; i < pages && !r->failed; i++)
+		CHECK(r, test_bit(i, bm) == test_bit(first + i, r->dirty),
+		      "page %#llx: logged %d, written %d",
+		      (unsigned long long)(gpa + (i << 12)), test_bit(i, bm),
+		      test_bit(first + i, r->dirty));
+	if (!clear)
+		return;
+	for (i = 0; i < pages; i++)
+		__clear_bit(first + i, r->dirty);
+	log_wp(r, gpa, size);
+	check_flushed(r, &res, gpa, gpa + size);
+	for (i = 0; r->log_hw && i < pages && !r->failed; i++) {
+		u64 p = gpa + (i << 12);
+
+		CHECK(r, !leaf_dirty(r, p), "page %#llx still dirty after "
+		      "a clear", (unsigned long long)p);
+		CHECK(r, !flagged[i] || (plan_covers(&res.plan, p, p + 4096) &&
+					 (!r->cfg.flush ||
+					  flushes_cover(r, p, p + 4096))),
+		      "page %#llx: dirty flag cleared without a flush",
+		      (unsigned long long)p);
+	}
+	check_range(r, gpa, size);
 }
 
 /* ---- one table -------------------------------------------------------- */
@@ -2028,6 +2266,7 @@ static int runner_open(struct runner *r)
 	r->win[r->nwin++] = 1ULL << 32;
 	r->accessed = false;
 	memset(&r->rg, 0, sizeof(r->rg));
+	r->log_hw = false;
 	if (chance(r, 40)) {
 		static const u32 prots[] = {
 			NPT_PROT_R, NPT_PROT_R | NPT_PROT_W,
@@ -2045,6 +2284,19 @@ static int runner_open(struct runner *r)
 			/* Room for 2 MiB blocks, some of them aligned. */
 			rg->flags = NPT_REGION_LAZY_BLOCKS;
 			rg->size += rnd(r, 4) << 21;
+		}
+		if (chance(r, 50)) {
+			rg->flags |= NPT_REGION_DIRTY_LOG;
+			r->dirty = calloc(BITS_TO_LONGS(LOG_PAGES),
+					  sizeof(long));
+			if (!r->dirty)
+				abort();
+			r->log_hw = ((fmt == NPT_FORMAT_EPT4 ||
+				      fmt == NPT_FORMAT_EPT5) &&
+				     (c->options & NPT_OPT_EPT_AD)) ||
+				    ((fmt == NPT_FORMAT_SV39X4 ||
+				      fmt == NPT_FORMAT_SV48X4) &&
+				     (c->options & NPT_OPT_RV_HWAD));
 		}
 		if (rg->gpa + rg->size > r->ia_size)
 			rg->gpa = r->ia_size - rg->size;
@@ -2072,6 +2324,8 @@ static void runner_close(struct runner *r)
 	free(r->mark);
 	r->mark = NULL;
 	r->mark_cap = 0;
+	free(r->dirty);
+	r->dirty = NULL;
 }
 
 static void runner_step(struct runner *r)
@@ -2096,8 +2350,10 @@ static void runner_step(struct runner *r)
 		do_access(r);
 	else if (k < 94)
 		do_hwaccess(r);
-	else if (k < 98)
+	else if (k < 97)
 		do_fault(r);
+	else if (k < 99)
+		do_dirty_log(r);
 	else
 		do_guest_rw(r);
 	check_samples(r, 6);

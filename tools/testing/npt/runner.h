@@ -19,11 +19,14 @@ struct rsrc {
 	bool fuzz;
 };
 
+/* Kinds of call the runner makes (npt_test_op_name[]). */
+#define NPT_TEST_OPS	11
+
 struct runner_stats {
 	u64 steps;
 	u64 tables;
-	u64 ok[10];
-	u64 err[10];
+	u64 ok[NPT_TEST_OPS];
+	u64 err[NPT_TEST_OPS];
 	u64 eintr;
 	u64 enospc;
 	u64 collapsed;
@@ -31,6 +34,8 @@ struct runner_stats {
 	u64 lazy_blocks;
 	u64 audits;
 	u64 full_tables;
+	u64 log_resolved;
+	u64 log_harvested;
 	u64 gpa_checks;
 	u64 max_pages;
 	u64 ambiguous_ok;
