@@ -688,16 +688,33 @@ static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 
 /* ---- applying: cannot fail, pages come from the cache ----------------- */
 
+/* Count @child as a table at @lvl - 1; return the entry that links it. */
+static npt_pte_t npt_new_table(struct npt_table *t, int lvl, npt_pte_t *child)
+{
+	t->st.table_pages++;
+	t->st.tables[lvl - 1]++;
+	return t->fmt->table(t, t->mm->virt_to_phys(t->mm_arg, child));
+}
+
 static void npt_install_table(struct npt_op *op, npt_pte_t *ptep, int lvl,
 			      npt_pte_t *child)
 {
-	struct npt_table *t = op->t;
-	phys_addr_t pa = t->mm->virt_to_phys(t->mm_arg, child);
-
-	t->st.table_pages++;
-	t->st.tables[lvl - 1]++;
 	/* The child's entries are visible before the entry that links it. */
-	smp_store_release(ptep, t->fmt->table(t, pa));
+	smp_store_release(ptep, npt_new_table(op->t, lvl, child));
+}
+
+/* The 512 leaves at @lvl - 1 that map what the block @old at @lvl maps. */
+static void npt_split_fill(const struct npt_table *t, npt_pte_t *child,
+			   npt_pte_t old, int lvl)
+{
+	npt_pte_t bits = (old & ~t->addr_mask & ~t->lvl_bits) |
+			 t->lvl_val[lvl - 1];
+	phys_addr_t pa = npt_pte_pa(t, old);
+	u64 csize = npt_lvl_size(lvl - 1);
+	unsigned int i;
+
+	for (i = 0; i < NPT_PTRS; i++)
+		child[i] = bits | npt_pa_bits(t, pa + i * csize);
 }
 
 /*
@@ -709,28 +726,37 @@ static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 {
 	struct npt_table *t = op->t;
 	npt_pte_t *child = npt_cache_take(t, &t->cache);
-	npt_pte_t bits = (old & ~t->addr_mask & ~t->lvl_bits) |
-			 t->lvl_val[lvl - 1];
-	phys_addr_t pa = npt_pte_pa(t, old);
-	u64 csize = npt_lvl_size(lvl - 1);
-	unsigned int i;
+	npt_pte_t link, cur;
 
 	/* A lazy block's pages are freed one by one from now on. */
 	if (old & t->sw_owned)
 		t->mm->split(t->mm_arg, npt_table_va(t, old),
 			     lvl * NPT_LVL_BITS);
-	for (i = 0; i < NPT_PTRS; i++)
-		child[i] = bits | npt_pa_bits(t, pa + i * csize);
 	t->st.leaves[lvl]--;
 	t->st.leaves[lvl - 1] += NPT_PTRS;
+	npt_split_fill(t, child, old, lvl);
 
 	/*
 	 * The translations stay the same, so only Arm, which allows a block
 	 * to become a table only through an invalid entry, flushes here.
 	 */
-	if (t->bbm)
-		npt_break(op, ptep, start, lvl);
-	npt_install_table(op, ptep, lvl, child);
+	if (t->bbm || !t->hw_ad) {
+		if (t->bbm)
+			npt_break(op, ptep, start, lvl);
+		npt_install_table(op, ptep, lvl, child);
+		return;
+	}
+	/*
+	 * The hardware may set the block's accessed or dirty flag until the
+	 * table replaces it: the leaves carry the flags the block had then,
+	 * or a write would be lost to the dirty log.  cmpxchg() is fully
+	 * ordered, so the leaves are visible before the link.
+	 */
+	link = npt_new_table(t, lvl, child);
+	while ((cur = cmpxchg(ptep, old, link)) != old) {
+		old = cur;
+		npt_split_fill(t, child, old, lvl);
+	}
 }
 
 static npt_pte_t npt_map_leaf(const struct npt_op *op, u64 gpa, int lvl)
@@ -1080,9 +1106,13 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 
 	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
 		return 0;
-	/* As a map makes none, no block across the edge of a logged region. */
+	/*
+	 * As a map makes none, no block across the edge of a logged region;
+	 * and none in a region logged by the hardware's dirty flags, which a
+	 * write could set in a leaf after the fold read it.
+	 */
 	if (op->logged && npt_logged(op, ctx->addr, ctx->end, &straddles) &&
-	    straddles)
+	    (straddles || t->dirty_log_hw))
 		return 0;
 	block = npt_collapsed(t, child, ctx->lvl);
 	if (!block)

@@ -64,8 +64,17 @@ static void *npt_kt_phys_to_virt(void *arg, phys_addr_t pa)
 	return phys_to_virt(pa);
 }
 
+/*
+ * The split of a lazy block, before npt links the table that replaces it:
+ * set env->split_bits in *env->split_ptep there, as a CPU could.
+ */
 static void npt_kt_split(void *arg, void *va, unsigned int order)
 {
+	struct npt_kt_env *env = arg;
+
+	if (env->split_ptep)
+		WRITE_ONCE(*env->split_ptep,
+			   READ_ONCE(*env->split_ptep) | env->split_bits);
 	split_page(virt_to_page(va), order);
 }
 

@@ -1149,6 +1149,49 @@ static void npt_flt_dirty_log_edge(struct kunit *test)
 }
 
 /*
+ * Where the log reads dirty flags, a write that sets the flag of a block
+ * while an unmap splits it (here: as npt splits the lazy block's pages)
+ * is not lost: the 512 leaves carry it, and the harvest logs them all.
+ */
+static void npt_flt_dirty_log_split(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	bool ept = fc->cfg.format == NPT_FORMAT_EPT4;
+	struct npt_region rg = {
+		.gpa = FLT_LAZY, .size = SZ_2M_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+		.flags = NPT_REGION_LAZY_BLOCKS | NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_fault_result fr;
+	struct npt_op_result res;
+	unsigned long *bm;
+
+	if (!(fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD)))
+		kunit_skip(test, "the log write-protects: no dirty flag");
+	bm = kunit_kzalloc(test, BITS_TO_LONGS(NPT_PTRS) * sizeof(long),
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bm);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup_blocks(t, 1), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, FLT_LAZY, RD, &fr), 0);
+	KUNIT_ASSERT_EQ(test, fr.lvl, 1);
+
+	/* Accessed and dirty: EPT bits 8 and 9, RISC-V bits 6 and 7. */
+	env->split_ptep = npt_kt_ptep(t, FLT_LAZY, 1);
+	KUNIT_ASSERT_NOT_NULL(test, env->split_ptep);
+	env->split_bits = ept ? 0x300 : 0xc0;
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, FLT_LAZY + 7 * SZ_4K_ULL, SZ_4K_ULL,
+					0, &res), 0);
+	env->split_ptep = NULL;
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, FLT_LAZY, SZ_2M_ULL, bm,
+						false, &res), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS), NPT_PTRS);
+}
+
+/*
  * A region with NPT_REGION_LAZY_BLOCKS: without a reserved block, or where
  * a page is mapped in the aligned 2 MiB already, a fault maps a page; with
  * one, a 2 MiB leaf counted as 512 data pages.  A partial unmap splits it
@@ -1258,6 +1301,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_gone, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_ro, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_edge, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log_split, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };

@@ -38,7 +38,8 @@ struct npt_kt_event {
 
 /*
  * The host-memory provider and flush recorder of one test.  @fail_at is
- * the value of @allocs whose allocation fails (0: none).
+ * the value of @allocs whose allocation fails (0: none).  When npt splits
+ * a lazy block, @split_bits are set in *@split_ptep (if not NULL) first.
  */
 struct npt_kt_env {
 	struct kunit *test;
@@ -47,6 +48,8 @@ struct npt_kt_env {
 	u64 fail_at;
 	u64 flushes;
 	npt_pte_t *watch;
+	npt_pte_t *split_ptep;
+	npt_pte_t split_bits;
 	unsigned int nr_ev;
 	unsigned int lost_ev;
 	struct npt_kt_event ev[NPT_KT_EVENTS];

@@ -345,6 +345,8 @@ static void mm_split(void *arg, void *va, unsigned int order)
 		return;
 	}
 	slot = mm->hval[h];
+	if (mm->on_split)
+		mm->on_split(mm, va, order);
 	if (!mm->arena) {
 		/*
 		 * aligned_alloc() memory is freed whole: each page moves to

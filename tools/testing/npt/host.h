@@ -42,6 +42,11 @@ struct npt_test_mm {
 	char error[256];
 	char *arena;		/* linear: page of slot n at arena + n * 4 KiB */
 	void (*on_free)(struct npt_test_mm *mm, u64 pa, unsigned int order);
+	/*
+	 * Called as npt splits an allocation (a lazy block), before the
+	 * table that replaces it is linked.
+	 */
+	void (*on_split)(struct npt_test_mm *mm, void *va, unsigned int order);
 	void *priv;
 };
 

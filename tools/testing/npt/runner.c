@@ -1397,6 +1397,7 @@ static void do_protect(struct runner *r)
 static void check_collapsed(struct runner *r, u64 gpa, u64 size)
 {
 	struct npt_translation tr;
+	u64 ls, le;
 	int lvl, n;
 
 	for (lvl = r->levels - 1; lvl > 0; lvl--) {
@@ -1411,8 +1412,10 @@ static void check_collapsed(struct runner *r, u64 gpa, u64 size)
 			if (!model_uniform(&r->m, b, bs, &hpa, &prot, &attr,
 					   &st) || (hpa & (bs - 1)))
 				continue;
+			/* Nor in a log the hardware's dirty flags keep. */
 			if (st & (MODEL_ST_ACCESSED | MODEL_ST_OWNED) ||
-			    log_edge(r, b, bs))
+			    log_edge(r, b, bs) ||
+			    (r->log_hw && log_part(r, b, bs, &ls, &le)))
 				continue;
 			if (npt_translate(r->t, b, &tr))
 				continue;
