@@ -38,6 +38,16 @@ const char *const npt_test_op_name[] = {
 	"npt_access", "handle_fault", "guest-rw", "dirty-log",
 };
 
+static bool is_ept(u32 format)
+{
+	return format == NPT_FORMAT_EPT4 || format == NPT_FORMAT_EPT5;
+}
+
+static bool is_rv(u32 format)
+{
+	return format == NPT_FORMAT_SV39X4 || format == NPT_FORMAT_SV48X4;
+}
+
 /* Acceptable outcomes of a call, one bit each. */
 enum {
 	A_OK = 1 << 0, A_EINVAL = 1 << 1, A_EOVERFLOW = 1 << 2,
@@ -405,8 +415,7 @@ static void check_leaf(struct runner *r, u64 gpa, int lvl, npt_pte_t pte,
 	if (!(st & MODEL_ST_ACCESSED) && !r->accessed) {
 		bool young = !(st & MODEL_ST_OLD);
 
-		if ((r->cfg.format == NPT_FORMAT_EPT4 ||
-		     r->cfg.format == NPT_FORMAT_EPT5) &&
+		if (is_ept(r->cfg.format) &&
 		    !(r->cfg.options & NPT_OPT_EPT_AD))
 			young = false;
 		CHECK(r, re->young == young,
@@ -829,8 +838,7 @@ static void check_flushed(struct runner *r, const struct npt_op_result *res,
 			changed = true;
 		} else {
 			/* RISC-V without Svvptc may cache the invalid entry. */
-			changed = n && (r->cfg.format == NPT_FORMAT_SV39X4 ||
-					r->cfg.format == NPT_FORMAT_SV48X4);
+			changed = n && is_rv(r->cfg.format);
 		}
 		if (changed) {
 			CHECK(r, plan_covers(&res->plan, cur, next),
@@ -955,8 +963,7 @@ static void gen_prot(struct runner *r, u32 *prot, u32 *attr)
 		NPT_PROT_X,
 	};
 
-	bool ept = r->cfg.format == NPT_FORMAT_EPT4 ||
-		   r->cfg.format == NPT_FORMAT_EPT5;
+	bool ept = is_ept(r->cfg.format);
 
 	*prot = chance(r, 88) ? good[rnd(r, ARRAY_SIZE(good))] : rnd(r, 17);
 	if (chance(r, 60))
@@ -1195,10 +1202,8 @@ static void check_fit(struct runner *r, u64 gpa, u64 hpa, u64 size, u32 flags)
  */
 static u32 map_state(const struct runner *r, u32 prot, u32 flags)
 {
-	bool dirty = r->cfg.format == NPT_FORMAT_SV39X4 ||
-		     r->cfg.format == NPT_FORMAT_SV48X4 ||
-		     ((r->cfg.format == NPT_FORMAT_EPT4 ||
-		       r->cfg.format == NPT_FORMAT_EPT5) &&
+	bool dirty = is_rv(r->cfg.format) ||
+		     (is_ept(r->cfg.format) &&
 		      (r->cfg.options & NPT_OPT_EPT_AD));
 
 	if (flags & NPT_OP_OLD)
@@ -1658,8 +1663,7 @@ static void do_hwaccess(struct runner *r)
 		[NPT_ACC_HLVX] = NPT_PROT_X,
 	};
 	u32 kind = rnd(r, NPT_ACC_MAX + 2), fmt = r->cfg.format, want, alt;
-	bool ept = fmt == NPT_FORMAT_EPT4 || fmt == NPT_FORMAT_EPT5;
-	bool rv = fmt == NPT_FORMAT_SV39X4 || fmt == NPT_FORMAT_SV48X4;
+	bool ept = is_ept(fmt), rv = is_rv(fmt);
 	bool arm = fmt == NPT_FORMAT_ARM64_S2, valid, hw, perm, young, dirty;
 	struct npt_access_result ar;
 	struct npt_walk_info wi;
@@ -1813,8 +1817,7 @@ static void do_lazy(struct runner *r, u64 gpa, u32 kind, int ret,
 	else
 		r->st->lazy++;
 	check_plan_shape(r, &fr->plan);
-	if (r->cfg.format == NPT_FORMAT_SV39X4 ||
-	    r->cfg.format == NPT_FORMAT_SV48X4)
+	if (is_rv(r->cfg.format))
 		CHECK(r, plan_covers(&fr->plan, base, base + size) &&
 		      (!r->cfg.flush || flushes_cover(r, base, base + size)),
 		      "RISC-V: the new lazy leaf was not flushed");
@@ -1829,8 +1832,7 @@ static void do_fault(struct runner *r)
 		[NPT_ACC_HLVX] = NPT_PROT_X,
 	};
 	u32 kind = 1 + rnd(r, NPT_ACC_MAX), fmt = r->cfg.format;
-	bool ept = fmt == NPT_FORMAT_EPT4 || fmt == NPT_FORMAT_EPT5;
-	bool rv = fmt == NPT_FORMAT_SV39X4 || fmt == NPT_FORMAT_SV48X4;
+	bool ept = is_ept(fmt), rv = is_rv(fmt);
 	struct npt_fault_result fr;
 	struct npt_access_result ar;
 	const struct model_ext *e;
@@ -2294,12 +2296,9 @@ static int runner_open(struct runner *r)
 					  sizeof(long));
 			if (!r->dirty)
 				abort();
-			r->log_hw = ((fmt == NPT_FORMAT_EPT4 ||
-				      fmt == NPT_FORMAT_EPT5) &&
+			r->log_hw = (is_ept(fmt) &&
 				     (c->options & NPT_OPT_EPT_AD)) ||
-				    ((fmt == NPT_FORMAT_SV39X4 ||
-				      fmt == NPT_FORMAT_SV48X4) &&
-				     (c->options & NPT_OPT_RV_HWAD));
+				    (is_rv(fmt) && (c->options & NPT_OPT_RV_HWAD));
 		}
 		if (rg->gpa + rg->size > r->ia_size)
 			rg->gpa = r->ia_size - rg->size;
