@@ -330,6 +330,7 @@ enum npt_op_kind {
 	NPT_KIND_UNMAP,
 	NPT_KIND_PROTECT,
 	NPT_KIND_WRPROTECT,
+	NPT_KIND_WRUNPROTECT,
 	NPT_KIND_COLLAPSE,
 };
 
@@ -777,6 +778,7 @@ static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 	const struct npt_table *t = op->t;
 	npt_pte_t bits = npt_op_bits(op, gpa, lvl);
 
+	/* A dirty log's write-protection, and its end. */
 	if (op->kind == NPT_KIND_WRPROTECT) {
 		u32 prot, attr;
 
@@ -785,6 +787,13 @@ static npt_pte_t npt_protect_leaf(const struct npt_op *op, npt_pte_t old,
 		    t->fmt->leaf(t, prot & ~NPT_PROT_W, attr, 0, lvl, &bits))
 			return old;
 		bits |= t->log_wp;
+	} else if (op->kind == NPT_KIND_WRUNPROTECT) {
+		u32 prot, attr;
+
+		t->fmt->decode(t, old, lvl, &prot, &attr);
+		if (!(old & t->log_wp) ||
+		    t->fmt->leaf(t, prot | NPT_PROT_W, attr, 0, lvl, &bits))
+			return old;
 	}
 	return (old & (t->addr_mask | t->state | t->sw_owned)) |
 	       (bits & ~t->state);
@@ -831,6 +840,7 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 		return;
 	case NPT_KIND_PROTECT:
 	case NPT_KIND_WRPROTECT:
+	case NPT_KIND_WRUNPROTECT:
 		if (!present)
 			return;
 		if (t->state && t->hw_ad) {
@@ -1365,10 +1375,13 @@ int npt_map_leaf_locked(struct npt_table *t, u64 gpa, u64 hpa, int lvl,
 }
 
 /**
- * npt_wrprotect_locked() - remove write permission from a range's leaves
+ * npt_wrprotect_locked() - a dirty log's write-protection of a range
  * @t:		The table, operation mutex and lock held.
  * @gpa:	First guest-physical address, page aligned.
  * @size:	Bytes, page aligned, nonzero.
+ * @wp:		Remove write permission from the leaves that have it, and
+ *		mark them with @t->log_wp; or, when false, give it back to
+ *		the leaves so marked (the log ends).
  * @res:	Filled with what was done and invalidated.
  *
  * Holes are skipped; blocks partly inside the range are split first.  The
@@ -1379,7 +1392,7 @@ int npt_map_leaf_locked(struct npt_table *t, u64 gpa, u64 hpa, int lvl,
  * Context: process context, may sleep.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
-int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
+int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
 			 struct npt_op_result *res)
 {
 	struct npt_op op;
@@ -1387,7 +1400,8 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size,
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = npt_op_init(&op, t, NPT_KIND_WRPROTECT, gpa, size, 0, 0);
+	ret = npt_op_init(&op, t, wp ? NPT_KIND_WRPROTECT :
+			  NPT_KIND_WRUNPROTECT, gpa, size, 0, 0);
 	if (ret)
 		return ret;
 	op.res = res;

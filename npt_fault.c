@@ -238,25 +238,39 @@ static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
 	return t->fmt->leaf(t, rg->max_prot, rg->attr, 0, 0, &bits);
 }
 
+/*
+ * Remove the region at @gpa.  A log that write-protected gives the write
+ * permission it took away back first; if that fails (its plan needs a
+ * table page the limit or the allocator refuses), the region stays.
+ */
 static int npt_region_remove(struct npt_table *t, u64 gpa)
 {
 	struct npt_region_state *rs;
-	unsigned long *dirty;
+	struct npt_op_result res;
+	unsigned long *dirty = NULL;
+	int ret = 0;
 
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	rs = npt_region_find(t, gpa);
 	if (!rs || rs->rg.gpa != gpa) {
-		spin_unlock(&t->lock);
-		mutex_unlock(&t->op_lock);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto out;
+	}
+	/* Regions change only under the operation mutex: @rs stays. */
+	if (rs->dirty && !t->dirty_log_hw) {
+		ret = npt_wrprotect_locked(t, rs->rg.gpa, rs->rg.size, false,
+					   &res);
+		if (ret)
+			goto out;
 	}
 	dirty = rs->dirty;
 	*rs = t->regions[--t->nr_regions];
+out:
 	spin_unlock(&t->lock);
 	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
-	return 0;
+	return ret;
 }
 
 /* Whether @rg can join the table's regions; lock held. */
@@ -357,14 +371,16 @@ static int npt_harvest_locked(struct npt_table *t,
  * permissions, their dirty flags are cleared and npt_get_dirty_log()
  * harvests them.  With %NPT_REGION_LAZY_BLOCKS a lazy region's faults map
  * 2 MiB blocks where they fit and one is reserved (npt_topup_blocks()).
- * Regions do not overlap.  Removing a region unmaps nothing.
+ * Regions do not overlap.  Removing a region unmaps nothing; a log that
+ * write-protected gives back the write permission it took away.
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
  * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
  * has %NPT_MAX_REGIONS or the dirty log would be too large; -ENOENT when
  * there is no region to remove; -EOPNOTSUPP for blocks from a provider
- * that cannot split them; else an errno of the table.
+ * that cannot split them; else an errno of the table (a removal that
+ * fails leaves the region as it was).
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
@@ -394,7 +410,7 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 					 &res);
 	} else if (!ret && dirty) {
 		/* It may drop the spinlock to allocate: check again. */
-		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, &res);
+		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, true, &res);
 		if (!ret)
 			ret = npt_region_fits(t, rg);
 	}
@@ -666,7 +682,7 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 			goto out;
 	} else if (rs && clear) {
 		/* May drop the spinlock to allocate: find the region again. */
-		ret = npt_wrprotect_locked(t, gpa, size, res);
+		ret = npt_wrprotect_locked(t, gpa, size, true, res);
 		if (ret)
 			goto out;
 		rs = npt_dirty_region(t, gpa, size);

@@ -699,7 +699,8 @@ struct npt_handle_fault {
  * block where the region covers the aligned 2 MiB and nothing is mapped
  * in it yet, a 4 KiB page where not or when no block can be allocated;
  * unmapping or re-protecting part of a block splits it and keeps the
- * rest of its data.  Removing a region unmaps nothing.
+ * rest of its data.  Removing a region unmaps nothing; a log that
+ * write-protected gives back the write permission it took away.
  */
 struct npt_set_region {
 	__u32 size;

@@ -1067,7 +1067,8 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
  * permission back on a write fault: a page the caller mapped read-only, or
  * made read-only with a protect, stays read-only and the write stays a
  * fault.  A protect back to read-write is write-protected by the log again
- * (where the log write-protects), and a write fault then grants it.
+ * (where the log write-protects), and a write fault then grants it.  The
+ * removal of the region gives back what the log took, and only that.
  */
 static void npt_flt_dirty_log_ro(struct kunit *test)
 {
@@ -1115,6 +1116,16 @@ static void npt_flt_dirty_log_ro(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, g, 4 * SZ_4K_ULL, bm, true,
 						&res), 0);
 	KUNIT_EXPECT_EQ(test, bm[0] & 0xf, 0x2);
+
+	/* The harvest took W again; the end of the log gives it back. */
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, hw ? R | W : R);
+	rg.size = 0;
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
 }
 
 /*

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
 		       "folded, %llu lazy pages, %llu lazy blocks, %llu full "
 		       "tables audited, %llu logged writes resolved, %llu "
-		       "dirty pages harvested\n",
+		       "dirty pages harvested, %llu regions removed\n",
 		       ret ? "FAIL" : "PASS", prefix, name,
 		       (unsigned long long)st.steps,
 		       (unsigned long long)st.tables, now() - t0,
@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.lazy_blocks,
 		       (unsigned long long)st.full_tables,
 		       (unsigned long long)st.log_resolved,
-		       (unsigned long long)st.log_harvested);
+		       (unsigned long long)st.log_harvested,
+		       (unsigned long long)st.regions_ended);
 		printf("     ops (ok/error):");
 		for (op = 0; op < NPT_TEST_OPS; op++)
 			printf(" %s %llu/%llu", npt_test_op_name[op],

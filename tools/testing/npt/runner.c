@@ -2091,6 +2091,48 @@ static bool leaf_dirty(struct runner *r, u64 gpa)
 }
 
 /*
+ * npt_set_region() with size 0: the region goes, its mappings stay, and a
+ * log that write-protected gives back the write permission it took away.
+ */
+static void do_region_end(struct runner *r)
+{
+	struct npt_region rg = { .gpa = r->rg.gpa };
+	u64 cur, end = r->rg.gpa + r->rg.size;
+	int ret;
+
+	snprintf(r->what, sizeof(r->what), "remove region(%#llx, %#llx)",
+		 (unsigned long long)r->rg.gpa,
+		 (unsigned long long)r->rg.size);
+	begin_op(r);
+	ret = npt_set_region(r->t, &rg);
+	end_op(r);
+	CHECK(r, !ret, "returned %d", ret);
+	if (ret)
+		return;
+	for (cur = r->rg.gpa; cur < end;) {
+		const struct model_ext *x = model_next(&r->m, cur);
+		u64 a, z;
+
+		if (!x || x->gpa >= end)
+			break;
+		a = max(x->gpa, cur);
+		z = min(x->gpa + x->size, end) - a;
+		if (x->st & MODEL_ST_LOGWP) {
+			model_protect(&r->m, a, z, x->prot | NPT_PROT_W,
+				      x->attr);
+			model_unmark(&r->m, a, z, MODEL_ST_LOGWP);
+		}
+		cur = a + z;
+	}
+	check_range(r, r->rg.gpa, r->rg.size);
+	memset(&r->rg, 0, sizeof(r->rg));
+	free(r->dirty);
+	r->dirty = NULL;
+	r->log_hw = false;
+	r->st->regions_ended++;
+}
+
+/*
  * npt_get_dirty_log(): exactly the pages written since the last clear;
  * a clear write-protects them again, or clears and flushes their dirty
  * flags.
@@ -2104,6 +2146,10 @@ static void do_dirty_log(struct runner *r)
 	u32 acc, bit;
 	int ret;
 
+	if (r->rg.size && chance(r, 3)) {
+		do_region_end(r);
+		return;
+	}
 	if (logging(r) && chance(r, 85)) {
 		first = rnd(r, r->rg.size >> 12);
 		gpa = r->rg.gpa + (first << 12);

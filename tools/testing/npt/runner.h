@@ -36,6 +36,7 @@ struct runner_stats {
 	u64 full_tables;
 	u64 log_resolved;
 	u64 log_harvested;
+	u64 regions_ended;
 	u64 gpa_checks;
 	u64 max_pages;
 	u64 ambiguous_ok;
