@@ -488,8 +488,9 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
  * the hardware keeps the dirty flag that dirty logging reads
  * (@t->dirty_log_hw): the flag would go with the leaf, so log the leaf's
  * pages in the logged regions it overlaps.  The exchange is atomic, so a
- * write that sets the flag meanwhile is logged too.  Return: the leaf as
- * it was replaced.
+ * write that sets the flag meanwhile is logged too.  (The formats that
+ * keep such a flag, EPT and RISC-V, need no break-before-make.)  Return:
+ * the leaf as it was replaced.
  */
 static npt_pte_t npt_replace_logged(struct npt_op *op, npt_pte_t *ptep,
 				    npt_pte_t new, u64 gpa, int lvl)

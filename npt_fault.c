@@ -302,12 +302,15 @@ void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
 
 /* A walk over the dirty flags of a dirty-logged range. */
 struct npt_harvest {
-	struct npt_region_state *rs;
 	bool clear;
 	struct npt_flush_plan plan;
 };
 
-/* A leaf the hardware marked dirty: log its pages; clear the flag. */
+/*
+ * A leaf the hardware marked dirty: log its pages in every logged region
+ * it overlaps (a block mapped before the regions may reach into two, and
+ * the flag it loses here is all either has); clear the flag.
+ */
 static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 			     enum npt_walk_flags visit)
 {
@@ -315,11 +318,12 @@ static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 	struct npt_table *t = ctx->t;
 	u64 size = npt_lvl_size(ctx->lvl);
 	npt_pte_t old = ctx->old;
+	unsigned int i;
 
 	if (!npt_pte_present(t, old) || !(old & t->dirty_bit))
 		return 0;
-	if (h->rs)
-		npt_mark_dirty(h->rs, ctx->start, size);
+	for (i = 0; i < t->nr_regions; i++)
+		npt_mark_dirty(&t->regions[i], ctx->start, size);
 	if (!h->clear)
 		return 0;
 	/* The hardware may set the accessed flag meanwhile: keep it. */
@@ -330,17 +334,16 @@ static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 
 /*
  * With @t->dirty_log_hw: fold the dirty flags of [@gpa, @gpa + @size)
- * into @rs's log (unless @rs is NULL) and, with @clear, clear them and
+ * into the logs of the table's regions and, with @clear, clear them and
  * flush, so that the next write through any CPU's TLB sets them again.
  * A write that races with the harvest either set the flag before it was
  * read (and is logged now) or sets it again after the flush.  Table lock
  * held.
  */
-static int npt_harvest_locked(struct npt_table *t,
-			      struct npt_region_state *rs, u64 gpa, u64 size,
+static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
 			      bool clear, struct npt_op_result *res)
 {
-	struct npt_harvest h = { .rs = rs, .clear = clear };
+	struct npt_harvest h = { .clear = clear };
 	struct npt_walker w = {
 		.cb = npt_harvest_visit,
 		.arg = &h,
@@ -406,8 +409,7 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	spin_lock(&t->lock);
 	ret = npt_region_fits(t, rg);
 	if (!ret && dirty && t->dirty_log_hw) {
-		ret = npt_harvest_locked(t, NULL, rg->gpa, rg->size, true,
-					 &res);
+		ret = npt_harvest_locked(t, rg->gpa, rg->size, true, &res);
 	} else if (!ret && dirty) {
 		/* It may drop the spinlock to allocate: check again. */
 		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, true, &res);
@@ -615,8 +617,9 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 			ret = npt_fault_map(t, rs, gpa, access, res);
 		break;
 	case NPT_FAULT_PERMISSION:
+		/* The mark says the caller gave W: max_prot need not. */
 		if (rs && rs->dirty && (walk[n - 1] & t->log_wp) &&
-		    access == NPT_ACC_WRITE && (rs->rg.max_prot & NPT_PROT_W))
+		    access == NPT_ACC_WRITE)
 			ret = npt_fault_dirty(t, rs, ptes[n - 1], walk[n - 1],
 					      gpa, res);
 		break;
@@ -677,7 +680,7 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 	spin_lock(&t->lock);
 	rs = npt_dirty_region(t, gpa, size);
 	if (rs && t->dirty_log_hw) {
-		ret = npt_harvest_locked(t, rs, gpa, size, clear, res);
+		ret = npt_harvest_locked(t, gpa, size, clear, res);
 		if (ret)
 			goto out;
 	} else if (rs && clear) {

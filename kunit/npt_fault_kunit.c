@@ -1126,6 +1126,62 @@ static void npt_flt_dirty_log_ro(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tr.prot, R);
 	KUNIT_ASSERT_EQ(test, npt_translate(t, g + SZ_4K_ULL, &tr), 0);
 	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
+
+	/* W the caller gave comes back even where max_prot has none. */
+	rg.gpa = g + 16 * SZ_4K_ULL;
+	rg.size = SZ_4K_ULL;
+	rg.max_prot = R;
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, rg.gpa, g, SZ_4K_ULL, R | W,
+				      NPT_MT_WB, 0, &res), 0);
+	flt_write(test, t, rg.gpa);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, rg.gpa, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
+}
+
+/*
+ * Where the log reads dirty flags, a block mapped before two logged
+ * regions may reach into both: a harvest of either clears the block's
+ * flag and logs its pages in both, so that the other loses nothing.  So
+ * does the start of a log over part of a written block.
+ */
+static void npt_flt_dirty_log_shared(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	const u64 blk = 0x300000000ULL, half = SZ_1M_ULL;
+	struct npt_region a = {
+		.gpa = blk, .size = half, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_region b = a;
+	struct npt_op_result res;
+	unsigned long *bm;
+
+	if (!(fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD)))
+		kunit_skip(test, "the log splits blocks at its edges");
+	bm = kunit_kzalloc(test, BITS_TO_LONGS(NPT_PTRS) * sizeof(long),
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bm);
+	b.gpa = blk + half;
+	KUNIT_ASSERT_EQ(test, npt_map(t, blk, blk, SZ_2M_ULL, R | W, NPT_MT_WB,
+				      0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &a), 0);
+	/* A write in a's half; b's start clears the block's flag. */
+	flt_write(test, t, blk + 8);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &b), 0);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, a.gpa, half, bm, true,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS / 2), NPT_PTRS / 2);
+	/* A write in b's half; a's harvest clears the flag. */
+	flt_write(test, t, b.gpa + 8);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, a.gpa, half, bm, true,
+						&res), 0);
+	KUNIT_ASSERT_EQ(test, npt_get_dirty_log(t, b.gpa, half, bm, false,
+						&res), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS / 2), NPT_PTRS / 2);
 }
 
 /*
@@ -1313,6 +1369,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_ro, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_edge, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_split, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_dirty_log_shared, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	{}
 };

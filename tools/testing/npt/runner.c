@@ -1902,8 +1902,7 @@ static void do_fault(struct runner *r)
 	}
 	/* A write the log write-protected: a fault that logs and grants. */
 	wp_logged = e && (e->st & MODEL_ST_LOGWP) && logging(r) &&
-		    kind == NPT_ACC_WRITE && gpa - r->rg.gpa < r->rg.size &&
-		    (r->rg.max_prot & NPT_PROT_W);
+		    kind == NPT_ACC_WRITE && gpa - r->rg.gpa < r->rg.size;
 	switch (fr.action) {
 	case NPT_RESOLVED_SPURIOUS:
 		CHECK(r, e && fr.fault.fault == NPT_FAULT_NONE,
