@@ -256,7 +256,9 @@ struct npt_access_result {
  * @gpa:	Start, page aligned.
  * @size:	Bytes, page aligned; 0 in npt_set_region() removes the region
  *		starting at @gpa.
- * @max_prot:	NPT_PROT_* that faults in the region may grant.
+ * @max_prot:	NPT_PROT_* that lazy faults in the region map with (a dirty
+ *		log gives back the write permission it took away whatever
+ *		this says).
  * @attr:	Memory type and flags of pages mapped by faults.
  * @backing:	NPT_BACKING_*.
  * @flags:	%NPT_REGION_DIRTY_LOG, %NPT_REGION_LAZY_BLOCKS.

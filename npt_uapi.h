@@ -684,7 +684,9 @@ struct npt_handle_fault {
  * @gpa:	(in) Start of the region, 4 KiB aligned.
  * @length:	(in) Bytes, a multiple of 4 KiB; 0 removes the region that
  *		starts at @gpa (then every other field must be 0).
- * @max_prot:	(in) NPT_PROT_* that resolved faults may grant; nonzero.
+ * @max_prot:	(in) NPT_PROT_* that lazy faults map with; nonzero.  (A
+ *		dirty log gives back the write permission it took away
+ *		whatever this says: the caller gave it.)
  * @attr:	(in) NPT_MT_* and NPT_ATTR_* of pages mapped by faults.
  * @backing:	(in) NPT_BACKING_*.
  * @__reserved:	Must be 0.
