@@ -487,7 +487,7 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
  * Replace the leaf at @ptep (level @lvl, mapping @gpa) with @new where
  * the hardware keeps the dirty flag that dirty logging reads
  * (@t->dirty_log_hw): the flag would go with the leaf, so log the leaf's
- * pages in the logged regions it overlaps.  The exchange is atomic, so a
+ * pages, as a harvest would.  The exchange is atomic, so a
  * write that sets the flag meanwhile is logged too.  (The formats that
  * keep such a flag, EPT and RISC-V, need no break-before-make.)  Return:
  * the leaf as it was replaced.
@@ -497,12 +497,9 @@ static npt_pte_t npt_replace_logged(struct npt_op *op, npt_pte_t *ptep,
 {
 	struct npt_table *t = op->t;
 	npt_pte_t old = xchg(ptep, new);
-	unsigned long logged = op->logged;
-	unsigned int i;
 
 	if (old & t->dirty_bit)
-		for_each_set_bit(i, &logged, NPT_MAX_REGIONS)
-			npt_mark_dirty(&t->regions[i], gpa, npt_lvl_size(lvl));
+		npt_log_dirty(t, gpa, npt_lvl_size(lvl));
 	npt_plan_add(&op->pending, gpa, npt_lvl_size(lvl), lvl);
 	return old;
 }
@@ -811,13 +808,12 @@ static void npt_apply_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	switch (op->kind) {
 	case NPT_KIND_MAP:
 		new = npt_map_leaf(op, gpa, lvl);
-		if (present && npt_op_logs(op, gpa, lvl)) {
-			old = npt_replace_logged(op, ptep, new, gpa, lvl);
-			npt_op_free_owned(op, old, lvl);
-			return;
-		}
 		if (present) {
-			npt_change_leaf(op, ptep, old, new, gpa, lvl);
+			if (npt_op_logs(op, gpa, lvl))
+				old = npt_replace_logged(op, ptep, new, gpa,
+							 lvl);
+			else
+				npt_change_leaf(op, ptep, old, new, gpa, lvl);
 			npt_op_free_owned(op, old, lvl);
 			return;
 		}

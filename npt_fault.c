@@ -289,8 +289,7 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
 	return 0;
 }
 
-/* Log the pages of [@gpa, @gpa + @size) inside @rs; table lock held. */
-void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
+static void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
 {
 	u64 end = min(gpa + size, rs->rg.gpa + rs->rg.size);
 
@@ -300,17 +299,27 @@ void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size)
 		__set_bit((gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT, rs->dirty);
 }
 
+/*
+ * Log the pages of [@gpa, @gpa + @size) in every dirty-logged region they
+ * reach: a leaf whose dirty flag is read or removed (a block mapped before
+ * the regions may reach into two, and the flag is all either has).  Table
+ * lock held.
+ */
+void npt_log_dirty(struct npt_table *t, u64 gpa, u64 size)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_regions; i++)
+		npt_mark_dirty(&t->regions[i], gpa, size);
+}
+
 /* A walk over the dirty flags of a dirty-logged range. */
 struct npt_harvest {
 	bool clear;
 	struct npt_flush_plan plan;
 };
 
-/*
- * A leaf the hardware marked dirty: log its pages in every logged region
- * it overlaps (a block mapped before the regions may reach into two, and
- * the flag it loses here is all either has); clear the flag.
- */
+/* A leaf the hardware marked dirty: log its pages; clear the flag. */
 static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 			     enum npt_walk_flags visit)
 {
@@ -318,12 +327,10 @@ static int npt_harvest_visit(const struct npt_visit_ctx *ctx,
 	struct npt_table *t = ctx->t;
 	u64 size = npt_lvl_size(ctx->lvl);
 	npt_pte_t old = ctx->old;
-	unsigned int i;
 
 	if (!npt_pte_present(t, old) || !(old & t->dirty_bit))
 		return 0;
-	for (i = 0; i < t->nr_regions; i++)
-		npt_mark_dirty(&t->regions[i], ctx->start, size);
+	npt_log_dirty(t, ctx->start, size);
 	if (!h->clear)
 		return 0;
 	/* The hardware may set the accessed flag meanwhile: keep it. */

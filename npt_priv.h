@@ -526,7 +526,7 @@ void npt_cache_put(struct npt_table *t, struct npt_page_cache *c, void *va);
 int npt_map_leaf_locked(struct npt_table *t, u64 gpa, u64 hpa, int lvl,
 			npt_pte_t bits, struct npt_op_result *res);
 void npt_regions_free(struct npt_table *t);
-void npt_mark_dirty(struct npt_region_state *rs, u64 gpa, u64 size);
+void npt_log_dirty(struct npt_table *t, u64 gpa, u64 size);
 enum npt_bad npt_validate(const struct npt_table *t, npt_pte_t pte, int lvl);
 
 extern const struct npt_fmt npt_fmt_ept;
