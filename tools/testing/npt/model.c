@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "../../../npt_uapi.h"
 #include "model.h"
 
 void model_init(struct model *m)
@@ -131,6 +132,26 @@ void model_unmark(struct model *m, u64 gpa, u64 size, u32 st)
 	model_cut(m, gpa + size);
 	for (i = model_lower(m, gpa); i < m->n && m->e[i].gpa < gpa + size; i++)
 		m->e[i].st &= ~st;
+}
+
+void model_log_wp(struct model *m, u64 gpa, u64 size, bool wp)
+{
+	size_t i;
+
+	model_cut(m, gpa);
+	model_cut(m, gpa + size);
+	for (i = model_lower(m, gpa); i < m->n && m->e[i].gpa < gpa + size;
+	     i++) {
+		struct model_ext *x = &m->e[i];
+
+		if (wp && (x->prot & NPT_PROT_W)) {
+			x->prot &= ~NPT_PROT_W;
+			x->st |= MODEL_ST_LOGWP;
+		} else if (!wp && (x->st & MODEL_ST_LOGWP)) {
+			x->prot |= NPT_PROT_W;
+			x->st &= ~MODEL_ST_LOGWP;
+		}
+	}
 }
 
 const struct model_ext *model_find(const struct model *m, u64 gpa)

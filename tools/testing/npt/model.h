@@ -38,6 +38,12 @@ void model_set(struct model *m, u64 gpa, u64 size, u64 hpa, u32 prot,
 void model_protect(struct model *m, u64 gpa, u64 size, u32 prot, u32 attr);
 void model_mark(struct model *m, u64 gpa, u64 size, u32 st);
 void model_unmark(struct model *m, u64 gpa, u64 size, u32 st);
+/*
+ * A dirty log's write-protection of [gpa, gpa + size): with @wp, runs
+ * with write permission lose it and are marked MODEL_ST_LOGWP; without,
+ * the runs so marked get it back and lose the mark.
+ */
+void model_log_wp(struct model *m, u64 gpa, u64 size, bool wp);
 /* The run holding @gpa, or NULL. */
 const struct model_ext *model_find(const struct model *m, u64 gpa);
 /* The first run that ends after @gpa, or NULL. */

@@ -303,25 +303,10 @@ static void log_write(struct runner *r, u64 gpa, u64 size)
  */
 static void log_wp(struct runner *r, u64 gpa, u64 size)
 {
-	u64 s, e, cur;
+	u64 s, e;
 
-	if (r->log_hw || !log_part(r, gpa, size, &s, &e))
-		return;
-	for (cur = s; cur < e;) {
-		const struct model_ext *x = model_next(&r->m, cur);
-		u64 a, z;
-
-		if (!x || x->gpa >= e)
-			break;
-		a = max(x->gpa, cur);
-		z = min(x->gpa + x->size, e) - a;
-		if (x->prot & NPT_PROT_W) {
-			model_protect(&r->m, a, z, x->prot & ~NPT_PROT_W,
-				      x->attr);
-			model_mark(&r->m, a, z, MODEL_ST_LOGWP);
-		}
-		cur = a + z;
-	}
+	if (!r->log_hw && log_part(r, gpa, size, &s, &e))
+		model_log_wp(&r->m, s, e - s, true);
 }
 
 /* Whether a block [b, b + bs) would cross the edge of a logged region. */
@@ -1930,9 +1915,7 @@ static void do_fault(struct runner *r)
 			u64 bs = npt_lvl_size(fr.lvl), b = gpa & ~(bs - 1);
 
 			/* The whole leaf is writable, accessed and dirty. */
-			model_protect(&r->m, b, bs, e->prot | NPT_PROT_W,
-				      e->attr);
-			model_unmark(&r->m, b, bs, MODEL_ST_LOGWP);
+			model_log_wp(&r->m, b, bs, false);
 			model_mark(&r->m, b, bs, MODEL_ST_ACCESSED);
 			r->st->log_resolved++;
 			r->accessed = true;
@@ -2096,7 +2079,6 @@ static bool leaf_dirty(struct runner *r, u64 gpa)
 static void do_region_end(struct runner *r)
 {
 	struct npt_region rg = { .gpa = r->rg.gpa };
-	u64 cur, end = r->rg.gpa + r->rg.size;
 	int ret;
 
 	snprintf(r->what, sizeof(r->what), "remove region(%#llx, %#llx)",
@@ -2108,21 +2090,7 @@ static void do_region_end(struct runner *r)
 	CHECK(r, !ret, "returned %d", ret);
 	if (ret)
 		return;
-	for (cur = r->rg.gpa; cur < end;) {
-		const struct model_ext *x = model_next(&r->m, cur);
-		u64 a, z;
-
-		if (!x || x->gpa >= end)
-			break;
-		a = max(x->gpa, cur);
-		z = min(x->gpa + x->size, end) - a;
-		if (x->st & MODEL_ST_LOGWP) {
-			model_protect(&r->m, a, z, x->prot | NPT_PROT_W,
-				      x->attr);
-			model_unmark(&r->m, a, z, MODEL_ST_LOGWP);
-		}
-		cur = a + z;
-	}
+	model_log_wp(&r->m, r->rg.gpa, r->rg.size, false);
 	check_range(r, r->rg.gpa, r->rg.size);
 	memset(&r->rg, 0, sizeof(r->rg));
 	free(r->dirty);
