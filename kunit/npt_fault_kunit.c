@@ -930,6 +930,16 @@ static void npt_flt_nomem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->live, 0);
 }
 
+/* A dirty-logged region of pages the caller maps, read-write. */
+static struct npt_region flt_log_region(u64 gpa, u64 size)
+{
+	return (struct npt_region){
+		.gpa = gpa, .size = size, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+}
+
 /*
  * A dirty log over pages the caller mapped: write-protection and write
  * faults, or, where the hardware sets a dirty flag (EPT with A/D: bit 9;
@@ -945,11 +955,7 @@ static void npt_flt_dirty_log(struct kunit *test)
 	bool hw = fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD);
 	npt_pte_t d = fc->cfg.format == NPT_FORMAT_EPT4 ? 0x200 : 0x80;
 	const u64 g = 0x300000000ULL;
-	struct npt_region rg = {
-		.gpa = g, .size = 16 * SZ_4K_ULL, .max_prot = R | W,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
-		.flags = NPT_REGION_DIRTY_LOG,
-	};
+	struct npt_region rg = flt_log_region(g, 16 * SZ_4K_ULL);
 	struct npt_access_result r;
 	struct npt_fault_result fr;
 	struct npt_translation tr;
@@ -1021,11 +1027,7 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
 	struct npt_kt_env *env = npt_kt_env(test);
 	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
 	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL;
-	struct npt_region rg = {
-		.gpa = g, .size = 2 * SZ_2M_ULL, .max_prot = R | W,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
-		.flags = NPT_REGION_DIRTY_LOG,
-	};
+	struct npt_region rg = flt_log_region(g, 2 * SZ_2M_ULL);
 	struct npt_op_result res;
 	struct npt_stats st;
 	unsigned long *bm;
@@ -1077,11 +1079,7 @@ static void npt_flt_dirty_log_ro(struct kunit *test)
 	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
 	bool hw = fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_RV_HWAD);
 	const u64 g = 0x300000000ULL;
-	struct npt_region rg = {
-		.gpa = g, .size = 4 * SZ_4K_ULL, .max_prot = R | W,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
-		.flags = NPT_REGION_DIRTY_LOG,
-	};
+	struct npt_region rg = flt_log_region(g, 4 * SZ_4K_ULL);
 	struct npt_fault_result fr;
 	struct npt_translation tr;
 	struct npt_op_result res;
@@ -1151,12 +1149,8 @@ static void npt_flt_dirty_log_shared(struct kunit *test)
 	struct npt_kt_env *env = npt_kt_env(test);
 	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
 	const u64 blk = 0x300000000ULL, half = SZ_1M_ULL;
-	struct npt_region a = {
-		.gpa = blk, .size = half, .max_prot = R | W,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
-		.flags = NPT_REGION_DIRTY_LOG,
-	};
-	struct npt_region b = a;
+	struct npt_region a = flt_log_region(blk, half);
+	struct npt_region b = flt_log_region(blk + half, half);
 	struct npt_op_result res;
 	unsigned long *bm;
 
@@ -1165,7 +1159,6 @@ static void npt_flt_dirty_log_shared(struct kunit *test)
 	bm = kunit_kzalloc(test, BITS_TO_LONGS(NPT_PTRS) * sizeof(long),
 			   GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bm);
-	b.gpa = blk + half;
 	KUNIT_ASSERT_EQ(test, npt_map(t, blk, blk, SZ_2M_ULL, R | W, NPT_MT_WB,
 				      0, &res), 0);
 	KUNIT_ASSERT_EQ(test, npt_set_region(t, &a), 0);
@@ -1195,11 +1188,7 @@ static void npt_flt_dirty_log_edge(struct kunit *test)
 	struct npt_kt_env *env = npt_kt_env(test);
 	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
 	const u64 g = 0x300000000ULL;
-	struct npt_region rg = {
-		.gpa = g + SZ_1M_ULL, .size = SZ_2M_ULL, .max_prot = R | W,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
-		.flags = NPT_REGION_DIRTY_LOG,
-	};
+	struct npt_region rg = flt_log_region(g + SZ_1M_ULL, SZ_2M_ULL);
 	struct npt_translation tr;
 	struct npt_op_result res;
 
