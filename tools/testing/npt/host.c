@@ -16,6 +16,7 @@ long npt_test_stop_at;
 u64 npt_test_stop_calls;
 unsigned long npt_test_warnings;
 int npt_test_locks_held;
+void (*npt_test_lock_hook)(void);
 int npt_test_rcu_nesting;
 static bool npt_test_fast;
 

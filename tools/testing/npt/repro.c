@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * npt user-space harness: minimal reproducers of core bugs the runner
- * found, one function each, so that a fix is checked in a second and
- * stays fixed.  Every case prints "ok" or "BUG" and what it saw; the exit
- * status is the number of cases that show their bug.
+ * found, and of the races it cannot make, one function each, so that a
+ * fix is checked in a second and stays fixed.  Every case prints "ok" or
+ * "BUG" and what it saw; the exit status is the number of cases that show
+ * their bug.
  *
  * A bug that is reported and not fixed yet is marked open in main(): it
  * prints "OPEN" instead of "BUG" and does not count, and the runner
@@ -210,6 +211,56 @@ static int split_dirty(void)
 	return bug;
 }
 
+static npt_pte_t *break_ptep, break_make;
+
+/* The writer that broke the entry makes it again and drops the lock. */
+static void make_on_lock(void)
+{
+	WRITE_ONCE(*break_ptep, break_make);
+}
+
+/*
+ * A lockless translate that meets an Arm break-before-make waits for the
+ * make: it looks again under the table lock, which the writer holds from
+ * the break to the make.  Over both kinds of provider, which have
+ * separate fast paths.
+ */
+static int translate_break(void)
+{
+	struct npt_config cfg = { .format = NPT_FORMAT_ARM64_S2, .mm_arg = &mm };
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_table *t;
+	int ret, bug = 0, linear, b;
+
+	for (linear = 0; linear < 2; linear++) {
+		cfg.mm = linear ? &npt_test_mm_linear_ops : &npt_test_mm_ops;
+		if (linear)
+			npt_test_mm_init_linear(&mm, 1ULL << 32, 1ULL << 8);
+		else
+			npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+		if (npt_table_create(&cfg, &t) ||
+		    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, 0, &res))
+			abort();
+		break_ptep = leaf_ptep(t, G);
+		break_make = *break_ptep;
+		WRITE_ONCE(*break_ptep, t->break_val);
+		npt_test_lock_hook = make_on_lock;
+		ret = npt_translate(t, G + 0x10, &tr);
+		b = ret || tr.hpa != 0x200000010ULL || npt_test_lock_hook;
+		printf("%s translate-break: %s provider, translate through a "
+		       "break = %d, hpa %#llx (expected 0, 0x200000010), the "
+		       "make %s\n", b ? "BUG" : "ok",
+		       linear ? "linear" : "other", ret,
+		       (unsigned long long)tr.hpa,
+		       npt_test_lock_hook ? "not waited for" : "waited for");
+		bug |= b;
+		npt_test_lock_hook = NULL;
+		done(t);
+	}
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -219,5 +270,6 @@ int main(void)
 	bugs += walk_leaf_zero();
 	bugs += interruptible_fit();
 	bugs += split_dirty();
+	bugs += translate_break();
 	return bugs;
 }

@@ -29,7 +29,7 @@ done
 $B/repro >$L/repro.log 2>&1
 repro_rc=$?
 if [ $repro_rc = 0 ]; then
-	echo "PASS repro: $(grep -c '^ok' $L/repro.log) reproducers of fixed core bugs, $(grep -c '^OPEN' $L/repro.log) open"
+	echo "PASS repro: $(grep -c '^ok' $L/repro.log) reproducers of fixed core bugs and races, $(grep -c '^OPEN' $L/repro.log) open"
 	grep '^OPEN' $L/repro.log
 else
 	grep -E '^BUG|ERROR|runtime error' $L/repro.log

@@ -3,9 +3,11 @@
  * User-space stand-in for <linux/spinlock.h>.  The harness is single
  * threaded: a lock checks that it is not taken twice or released unheld,
  * and npt_test_locks_held lets the harness check what may run under a
- * lock (an allocation may not, the flush callback must).  Like the
- * kernel's, this header also brings in bug.h, atomic.h, cleanup.h and
- * minmax.h.
+ * lock (an allocation may not, the flush callback must).
+ * npt_test_lock_hook, when set, runs once as the next spin_lock() begins:
+ * it plays what a writer holding the lock on another CPU does before
+ * letting go.  Like the kernel's, this header also brings in bug.h,
+ * atomic.h, cleanup.h and minmax.h.
  */
 #ifndef _NPT_TEST_LINUX_SPINLOCK_H
 #define _NPT_TEST_LINUX_SPINLOCK_H
@@ -20,6 +22,7 @@
 #include <linux/types.h>
 
 extern int npt_test_locks_held;
+extern void (*npt_test_lock_hook)(void);
 
 typedef struct {
 	int locked;
@@ -38,6 +41,12 @@ static inline void spin_lock_init(spinlock_t *l)
 /* An atomic exchange and a release store, as a real lock costs. */
 static inline void spin_lock(spinlock_t *l)
 {
+	void (*hook)(void) = npt_test_lock_hook;
+
+	if (hook) {
+		npt_test_lock_hook = NULL;
+		hook();
+	}
 	WARN_ON(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 	npt_test_locks_held++;
 }
