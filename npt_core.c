@@ -1443,32 +1443,19 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 	npt_pte_t pte;
 
 	if (t->mm->linear)
-		pte = npt_lookup_fmt(t, gpa, lvl, t->tbl_mask, t->tbl_val,
-				     t->addr_mask, t->pa_shift);
+		pte = npt_lookup_fmt(t, gpa, lvl, npt_root_lvl(t), t->tbl_mask,
+				     t->tbl_val, t->addr_mask, t->pa_shift);
 	else
 		pte = npt_lookup_slow(t, gpa, lvl);
 	return npt_pte_present(t, pte) ? pte : 0;
 }
 
-/* An encoder's translate op over a provider that is not linear. */
-static int npt_translate_slow(const struct npt_table *t, u64 gpa,
+/* npt_translate() over a provider that is not linear. */
+static int npt_translate_slow(struct npt_table *t, u64 gpa,
 			      struct npt_translation *tr)
 {
-	int lvl;
-	npt_pte_t pte = npt_lookup_slow(t, gpa, &lvl);
-
-	return npt_translate_leaf(t, gpa, pte, lvl, tr, t->fmt->decode,
-				  t->addr_mask, t->pa_shift);
-}
-
-/* One lookup, lockless (RCU) or under the table lock. */
-static __always_inline int npt_translate_one(const struct npt_table *t,
-					     u64 gpa,
-					     struct npt_translation *tr)
-{
-	if (likely(t->mm->linear))
-		return t->fmt->translate(t, gpa, tr);
-	return npt_translate_slow(t, gpa, tr);
+	return npt_translate_fmt(t, gpa, tr, t->fmt->decode, false, 0, 0, 0,
+				 t->addr_mask, t->pa_shift);
 }
 
 /**
@@ -1621,21 +1608,34 @@ EXPORT_SYMBOL_GPL(npt_collapse);
 /* ---- reading ---------------------------------------------------------- */
 
 /*
- * npt_translate() out of its fast path: look again under the lock when the
- * lockless walk met a break (the make follows the break before the lock is
- * dropped), and clear @tr on failure.
+ * npt_translate() out of its fast path, for @gpa beyond the table's width
+ * (@pte 0) or whose lockless walk ended at @pte, which is not present.
+ * An Arm break-before-make in progress is waited for by looking again
+ * under the lock: the make follows the break before the lock is dropped.
+ * Return: npt_translate()'s, with @tr cleared on failure.
  */
-static noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
-					 struct npt_translation *tr, int ret)
+noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
+				  struct npt_translation *tr, npt_pte_t pte)
 {
-	if (ret == NPT_TRANSLATE_LOCKED) {
-		spin_lock(&t->lock);
-		ret = npt_translate_one(t, gpa, tr);
-		spin_unlock(&t->lock);
-	}
-	if (ret)
+	int lvl;
+
+	if (gpa >> t->ia_bits) {
 		memset(tr, 0, sizeof(*tr));
-	return ret;
+		return -ERANGE;
+	}
+	if (pte && pte == t->break_val) {
+		spin_lock(&t->lock);
+		pte = npt_lookup_slow(t, gpa, &lvl);
+		spin_unlock(&t->lock);
+		if (npt_pte_present(t, pte)) {
+			npt_translation_set(t, gpa, pte, lvl, tr,
+					    t->fmt->decode, t->addr_mask,
+					    t->pa_shift);
+			return 0;
+		}
+	}
+	memset(tr, 0, sizeof(*tr));
+	return -ENOENT;
 }
 
 /**
@@ -1656,16 +1656,7 @@ static noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
  */
 int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 {
-	int ret;
-
-	if (unlikely(gpa >> t->ia_bits))
-		return npt_translate_failed(t, gpa, tr, -ERANGE);
-	rcu_read_lock();
-	ret = npt_translate_one(t, gpa, tr);
-	rcu_read_unlock();
-	if (unlikely(ret))
-		return npt_translate_failed(t, gpa, tr, ret);
-	return 0;
+	return t->translate(t, gpa, tr);
 }
 EXPORT_SYMBOL_GPL(npt_translate);
 
@@ -1963,6 +1954,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	}
 	t->root_pa = t->mm->virt_to_phys(t->mm_arg, t->root);
 	t->va_off = (uintptr_t)t->root - t->root_pa;
+	t->translate = t->mm->linear ? fmt->translate : npt_translate_slow;
 	if (WARN_ON_ONCE(!IS_ALIGNED(t->root_pa,
 				     NPT_PAGE_SIZE << t->root_order))) {
 		ret = -EINVAL;

@@ -177,11 +177,15 @@ static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		((pte & EPT_IPAT) ? NPT_ATTR_IPAT : 0);
 }
 
-static int ept_translate(const struct npt_table *t, u64 gpa,
+/* One instance per depth, so that the walk knows where it starts. */
+static int ept_translate(struct npt_table *t, u64 gpa,
 			 struct npt_translation *tr)
 {
-	return npt_translate_fmt(t, gpa, tr, ept_decode, EPT_PS, 0, EPT_ADDR,
-				 0);
+	if (t->levels == 5)
+		return npt_translate_fmt(t, gpa, tr, ept_decode, true, 4,
+					 EPT_PS, 0, EPT_ADDR, 0);
+	return npt_translate_fmt(t, gpa, tr, ept_decode, true, 3, EPT_PS, 0,
+				 EPT_ADDR, 0);
 }
 
 static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,

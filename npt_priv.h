@@ -14,6 +14,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include "npt.h"
@@ -59,9 +60,9 @@ enum npt_bad {
  *		refuse.
  * @table:	A table entry pointing to the table page at @pa.
  * @decode:	NPT_PROT_* and memory attributes of the present leaf @pte.
- * @translate:	npt_translate() without the locking, over a linear
- *		provider: npt_translate_fmt() instantiated with the format's
- *		@decode.
+ * @translate:	npt_translate() over a linear provider:
+ *		npt_translate_fmt() instantiated with the format's @decode
+ *		and entry facts.
  * @validate:	Why present @pte at @lvl is not an entry the hardware walks
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
@@ -81,7 +82,7 @@ struct npt_fmt {
 	npt_pte_t (*table)(const struct npt_table *t, phys_addr_t pa);
 	void (*decode)(const struct npt_table *t, npt_pte_t pte, int lvl,
 		       u32 *prot, u32 *attr);
-	int (*translate)(const struct npt_table *t, u64 gpa,
+	int (*translate)(struct npt_table *t, u64 gpa,
 			 struct npt_translation *tr);
 	enum npt_bad (*validate)(const struct npt_table *t, npt_pte_t pte,
 				 int lvl);
@@ -112,6 +113,8 @@ struct npt_page_cache {
 /**
  * struct npt_table - one nested page table
  * @fmt:	Its format's encoder.
+ * @translate:	npt_translate(): @fmt's translate op over a linear
+ *		provider, the core's generic one over any other.
  * @format:	NPT_FORMAT_* value.
  * @options:	NPT_OPT_* the table was created with.
  * @levels:	Number of levels; the root is level @levels - 1.
@@ -183,6 +186,8 @@ struct npt_page_cache {
  */
 struct npt_table {
 	const struct npt_fmt *fmt;
+	int (*translate)(struct npt_table *t, u64 gpa,
+			 struct npt_translation *tr);
 	u32 format;
 	u32 options;
 	u8 levels;
@@ -335,16 +340,18 @@ static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
 /*
  * The entry that decides @gpa's translation (@gpa below 2^@t->ia_bits): a
  * leaf, or the first entry on the walk that is not present, and its level
- * in *@lvlp.  The entry facts are parameters, so that an encoder can pass
- * its constants (they must equal the table's @tbl_mask, @tbl_val,
- * @addr_mask and @pa_shift).  Needs the table lock or an RCU read-side
- * section: unlinked table pages are freed only after a grace period.
+ * in *@lvlp.  The root level and the entry facts are parameters, so that
+ * an encoder can pass its constants (they must equal npt_root_lvl(),
+ * @tbl_mask, @tbl_val, @addr_mask and @pa_shift of the table).  Needs the
+ * table lock or an RCU read-side section: unlinked table pages are freed
+ * only after a grace period.
  *
  * For linear providers only (the kernel's): each level is a few
  * instructions with its shift a constant.  Others take npt_lookup_slow().
  */
 static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 						u64 gpa, int *lvlp,
+						int root_lvl,
 						npt_pte_t tbl_mask,
 						npt_pte_t tbl_val,
 						npt_pte_t addr_mask,
@@ -353,7 +360,7 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 	const npt_pte_t present = t->present;
 	const uintptr_t va_off = t->va_off;
 	const npt_pte_t *table = t->root;
-	int lvl = npt_root_lvl(t);
+	int lvl = root_lvl;
 	npt_pte_t pte;
 
 	/* The root, which may be wider or narrower than 512 entries. */
@@ -383,53 +390,57 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 
 #undef NPT_LOOKUP_STEP
 
-/* A translate op's answer: the walk met a break, look again locked. */
-#define NPT_TRANSLATE_LOCKED	1
+int npt_translate_failed(struct npt_table *t, u64 gpa,
+			 struct npt_translation *tr, npt_pte_t pte);
 
-/*
- * The translation of @gpa by @pte, the entry at @lvl where its walk
- * stopped, into @tr.  Return: 0, -ENOENT, or %NPT_TRANSLATE_LOCKED when
- * @pte is an Arm break-before-make in progress.
- */
-static __always_inline int npt_translate_leaf(const struct npt_table *t,
-					      u64 gpa, npt_pte_t pte, int lvl,
-					      struct npt_translation *tr,
-					      npt_decode_fn decode,
-					      npt_pte_t addr_mask,
-					      unsigned int pa_shift)
+/* Fill @tr with the translation of @gpa by the leaf @pte at @lvl. */
+static __always_inline void npt_translation_set(const struct npt_table *t,
+						u64 gpa, npt_pte_t pte,
+						int lvl,
+						struct npt_translation *tr,
+						npt_decode_fn decode,
+						npt_pte_t addr_mask,
+						unsigned int pa_shift)
 {
-	if (!(pte & t->present))
-		return pte && pte == t->break_val ? NPT_TRANSLATE_LOCKED :
-						    -ENOENT;
 	tr->hpa = ((pte & addr_mask) << pa_shift) +
 		  (gpa & (npt_lvl_size(lvl) - 1));
 	tr->lvl = lvl;
 	tr->pte = pte;
 	decode(t, pte, lvl, &tr->prot, &tr->attr);
-	return 0;
 }
 
 /*
- * An encoder's translate op over a linear provider: npt_lookup_fmt() with
- * its constants and its @decode inlined.  Return: 0, -ENOENT, or
- * %NPT_TRANSLATE_LOCKED when the walk met an Arm break-before-make in
- * progress.
+ * npt_translate() instantiated for a format: @linear selects
+ * npt_lookup_fmt() with @root_lvl and the entry facts, which the encoder
+ * passes as constants, over npt_lookup_slow(); @decode is inlined.  What
+ * fails goes to npt_translate_failed(), out of line.
  */
-static __always_inline int npt_translate_fmt(const struct npt_table *t,
-					     u64 gpa,
+static __always_inline int npt_translate_fmt(struct npt_table *t, u64 gpa,
 					     struct npt_translation *tr,
-					     npt_decode_fn decode,
+					     npt_decode_fn decode, bool linear,
+					     int root_lvl,
 					     npt_pte_t tbl_mask,
 					     npt_pte_t tbl_val,
 					     npt_pte_t addr_mask,
 					     unsigned int pa_shift)
 {
+	npt_pte_t pte;
 	int lvl;
-	npt_pte_t pte = npt_lookup_fmt(t, gpa, &lvl, tbl_mask, tbl_val,
-				       addr_mask, pa_shift);
 
-	return npt_translate_leaf(t, gpa, pte, lvl, tr, decode, addr_mask,
-				  pa_shift);
+	if (unlikely(gpa >> t->ia_bits))
+		return npt_translate_failed(t, gpa, tr, 0);
+	rcu_read_lock();
+	if (linear)
+		pte = npt_lookup_fmt(t, gpa, &lvl, root_lvl, tbl_mask, tbl_val,
+				     addr_mask, pa_shift);
+	else
+		pte = npt_lookup_slow(t, gpa, &lvl);
+	rcu_read_unlock();
+	if (unlikely(!(pte & t->present)))
+		return npt_translate_failed(t, gpa, tr, pte);
+	npt_translation_set(t, gpa, pte, lvl, tr, decode, addr_mask,
+			    pa_shift);
+	return 0;
 }
 
 /*

@@ -189,11 +189,12 @@ static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		*attr = NPT_MT_WB;
 }
 
-static int s2_translate(const struct npt_table *t, u64 gpa,
+/* The start level depends on the input width: the walk reads it. */
+static int s2_translate(struct npt_table *t, u64 gpa,
 			struct npt_translation *tr)
 {
-	return npt_translate_fmt(t, gpa, tr, s2_decode, S2_TABLE, S2_TABLE,
-				 S2_ADDR, 0);
+	return npt_translate_fmt(t, gpa, tr, s2_decode, true, npt_root_lvl(t),
+				 S2_TABLE, S2_TABLE, S2_ADDR, 0);
 }
 
 static enum npt_bad s2_validate(const struct npt_table *t, npt_pte_t pte,

@@ -145,11 +145,15 @@ static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		pbmt == SV_PBMT_IO ? NPT_MT_DEVICE : NPT_MT_WB;
 }
 
-static int sv_translate(const struct npt_table *t, u64 gpa,
+/* One instance per depth, so that the walk knows where it starts. */
+static int sv_translate(struct npt_table *t, u64 gpa,
 			struct npt_translation *tr)
 {
-	return npt_translate_fmt(t, gpa, tr, sv_decode, SV_RWX, 0, SV_PPN,
-				 SV_PA_SHIFT);
+	if (t->levels == 4)
+		return npt_translate_fmt(t, gpa, tr, sv_decode, true, 3,
+					 SV_RWX, 0, SV_PPN, SV_PA_SHIFT);
+	return npt_translate_fmt(t, gpa, tr, sv_decode, true, 2, SV_RWX, 0,
+				 SV_PPN, SV_PA_SHIFT);
 }
 
 static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
