@@ -350,6 +350,8 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 		      unsigned long *bitmap, bool clear,
 		      struct npt_op_result *res);
+int npt_age(struct npt_table *t, u64 gpa, u64 size, unsigned long *bitmap,
+	    bool clear, u64 *young);
 int npt_read_guest(struct npt_table *t, u64 gpa, void *buf, size_t len);
 int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,
 		    size_t len);

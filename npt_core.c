@@ -250,7 +250,8 @@ static int npt_walk_lvl(struct npt_table *t, npt_pte_t *table, int lvl,
 	return 0;
 }
 
-static int npt_check_range(const struct npt_table *t, u64 addr, u64 size)
+/* The errno of the range [@addr, @addr + @size) in @t, or 0. */
+int npt_check_range(const struct npt_table *t, u64 addr, u64 size)
 {
 	if (!size || !IS_ALIGNED(addr | size, NPT_PAGE_SIZE))
 		return -EINVAL;

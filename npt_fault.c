@@ -10,6 +10,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
@@ -717,6 +718,89 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(npt_get_dirty_log);
+
+/* A walk that tests, and may clear, the accessed flags of a range. */
+struct npt_aging {
+	u64 gpa;
+	unsigned long *bitmap;
+	bool clear;
+	u64 young;
+};
+
+/* A leaf with its accessed flag set: its pages in the range are young. */
+static int npt_age_visit(const struct npt_visit_ctx *ctx,
+			 enum npt_walk_flags visit)
+{
+	struct npt_aging *a = ctx->arg;
+	struct npt_table *t = ctx->t;
+	u64 pages = (ctx->end - ctx->addr) >> NPT_PAGE_SHIFT;
+
+	if (!npt_pte_present(t, ctx->old) || !(ctx->old & t->acc_bit))
+		return 0;
+	a->young += pages;
+	if (a->bitmap)
+		bitmap_set(a->bitmap, (ctx->addr - a->gpa) >> NPT_PAGE_SHIFT,
+			   pages);
+	/* The hardware may set the dirty flag meanwhile: keep it. */
+	if (a->clear)
+		npt_pte_mod(ctx->ptep, 0, t->acc_bit);
+	return 0;
+}
+
+/**
+ * npt_age() - test, and clear, the accessed flags of a range
+ * @t:		The table.
+ * @gpa:	First page, 4 KiB aligned.
+ * @size:	Bytes, a nonzero multiple of 4 KiB, at most %NPT_AGE_MAX.
+ * @bitmap:	NULL, or one bit per 4 KiB page of the range (bit n for
+ *		@gpa + n * 4 KiB), set for a young page and cleared for any
+ *		other.
+ * @clear:	Clear the flags found.
+ * @young:	Set to the number of young pages.
+ *
+ * What the MMU notifiers' clear_young and test_young ask of a hypervisor:
+ * which guest pages were accessed since they were last aged.  A page is
+ * young when the leaf mapping it has its accessed flag (EPT A with A/D,
+ * Arm AF, RISC-V A); the pages of a block are all young or all old, and a
+ * block that the range covers in part is aged whole.  Nothing is
+ * invalidated, as in KVM: a CPU may go on using a cached translation
+ * without setting the flag again, which is only a hint.  Where the
+ * hardware does not set the flag (Arm without %NPT_OPT_S2_HA, RISC-V
+ * without %NPT_OPT_RV_HWAD) the next access through a cleared leaf
+ * faults, and npt_handle_fault() sets the flag again.
+ *
+ * Context: any context but hard interrupt; takes the table lock; never
+ * sleeps or allocates.
+ * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE for the range (checked
+ * first); -EOPNOTSUPP on a table without accessed flags (EPT without
+ * %NPT_OPT_EPT_AD).  On error nothing changed.
+ */
+int npt_age(struct npt_table *t, u64 gpa, u64 size, unsigned long *bitmap,
+	    bool clear, u64 *young)
+{
+	struct npt_aging a = { .gpa = gpa, .bitmap = bitmap, .clear = clear };
+	struct npt_walker w = {
+		.cb = npt_age_visit,
+		.arg = &a,
+		.flags = NPT_WALK_LEAF,
+	};
+	int ret;
+
+	*young = 0;
+	ret = size > NPT_AGE_MAX ? -EINVAL : npt_check_range(t, gpa, size);
+	if (ret)
+		return ret;
+	if (!t->acc_bit)
+		return -EOPNOTSUPP;
+	if (bitmap)
+		bitmap_zero(bitmap, size >> NPT_PAGE_SHIFT);
+	spin_lock(&t->lock);
+	ret = npt_walk(t, gpa, size, &w);
+	spin_unlock(&t->lock);
+	*young = a.young;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_age);
 
 /* Check (@buf NULL) or copy one pass over [gpa, gpa + len). */
 static int npt_copy_guest(struct npt_table *t, u64 gpa, u8 *rbuf,

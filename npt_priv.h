@@ -306,6 +306,7 @@ typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
 			      int lvl, u32 *prot, u32 *attr);
 
 npt_pte_t npt_lookup_slow(const struct npt_table *t, u64 gpa, int *lvlp);
+int npt_check_range(const struct npt_table *t, u64 addr, u64 size);
 
 /*
  * One step of npt_lookup_fmt() below the root: the entry for @gpa in

@@ -22,7 +22,7 @@
  *    option, a nonzero reserved field, a structure smaller than its first
  *    version, an access kind the table does not have (%NPT_ACC_UEXEC
  *    without MBEC, %NPT_ACC_HLVX off RISC-V), a length beyond the limit
- *    of a dirty log or guest copy, or a permission / memory-type
+ *    of a dirty log, aging or guest copy, or a permission / memory-type
  *    combination the format cannot encode or that the hardware would
  *    treat as a misconfiguration (for example write without read on EPT
  *    or RISC-V, execute on Arm device memory).
@@ -43,6 +43,8 @@
  *  - EINTR: an operation with %NPT_OP_INTERRUPTIBLE stopped early on a
  *    fatal signal; a whole prefix of the range (reported as done) is
  *    complete, the rest is untouched.
+ *  - EOPNOTSUPP: aging a table that has no accessed flag (EPT without
+ *    %NPT_OPT_EPT_AD).
  *
  * The ioctl layer adds only: ENOTTY (unknown ioctl), E2BIG (nonzero bytes
  * past the end of the structure this kernel knows), EFAULT (bad user
@@ -184,7 +186,7 @@ enum {
 	NPT_CMD_GET_DIRTY_LOG	= 0x0c,
 	NPT_CMD_READ_GUEST	= 0x0d,
 	NPT_CMD_WRITE_GUEST	= 0x0e,
-	/* 0x0f: reserved */
+	NPT_CMD_AGE		= 0x0f,
 };
 
 /* Ranges in the TLB-invalidation plan of a mutation. */
@@ -792,5 +794,50 @@ struct npt_guest_rw {
 
 #define NPT_READ_GUEST		_IO(NPT_TYPE, NPT_CMD_READ_GUEST)
 #define NPT_WRITE_GUEST		_IO(NPT_TYPE, NPT_CMD_WRITE_GUEST)
+
+/* npt_age_range.flags: clear the accessed flags found (else only test). */
+#define NPT_AGE_CLEAR		_BITUL(0)
+
+/* Largest npt_age_range.length: one bit per page of 1 TiB. */
+#define NPT_AGE_MAX		_BITULL(40)
+
+/**
+ * struct npt_age_range - ioctl(NPT_AGE) on a table fd
+ * @size:	(in) sizeof(struct npt_age_range).
+ * @flags:	(in) %NPT_AGE_CLEAR or 0.
+ * @gpa:	(in) First page, 4 KiB aligned.
+ * @length:	(in) Bytes, a nonzero multiple of 4 KiB, at most
+ *		%NPT_AGE_MAX.
+ * @bitmap:	(in) 0, or a user pointer to the bitmap: __u64 words, one
+ *		bit per page, bit (n % 64) of word (n / 64) for page
+ *		@gpa + n * 4 KiB, set for a young page; bits past the last
+ *		page of the last word are written as 0.
+ * @done:	(out) Bytes of the range tested (and, with %NPT_AGE_CLEAR,
+ *		aged).
+ * @young:	(out) Young pages found.
+ *
+ * Which pages were accessed since they were last aged, as the MMU
+ * notifiers' test_young and clear_young ask: a page is young when the
+ * leaf mapping it has its accessed flag (EPT A, Arm AF, RISC-V A).  A
+ * block's pages are all young or all old, and a block the range covers
+ * in part is aged whole.  Nothing is invalidated: the flag is a hint.
+ * Where no hardware sets it (Arm without %NPT_OPT_S2_HA, RISC-V without
+ * %NPT_OPT_RV_HWAD) the next access through an aged leaf faults and
+ * NPT_HANDLE_FAULT sets the flag again.  EOPNOTSUPP on EPT without
+ * %NPT_OPT_EPT_AD, which has no accessed flag.  The range is handled in
+ * chunks of up to 128 MiB, each atomically; after EFAULT, @done bytes
+ * from @gpa were handled.
+ */
+struct npt_age_range {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 bitmap;
+	__aligned_u64 done;
+	__aligned_u64 young;
+};
+
+#define NPT_AGE			_IO(NPT_TYPE, NPT_CMD_AGE)
 
 #endif /* _UAPI_NPT_H */

@@ -1065,6 +1065,107 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
 }
 
 /*
+ * Aging: the accessed flag of each leaf (EPT A, bit 8, with A/D; Arm AF,
+ * bit 10; RISC-V A, bit 6) reported per page, and cleared with nothing
+ * else: the dirty flag (EPT bit 9, RISC-V bit 7) stays.  A test alone
+ * changes nothing, and a block is aged whole.  An access sets the flag
+ * again: by itself where the hardware manages it, else through an
+ * access-flag fault that npt_handle_fault() resolves.  EPT without A/D has
+ * no flag: EOPNOTSUPP.  Range errors come first and change nothing.
+ */
+static void npt_flt_age(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	u32 fmt = fc->cfg.format, opt = fc->cfg.options;
+	bool ept = fmt == NPT_FORMAT_EPT4, arm = fmt == NPT_FORMAT_ARM64_S2;
+	bool hw = opt & (NPT_OPT_EPT_AD | NPT_OPT_S2_HA | NPT_OPT_RV_HWAD);
+	npt_pte_t a = ept ? BIT_ULL(8) : arm ? BIT_ULL(10) : BIT_ULL(6);
+	npt_pte_t d = ept ? BIT_ULL(9) : arm ? 0 : BIT_ULL(7);
+	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL;
+	const unsigned int nbits = 2 * NPT_PTRS;
+	struct npt_access_result r;
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	unsigned long *bm;
+	u64 young;
+
+	bm = kunit_kzalloc(test, BITS_TO_LONGS(nbits) * sizeof(long),
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bm);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, 4 * SZ_4K_ULL, R | W, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, g + 4 * SZ_4K_ULL, g, 2 * SZ_4K_ULL,
+				      R | W, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS | NPT_OP_OLD, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, blk, blk, SZ_2M_ULL, R | W, NPT_MT_WB,
+				      0, &res), 0);
+	if (ept && !(opt & NPT_OPT_EPT_AD)) {
+		KUNIT_EXPECT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true,
+					      &young), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, young, 0);
+		return;
+	}
+
+	bitmap_fill(bm, nbits);
+	KUNIT_EXPECT_EQ(test, npt_age(t, g + 1, SZ_4K_ULL, bm, true, &young),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, npt_age(t, g, 0, bm, true, &young), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npt_age(t, g, NPT_AGE_MAX + SZ_4K_ULL, bm, true,
+				      &young), -EINVAL);
+	KUNIT_EXPECT_EQ(test, npt_age(t, -SZ_4K_ULL, 2 * SZ_4K_ULL, bm, true,
+				      &young), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, npt_age(t, BIT_ULL(fc->cfg.ia_bits) - SZ_4K_ULL,
+				      2 * SZ_4K_ULL, bm, true, &young),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), nbits);
+
+	/* Young: pages 0-3 and the block at 512; 4-5 are old, 6-511 holes. */
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, false, &young),
+			0);
+	KUNIT_EXPECT_EQ(test, young, 4 + NPT_PTRS);
+	KUNIT_EXPECT_EQ(test, bm[0] & 0xff, 0xf);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), 4 + NPT_PTRS);
+	KUNIT_EXPECT_TRUE(test, test_bit(NPT_PTRS, bm));
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
+	KUNIT_EXPECT_NE(test, tr.pte & a, 0);
+
+	/* The range takes one page of the block: the block is aged whole. */
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, SZ_2M_ULL + SZ_4K_ULL, bm, true,
+				      &young), 0);
+	KUNIT_EXPECT_EQ(test, young, 4 + 1);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
+	if (d)
+		KUNIT_EXPECT_NE(test, tr.pte & d, 0);
+	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, blk + 8 * SZ_4K_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true, &young),
+			0);
+	KUNIT_EXPECT_EQ(test, young, 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), 0);
+
+	/* A read of page 1 makes it young again. */
+	KUNIT_ASSERT_EQ(test, npt_access(t, g + SZ_4K_ULL, RD, &r), 0);
+	if (hw) {
+		KUNIT_EXPECT_EQ(test, r.fault, NPT_FAULT_NONE);
+		KUNIT_EXPECT_TRUE(test, r.updated & NPT_UPD_ACCESSED);
+	} else {
+		KUNIT_EXPECT_EQ(test, r.fault, NPT_FAULT_ACCESS_FLAG);
+		KUNIT_ASSERT_EQ(test, npt_handle_fault(t, g + SZ_4K_ULL, RD,
+						       &fr), 0);
+		KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_FLAGS);
+	}
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true, &young),
+			0);
+	KUNIT_EXPECT_EQ(test, young, 1);
+	KUNIT_EXPECT_EQ(test, bm[0] & 0xff, 0x2);
+}
+
+/*
  * In a dirty-logged region only what the log write-protected gets write
  * permission back on a write fault: a page the caller mapped read-only, or
  * made read-only with a protect, stays read-only and the write stays a
@@ -1360,6 +1461,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_split, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_shared, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_age, flt_cfg_gen_params),
 	{}
 };
 
