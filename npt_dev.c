@@ -607,12 +607,35 @@ static int npt_set_region_ioctl(struct npt_ucmd *uc)
 }
 
 /*
- * Dirty logs go through a kernel bitmap of 4 KiB: 32768 pages (128 MiB of
- * guest memory) per chunk, each read and cleared atomically by the core.
- * Chunks are whole __u64 words of the user's bitmap.
+ * Dirty logs and aging go through a kernel bitmap of 4 KiB: 32768 pages
+ * (128 MiB of guest memory) per chunk, each read and cleared atomically by
+ * the core.  Chunks are whole __u64 words of the user's bitmap.
  */
 #define NPT_DIRTY_CHUNK_BYTES	4096
 #define NPT_DIRTY_CHUNK_PAGES	(NPT_DIRTY_CHUNK_BYTES * BITS_PER_BYTE)
+
+/*
+ * The user's bitmap for the chunk of @pages pages at byte @off of a range:
+ * zero it (so that a bitmap that cannot be written fails before the chunk
+ * changes anything), or copy @bm out to it through @words.
+ */
+static int npt_chunk_clear(u64 __user *ubm, u64 off, u64 pages)
+{
+	if (clear_user(ubm + (off >> NPT_PAGE_SHIFT) / 64,
+		       DIV_ROUND_UP(pages, 64) * sizeof(u64)))
+		return -EFAULT;
+	return 0;
+}
+
+static int npt_chunk_to_user(u64 __user *ubm, u64 off, u64 pages,
+			     const unsigned long *bm, u64 *words)
+{
+	bitmap_to_arr64(words, bm, pages);
+	if (copy_to_user(ubm + (off >> NPT_PAGE_SHIFT) / 64, words,
+			 DIV_ROUND_UP(pages, 64) * sizeof(u64)))
+		return -EFAULT;
+	return 0;
+}
 
 /* Add @add to @plan, which becomes "all" when it runs out of ranges. */
 static void npt_plan_merge(struct npt_flush_plan *plan,
@@ -645,7 +668,7 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 	struct npt_flush_plan *plan;
 	unsigned long *bm;
 	u64 *words;
-	u64 off, pages, nw, dirty = 0;
+	u64 off, pages, dirty = 0;
 	int pass, ret = 0;
 
 	if (cmd->flags & ~NPT_DIRTY_LOG_CLEAR)
@@ -675,12 +698,10 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 		for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
 			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
 				      NPT_DIRTY_CHUNK_PAGES);
-			nw = DIV_ROUND_UP(pages, 64);
-			if (pass && clear &&
-			    clear_user(ubm + (off >> NPT_PAGE_SHIFT) / 64,
-				       nw * sizeof(u64))) {
-				ret = -EFAULT;
-				break;
+			if (pass && clear) {
+				ret = npt_chunk_clear(ubm, off, pages);
+				if (ret)
+					break;
 			}
 			ret = npt_get_dirty_log(t, cmd->gpa + off,
 						pages << NPT_PAGE_SHIFT, bm,
@@ -691,12 +712,9 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 				continue;
 			npt_plan_merge(plan, &res->plan);
 			dirty += bitmap_weight(bm, pages);
-			bitmap_to_arr64(words, bm, pages);
-			if (copy_to_user(ubm + (off >> NPT_PAGE_SHIFT) / 64, words,
-					 nw * sizeof(u64))) {
-				ret = -EFAULT;
+			ret = npt_chunk_to_user(ubm, off, pages, bm, words);
+			if (ret)
 				break;
-			}
 			cmd->done = off + (pages << NPT_PAGE_SHIFT);
 			cond_resched();
 		}
@@ -808,6 +826,7 @@ union npt_ucmd_buffer {
 	struct npt_set_region set_region;
 	struct npt_dirty_log dirty_log;
 	struct npt_guest_rw guest_rw;
+	struct npt_age_range age;
 };
 
 static_assert(sizeof(struct npt_caps) == 80);
@@ -829,6 +848,7 @@ static_assert(sizeof(struct npt_handle_fault) ==
 static_assert(sizeof(struct npt_set_region) == 40);
 static_assert(sizeof(struct npt_dirty_log) == 48 + sizeof(struct npt_plan));
 static_assert(sizeof(struct npt_guest_rw) == 40);
+static_assert(sizeof(struct npt_age_range) == 48);
 
 /**
  * struct npt_ioctl_op - one command
@@ -857,6 +877,69 @@ struct npt_ioctl_op {
 		.on_table = _table,					\
 		.fn = _fn,						\
 	}
+
+static int npt_age_ioctl(struct npt_ucmd *uc)
+{
+	struct npt_age_range *cmd = uc->cmd;
+	struct npt_table *t = uc->nf->t;
+	bool clear = cmd->flags & NPT_AGE_CLEAR;
+	u64 __user *ubm = u64_to_user_ptr(cmd->bitmap);
+	unsigned long *bm = NULL;
+	u64 *words = NULL;
+	u64 off, pages, young, total = 0;
+	int ret = 0;
+
+	if (cmd->flags & ~NPT_AGE_CLEAR)
+		return -EINVAL;
+	if (!cmd->length || cmd->length > NPT_AGE_MAX ||
+	    !IS_ALIGNED(cmd->gpa | cmd->length, NPT_PAGE_SIZE))
+		return -EINVAL;
+	if (cmd->gpa + cmd->length < cmd->gpa)
+		return -EOVERFLOW;
+	/* The whole range first: a chunk beyond the width fails no later. */
+	if (cmd->gpa + cmd->length > BIT_ULL(npt_ia_bits(t)))
+		return -ERANGE;
+
+	if (cmd->bitmap) {
+		bm = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
+		words = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
+		if (!bm || !words) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+
+	cmd->done = 0;
+	for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
+		pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
+			      NPT_DIRTY_CHUNK_PAGES);
+		if (bm) {
+			ret = npt_chunk_clear(ubm, off, pages);
+			if (ret)
+				break;
+		}
+		ret = npt_age(t, cmd->gpa + off, pages << NPT_PAGE_SHIFT, bm,
+			      clear, &young);
+		if (!ret && bm)
+			ret = npt_chunk_to_user(ubm, off, pages, bm, words);
+		if (ret)
+			break;
+		total += young;
+		cmd->done = off + (pages << NPT_PAGE_SHIFT);
+		cond_resched();
+	}
+	if (!ret || cmd->done) {
+		int err;
+
+		cmd->young = total;
+		err = npt_respond(uc);
+		ret = ret ?: err;
+	}
+out:
+	kfree(words);
+	kfree(bm);
+	return ret;
+}
 
 static const struct npt_ioctl_op npt_ioctl_ops[] = {
 	NPT_IOCTL(NPT_CMD_GET_CAPS, NPT_GET_CAPS, npt_get_caps,
@@ -888,6 +971,8 @@ static const struct npt_ioctl_op npt_ioctl_ops[] = {
 		  struct npt_guest_rw, true),
 	NPT_IOCTL(NPT_CMD_WRITE_GUEST, NPT_WRITE_GUEST, npt_write_guest_ioctl,
 		  struct npt_guest_rw, true),
+	NPT_IOCTL(NPT_CMD_AGE, NPT_AGE, npt_age_ioctl, struct npt_age_range,
+		  true),
 };
 
 static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -808,10 +808,8 @@ struct npt_guest_rw {
  * @gpa:	(in) First page, 4 KiB aligned.
  * @length:	(in) Bytes, a nonzero multiple of 4 KiB, at most
  *		%NPT_AGE_MAX.
- * @bitmap:	(in) 0, or a user pointer to the bitmap: __u64 words, one
- *		bit per page, bit (n % 64) of word (n / 64) for page
- *		@gpa + n * 4 KiB, set for a young page; bits past the last
- *		page of the last word are written as 0.
+ * @bitmap:	(in) 0, or a user pointer to a bitmap laid out as
+ *		&struct npt_dirty_log's, a bit set for each young page.
  * @done:	(out) Bytes of the range tested (and, with %NPT_AGE_CLEAR,
  *		aged).
  * @young:	(out) Young pages found.

@@ -238,6 +238,28 @@ static int dirty_log(int fd, uint64_t gpa, uint64_t len, uint64_t *bitmap,
 	return ret;
 }
 
+static int age(int fd, uint64_t gpa, uint64_t len, uint64_t *bitmap,
+	       bool clear, struct npt_age_range *out)
+{
+	struct npt_age_range a = {
+		.size = sizeof(a), .flags = clear ? NPT_AGE_CLEAR : 0,
+		.gpa = gpa, .length = len, .bitmap = (uintptr_t)bitmap,
+	};
+	int ret = ioctl(fd, NPT_AGE, &a) ? errno : 0;
+
+	if (out)
+		*out = a;
+	return ret;
+}
+
+/* What NPT_AGE returns on a table: EPT without A/D has no accessed flag. */
+static int age_errno(uint32_t format, uint32_t options)
+{
+	bool ept = format == NPT_FORMAT_EPT4 || format == NPT_FORMAT_EPT5;
+
+	return ept && !(options & NPT_OPT_EPT_AD) ? EOPNOTSUPP : 0;
+}
+
 static int guest_rw(int fd, bool write, uint64_t gpa, void *buf,
 		    uint64_t len)
 {
@@ -410,7 +432,9 @@ struct valid_args {
 	struct npt_dirty_log dirty_log;
 	struct npt_guest_rw read_guest;
 	struct npt_guest_rw write_guest;
+	struct npt_age_range age;
 	uint64_t bitmap;
+	uint64_t age_bitmap[SZ_2M / SZ_4K / 64];
 	uint8_t data[16];
 };
 
@@ -457,6 +481,9 @@ static void valid_args(uint32_t format, uint32_t options, uint32_t ia_bits,
 		.gpa = VALID_REGION + 8, .buf = (uintptr_t)a->data,
 		.length = sizeof(a->data) };
 	a->write_guest = a->read_guest;
+	a->age = (struct npt_age_range){ .size = sizeof(a->age),
+		.flags = NPT_AGE_CLEAR, .gpa = 0, .length = SZ_2M,
+		.bitmap = (uintptr_t)a->age_bitmap };
 }
 
 /* The table state valid_args() needs: 0..2M mapped, a lazy region. */
@@ -503,6 +530,9 @@ TEST_F(npt, ioctl_sizes)
 		    sizeof(a.read_guest));
 	probe_sizes(_metadata, self->fd, NPT_WRITE_GUEST, &a.write_guest,
 		    sizeof(a.write_guest));
+	/* EPT without A/D has no accessed flag to age. */
+	probe_sizes_errno(_metadata, self->fd, NPT_AGE, &a.age, sizeof(a.age),
+			  age_errno(variant->format, variant->options));
 }
 
 TEST_F(npt, ioctl_flags)
@@ -541,6 +571,8 @@ TEST_F(npt, ioctl_flags)
 		    sizeof(a.read_guest), 0);
 	probe_flags(_metadata, self->fd, NPT_WRITE_GUEST, &a.write_guest,
 		    sizeof(a.write_guest), 0);
+	probe_flags(_metadata, self->fd, NPT_AGE, &a.age, sizeof(a.age),
+		    NPT_AGE_CLEAR);
 }
 
 TEST_F(npt, ioctl_reserved)
@@ -596,7 +628,7 @@ TEST_F(npt, ioctl_efault)
 		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
 		NPT_WALK, NPT_INFO, NPT_ACCESS, NPT_HANDLE_FAULT,
 		NPT_SET_REGION, NPT_GET_DIRTY_LOG, NPT_READ_GUEST,
-		NPT_WRITE_GUEST,
+		NPT_WRITE_GUEST, NPT_AGE,
 	};
 	struct npt_translate t;
 	struct npt_xlate x[2];
@@ -652,7 +684,7 @@ TEST_F(npt, ioctl_enotty)
 		NPT_MAP, NPT_UNMAP, NPT_PROTECT, NPT_COLLAPSE, NPT_TRANSLATE,
 		NPT_WALK, NPT_INFO, NPT_ACCESS, NPT_HANDLE_FAULT,
 		NPT_SET_REGION, NPT_GET_DIRTY_LOG, NPT_READ_GUEST,
-		NPT_WRITE_GUEST,
+		NPT_WRITE_GUEST, NPT_AGE,
 	};
 	struct valid_args a;
 	uint64_t buf[64] = { 0 };
@@ -665,8 +697,8 @@ TEST_F(npt, ioctl_enotty)
 		EXPECT_ERRNO(ENOTTY, ioctl(self->dev, table_cmds[i], buf));
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_GET_CAPS, &a.caps));
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, NPT_CREATE_TABLE, &a.create));
-	/* Numbers npt does not use, reserved ones, other encodings. */
-	for (unsigned int nr = NPT_CMD_WRITE_GUEST + 1; nr < 0x20; nr++) {
+	/* Numbers npt does not use, other encodings. */
+	for (unsigned int nr = NPT_CMD_AGE + 1; nr < 0x20; nr++) {
 		EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(NPT_TYPE, nr), buf));
 		EXPECT_ERRNO(ENOTTY, ioctl(self->dev, _IO(NPT_TYPE, nr), buf));
 	}
@@ -1809,6 +1841,73 @@ TEST_F(npt, fault_input_range)
 }
 
 /* Access-flag / A-D faults where the format has them (Arm, RISC-V). */
+/*
+ * NPT_AGE: which pages have their leaf's accessed flag, one bit each, and
+ * the flags cleared with the dirty flag kept; a read makes a page young
+ * again, through an access-flag fault where no hardware sets the flag.
+ * EPT without A/D has no flag (EOPNOTSUPP): the test goes on with A/D.
+ */
+TEST_F(npt, age)
+{
+	uint32_t f = variant->format;
+	uint64_t a = is_ept(f) ? EPT_A : is_rv(f) ? SV_A : S2_AF;
+	uint64_t d = is_ept(f) ? EPT_D : is_rv(f) ? SV_D : 0;
+	uint64_t bm[2 * SZ_2M / SZ_4K / 64];
+	struct npt_age_range out;
+	struct npt_handle_fault h;
+	struct npt_fault_info r;
+	struct npt_walk w;
+	int fd = self->fd;
+
+	if (is_ept(f)) {
+		ASSERT_EQ(0, map(fd, 0, HPA_BASE, SZ_4K, RW, 0));
+		EXPECT_EQ(EOPNOTSUPP, age(fd, 0, SZ_4K, bm, true, &out));
+		ASSERT_EQ(0, create(self->dev, f,
+				    variant->options | NPT_OPT_EPT_AD,
+				    variant->ia_bits, 0, &fd));
+	}
+	ASSERT_EQ(0, map(fd, 0, HPA_BASE, 8 * SZ_4K, RW, NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, map(fd, 8 * SZ_4K, HPA_BASE, 8 * SZ_4K, RW,
+			 NPT_OP_NO_BLOCKS | NPT_OP_OLD));
+	ASSERT_EQ(0, map(fd, SZ_2M, HPA_BASE, SZ_2M, RW, 0));
+
+	memset(bm, 0xff, sizeof(bm));
+	EXPECT_EQ(EINVAL, age(fd, 0, 0, bm, true, &out));
+	EXPECT_EQ(ERANGE, age(fd, (1ULL << variant->gpa_bits) - SZ_4K,
+			      2 * SZ_4K, bm, true, &out));
+	EXPECT_EQ(~0ULL, bm[0]);
+
+	/* 8 young pages, 8 old ones, holes, then a young 2 MiB block. */
+	ASSERT_EQ(0, age(fd, 0, 2 * SZ_2M, bm, false, &out));
+	EXPECT_EQ(8 + 512, out.young);
+	EXPECT_EQ(2 * SZ_2M, out.done);
+	EXPECT_EQ(0xffULL, bm[0]);
+	for (int i = 1; i < 16; i++)
+		EXPECT_EQ(i < 8 ? 0 : ~0ULL, bm[i]);
+
+	ASSERT_EQ(0, age(fd, 0, 2 * SZ_2M, bm, true, &out));
+	EXPECT_EQ(8 + 512, out.young);
+	ASSERT_EQ(0, walk(fd, 0, &w));
+	EXPECT_EQ(0, w.pte[w.levels - 1] & a);
+	EXPECT_EQ(d, w.pte[w.levels - 1] & d);
+	ASSERT_EQ(0, age(fd, 0, 2 * SZ_2M, NULL, true, &out));
+	EXPECT_EQ(0, out.young);
+
+	ASSERT_EQ(0, access_gpa(fd, 3 * SZ_4K, NPT_ACC_READ, &r));
+	if (is_ept(f)) {
+		EXPECT_EQ(NPT_FAULT_NONE, r.fault);
+	} else {
+		EXPECT_EQ(NPT_FAULT_ACCESS_FLAG, r.fault);
+		ASSERT_EQ(0, handle_fault(fd, 3 * SZ_4K, NPT_ACC_READ, &h));
+		EXPECT_EQ(NPT_RESOLVED_FLAGS, h.action);
+	}
+	ASSERT_EQ(0, age(fd, 0, SZ_2M, bm, true, &out));
+	EXPECT_EQ(1, out.young);
+	EXPECT_EQ(1ULL << 3, bm[0]);
+	if (fd != self->fd)
+		close(fd);
+}
+
 TEST_F(npt, fault_access_flag)
 {
 	struct npt_handle_fault h;

@@ -1254,25 +1254,65 @@ static int cmd_region(int argc, char **argv)
 	return 0;
 }
 
+/* The pages of a bitmap from @gpa: all as a JSON array, or the first 16. */
+static void print_pages(const __u64 *bm, __u64 gpa, __u64 pages)
+{
+	__u64 i, shown = 0;
+
+	if (json)
+		printf(",\"pages\":[");
+	for (i = 0; i < pages; i++) {
+		if (!(bm[i / 64] >> (i % 64) & 1))
+			continue;
+		if (json)
+			printf("%s\"0x%llx\"", shown ? "," : "", gpa + i * 4096);
+		else if (shown < 16)
+			printf(" 0x%llx", gpa + i * 4096);
+		shown++;
+	}
+	printf("%s", json ? "]" : shown > 16 ? " ...\n" : "\n");
+}
+
+/*
+ * "CMD GPA LENGTH [clear]", LENGTH at most @max: the bitmap for its pages
+ * (one spare word), or NULL after saying what is wrong.
+ */
+static __u64 *range_bitmap(int argc, char **argv, __u64 max, __u64 *gpa,
+			   __u64 *length, bool *clear)
+{
+	__u64 *bm;
+
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "clear"))) {
+		fail("usage: %s GPA LENGTH [clear]", argv[0]);
+		return NULL;
+	}
+	if (need_table(argv[0]) || parse_u64(argv[1], gpa) ||
+	    parse_u64(argv[2], length))
+		return NULL;
+	if (*length > max) {
+		fail("%s: at most %s", argv[0], size_str(max));
+		return NULL;
+	}
+	*clear = argc == 4;
+	bm = calloc(*length / 4096 / 64 + 2, sizeof(*bm));
+	if (!bm)
+		fail_errno(ENOMEM, "%s", argv[0]);
+	return bm;
+}
+
 /* dirty GPA LENGTH [clear]: the pages written since the last clear. */
 static int cmd_dirty(int argc, char **argv)
 {
 	struct npt_dirty_log d = { .size = sizeof(d) };
-	__u64 *bm, i, pages, shown = 0;
+	__u64 *bm, pages;
+	bool clear;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "clear")))
-		return fail("usage: dirty GPA LENGTH [clear]");
-	if (need_table(argv[0]) || parse_u64(argv[1], &d.gpa) ||
-	    parse_u64(argv[2], &d.length))
-		return -1;
-	if (argc == 4)
-		d.flags = NPT_DIRTY_LOG_CLEAR;
-	pages = d.length / 4096;
-	if (d.length > NPT_DIRTY_LOG_MAX)
-		return fail("dirty: at most %s", size_str(NPT_DIRTY_LOG_MAX));
-	bm = calloc((pages + 63) / 64 + 1, sizeof(*bm));
+	bm = range_bitmap(argc, argv, NPT_DIRTY_LOG_MAX, &d.gpa, &d.length,
+			  &clear);
 	if (!bm)
-		return fail_errno(ENOMEM, "dirty");
+		return -1;
+	d.flags = clear ? NPT_DIRTY_LOG_CLEAR : 0;
+	pages = d.length / 4096;
 	d.bitmap = (unsigned long)bm;
 	if (ioctl(table_fd, NPT_GET_DIRTY_LOG, &d)) {
 		free(bm);
@@ -1282,12 +1322,7 @@ static int cmd_dirty(int argc, char **argv)
 		j_begin("dirty");
 		j_hex("gpa", d.gpa);
 		j_num("dirty_pages", d.dirty);
-		printf(",\"pages\":[");
-		for (i = 0; i < pages; i++)
-			if (bm[i / 64] >> (i % 64) & 1)
-				printf("%s\"0x%llx\"", shown++ ? "," : "",
-				       d.gpa + i * 4096);
-		printf("]");
+		print_pages(bm, d.gpa, pages);
 		j_hex("done", d.done);
 		j_plan(&d.plan);
 		j_end();
@@ -1295,14 +1330,45 @@ static int cmd_dirty(int argc, char **argv)
 		printf("dirty log 0x%llx (%s)%s: %llu dirty page%s", d.gpa,
 		       size_str(d.length), d.flags ? ", cleared" : "",
 		       d.dirty, d.dirty == 1 ? "" : "s");
-		for (i = 0; i < pages; i++)
-			if (bm[i / 64] >> (i % 64) & 1 && shown++ < 16)
-				printf(" 0x%llx", d.gpa + i * 4096);
-		printf("%s\n", shown > 16 ? " ..." : "");
+		print_pages(bm, d.gpa, pages);
 	}
 	free(bm);
 	if (d.flags && !json)
 		print_plan("dirty", d.done, &d.plan);
+	return 0;
+}
+
+/* age GPA LENGTH [clear]: the pages accessed since they were last aged. */
+static int cmd_age(int argc, char **argv)
+{
+	struct npt_age_range a = { .size = sizeof(a) };
+	__u64 *bm, pages;
+	bool clear;
+
+	bm = range_bitmap(argc, argv, NPT_AGE_MAX, &a.gpa, &a.length, &clear);
+	if (!bm)
+		return -1;
+	a.flags = clear ? NPT_AGE_CLEAR : 0;
+	pages = a.length / 4096;
+	a.bitmap = (unsigned long)bm;
+	if (ioctl(table_fd, NPT_AGE, &a)) {
+		free(bm);
+		return fail_errno(errno, "age 0x%llx", a.gpa);
+	}
+	if (json) {
+		j_begin("age");
+		j_hex("gpa", a.gpa);
+		j_num("young_pages", a.young);
+		print_pages(bm, a.gpa, pages);
+		j_hex("done", a.done);
+		j_end();
+	} else {
+		printf("age 0x%llx (%s)%s: %llu young page%s", a.gpa,
+		       size_str(a.length), a.flags ? ", cleared" : "",
+		       a.young, a.young == 1 ? "" : "s");
+		print_pages(bm, a.gpa, pages);
+	}
+	free(bm);
 	return 0;
 }
 
@@ -1424,6 +1490,7 @@ static const struct {
 	  "region GPA LENGTH PROT [lazy|none] [dirty] [blocks] [MEMTYPE] [ipat];\n"
 	  "    region GPA 0 removes" },
 	{ "dirty", cmd_dirty, "dirty GPA LENGTH [clear]" },
+	{ "age", cmd_age, "age GPA LENGTH [clear]" },
 	{ "read", cmd_read, "read GPA LENGTH" },
 	{ "write", cmd_write, "write GPA TEXT..." },
 	{ "info", cmd_info, "info" },
