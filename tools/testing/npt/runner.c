@@ -28,14 +28,14 @@ const unsigned int npt_test_nr_formats = ARRAY_SIZE(npt_test_formats);
 
 enum {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_COLLAPSE, OP_TRANSLATE, OP_WALK,
-	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_DIRTY, OP_NR
+	OP_ACCESS, OP_HWACCESS, OP_FAULT, OP_GUEST, OP_DIRTY, OP_AGE, OP_NR
 };
 
 static_assert(OP_NR == NPT_TEST_OPS);
 
 const char *const npt_test_op_name[] = {
 	"map", "unmap", "protect", "collapse", "translate", "walk", "set-ad",
-	"npt_access", "handle_fault", "guest-rw", "dirty-log",
+	"npt_access", "handle_fault", "guest-rw", "dirty-log", "age",
 };
 
 static bool is_ept(u32 format)
@@ -53,6 +53,7 @@ enum {
 	A_OK = 1 << 0, A_EINVAL = 1 << 1, A_EOVERFLOW = 1 << 2,
 	A_ERANGE = 1 << 3, A_EEXIST = 1 << 4, A_ENOENT = 1 << 5,
 	A_ENOSPC = 1 << 6, A_ENOMEM = 1 << 7, A_EINTR = 1 << 8,
+	A_EOPNOTSUPP = 1 << 9,
 };
 
 static u32 outcome_bit(int ret)
@@ -67,6 +68,7 @@ static u32 outcome_bit(int ret)
 	case -ENOSPC: return A_ENOSPC;
 	case -ENOMEM: return A_ENOMEM;
 	case -EINTR: return A_EINTR;
+	case -EOPNOTSUPP: return A_EOPNOTSUPP;
 	}
 	return 0;
 }
@@ -2060,16 +2062,33 @@ static void do_guest_rw(struct runner *r)
 #define LOG_PAGES	4096
 
 /* Whether the leaf translating @gpa has its dirty flag set. */
-static bool leaf_dirty(struct runner *r, u64 gpa)
+/*
+ * The entry that decides @gpa's translation (0 beyond the width), its
+ * level, and its reading from the manuals.  Return: whether it is a leaf.
+ */
+static bool leaf_at(struct runner *r, u64 gpa, npt_pte_t *pte, int *lvl,
+		    struct ref_entry *re)
 {
 	struct npt_walk_info wi;
-	struct ref_entry re;
 
+	*pte = 0;
+	*lvl = 0;
+	memset(re, 0, sizeof(*re));
 	if (npt_walk_gpa(r->t, gpa, &wi) || !wi.levels)
 		return false;
-	ref_decode(&r->rf, wi.pte[wi.levels - 1],
-		   wi.root_lvl - (wi.levels - 1), &re);
-	return re.present && !re.table && re.dirty;
+	*pte = wi.pte[wi.levels - 1];
+	*lvl = wi.root_lvl - (wi.levels - 1);
+	ref_decode(&r->rf, *pte, *lvl, re);
+	return re->present && !re->table;
+}
+
+static bool leaf_dirty(struct runner *r, u64 gpa)
+{
+	struct ref_entry re;
+	npt_pte_t pte;
+	int lvl;
+
+	return leaf_at(r, gpa, &pte, &lvl, &re) && re.dirty;
 }
 
 /*
@@ -2185,6 +2204,88 @@ static void do_dirty_log(struct runner *r)
 					  flushes_cover(r, p, p + 4096))),
 		      "page %#llx: dirty flag cleared without a flush",
 		      (unsigned long long)p);
+	}
+	check_range(r, gpa, size);
+}
+
+#define AGE_PAGES	1024
+
+/*
+ * npt_age(): the young pages are those whose leaf has the accessed flag as
+ * the manuals read it, before the call; a clear removes that flag from
+ * those leaves (blocks reaching out of the range included) and changes
+ * no other bit and no other entry.  EPT without A/D has no flag.
+ */
+static void do_age(struct runner *r)
+{
+	const unsigned long pattern = ~0UL / 0xff * 0xa5;
+	unsigned long bm[BITS_TO_LONGS(AGE_PAGES)];
+	bool clear = chance(r, 60), with_bm = chance(r, 80);
+	bool was_young[AGE_PAGES];
+	npt_pte_t before[AGE_PAGES], after, flag;
+	u64 gpa, size, i, pages, young, want = 0;
+	struct ref_entry re;
+	u32 acc;
+	int ret, lvl;
+
+	size = (1 + rnd(r, chance(r, 70) ? 16 : AGE_PAGES)) << 12;
+	gpa = gen_gpa(r, size);
+	mangle(r, &gpa, &size);
+	if (chance(r, 2))
+		size = NPT_AGE_MAX + 4096;
+	snprintf(r->what, sizeof(r->what), "age(gpa %#llx, size %#llx, "
+		 "clear %d, bitmap %d)", (unsigned long long)gpa,
+		 (unsigned long long)size, clear, with_bm);
+	flag = is_ept(r->cfg.format) ? BIT_ULL(8) :
+	       r->cfg.format == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
+	acc = size > NPT_AGE_MAX ? A_EINVAL : range_errs(r, gpa, size,
+							  r->ia_size);
+	if (!acc && is_ept(r->cfg.format) &&
+	    !(r->cfg.options & NPT_OPT_EPT_AD))
+		acc = A_EOPNOTSUPP;
+	pages = acc ? 0 : size >> 12;
+	for (i = 0; i < pages; i++) {
+		was_young[i] = leaf_at(r, gpa + (i << 12), &before[i], &lvl,
+				       &re) && re.young;
+		want += was_young[i];
+	}
+	memset(bm, 0xa5, sizeof(bm));
+	ret = npt_age(r->t, gpa, size, with_bm ? bm : NULL, clear, &young);
+	CHECK(r, outcome_bit(ret) & (acc ?: A_OK), "returned %d; allowed "
+	      "outcomes %#x", ret, acc ?: A_OK);
+	/* The bitmap's words past the range, all of it without one. */
+	for (i = with_bm ? BITS_TO_LONGS(pages) : 0; i < ARRAY_SIZE(bm); i++)
+		CHECK(r, bm[i] == pattern, "bitmap word %llu written",
+		      (unsigned long long)i);
+	if (ret) {
+		CHECK(r, !young, "an error reported %llu young pages",
+		      (unsigned long long)young);
+		r->st->err[OP_AGE]++;
+		return;
+	}
+	r->st->ok[OP_AGE]++;
+	CHECK(r, young == want, "%llu young pages, the table had %llu",
+	      (unsigned long long)young, (unsigned long long)want);
+	for (i = 0; i < pages && !r->failed; i++) {
+		u64 p = gpa + (i << 12), bs, b;
+
+		if (with_bm)
+			CHECK(r, test_bit(i, bm) == was_young[i], "page %#llx: "
+			      "bit %d, leaf %#llx", (unsigned long long)p,
+			      test_bit(i, bm), (unsigned long long)before[i]);
+		leaf_at(r, p, &after, &lvl, &re);
+		CHECK(r, after == (clear && was_young[i] ? before[i] & ~flag :
+							   before[i]),
+		      "page %#llx: entry %#llx, was %#llx",
+		      (unsigned long long)p, (unsigned long long)after,
+		      (unsigned long long)before[i]);
+		if (!clear || !was_young[i])
+			continue;
+		/* The leaf is old now, also where it reaches out of the range. */
+		bs = npt_lvl_size(lvl);
+		b = p & ~(bs - 1);
+		model_unmark(&r->m, b, bs, MODEL_ST_ACCESSED);
+		model_mark(&r->m, b, bs, MODEL_ST_OLD);
 	}
 	check_range(r, gpa, size);
 }
@@ -2357,8 +2458,10 @@ static void runner_step(struct runner *r)
 		do_protect(r);
 	else if (k < 76)
 		do_collapse(r);
-	else if (k < 86)
+	else if (k < 85)
 		do_translate(r);
+	else if (k < 86)
+		do_age(r);
 	else if (k < 89)
 		do_walk(r);
 	else if (k < 92)

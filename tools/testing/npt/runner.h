@@ -20,7 +20,7 @@ struct rsrc {
 };
 
 /* Kinds of call the runner makes (npt_test_op_name[]). */
-#define NPT_TEST_OPS	11
+#define NPT_TEST_OPS	12
 
 struct runner_stats {
 	u64 steps;
