@@ -1443,7 +1443,7 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 {
 	npt_pte_t pte;
 
-	if (t->mm->linear)
+	if (t->linear)
 		pte = npt_lookup_fmt(t, gpa, lvl, npt_root_lvl(t), t->tbl_mask,
 				     t->tbl_val, t->addr_mask, t->pa_shift);
 	else
@@ -1451,9 +1451,9 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 	return npt_pte_present(t, pte) ? pte : 0;
 }
 
-/* npt_translate() over a provider that is not linear. */
-static int npt_translate_slow(struct npt_table *t, u64 gpa,
-			      struct npt_translation *tr)
+/* npt_translate() over a provider that is not linear, out of its way. */
+static noinline int npt_translate_slow(struct npt_table *t, u64 gpa,
+				       struct npt_translation *tr)
 {
 	return npt_translate_fmt(t, gpa, tr, t->fmt->decode, false, 0, 0, 0,
 				 t->addr_mask, t->pa_shift);
@@ -1657,7 +1657,9 @@ noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
  */
 int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 {
-	return t->translate(t, gpa, tr);
+	if (likely(t->linear))
+		return t->fmt->translate(t, gpa, tr);
+	return npt_translate_slow(t, gpa, tr);
 }
 EXPORT_SYMBOL_GPL(npt_translate);
 
@@ -1927,6 +1929,7 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	t->options = cfg->options;
 	t->vmid = cfg->vmid;
 	t->mm = cfg->mm;
+	t->linear = cfg->mm->linear;
 	t->mm_arg = cfg->mm_arg;
 	t->flush = cfg->flush;
 	t->flush_arg = cfg->flush_arg;
@@ -1955,7 +1958,6 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	}
 	t->root_pa = t->mm->virt_to_phys(t->mm_arg, t->root);
 	t->va_off = (uintptr_t)t->root - t->root_pa;
-	t->translate = t->mm->linear ? fmt->translate : npt_translate_slow;
 	if (WARN_ON_ONCE(!IS_ALIGNED(t->root_pa,
 				     NPT_PAGE_SIZE << t->root_order))) {
 		ret = -EINVAL;

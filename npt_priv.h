@@ -113,8 +113,8 @@ struct npt_page_cache {
 /**
  * struct npt_table - one nested page table
  * @fmt:	Its format's encoder.
- * @translate:	npt_translate(): @fmt's translate op over a linear
- *		provider, the core's generic one over any other.
+ * @linear:	@mm->linear, read on every walk: table addresses are
+ *		computed, and npt_translate() takes @fmt's translate op.
  * @format:	NPT_FORMAT_* value.
  * @options:	NPT_OPT_* the table was created with.
  * @levels:	Number of levels; the root is level @levels - 1.
@@ -186,8 +186,7 @@ struct npt_page_cache {
  */
 struct npt_table {
 	const struct npt_fmt *fmt;
-	int (*translate)(struct npt_table *t, u64 gpa,
-			 struct npt_translation *tr);
+	bool linear;
 	u32 format;
 	u32 options;
 	u8 levels;
@@ -280,7 +279,7 @@ static inline bool npt_pte_is_table(const struct npt_table *t, npt_pte_t pte,
 /* Kernel virtual address of the table page an entry points to. */
 static inline void *npt_table_va(const struct npt_table *t, npt_pte_t pte)
 {
-	if (t->mm->linear)
+	if (t->linear)
 		return (void *)(uintptr_t)(npt_pte_pa(t, pte) + t->va_off);
 	return t->mm->phys_to_virt(t->mm_arg, npt_pte_pa(t, pte));
 }
