@@ -143,6 +143,13 @@ struct npt_config {
 /* npt_table_create() refuses what this CPU's walker cannot walk. */
 #define NPT_CFG_CHECK_HOST	BIT(0)
 
+/*
+ * npt_age(), besides %NPT_AGE_CLEAR: more of the caller's range follows
+ * this call, so a leaf that goes on past its end keeps its flag for the
+ * next call to report and clear.
+ */
+#define NPT_AGE_MORE		BIT(31)
+
 /**
  * struct npt_host_caps - what this CPU's second-stage walker supports
  * @formats:	Bit n set when format n (NPT_FORMAT_*) can be loaded.
@@ -351,7 +358,7 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 		      unsigned long *bitmap, bool clear,
 		      struct npt_op_result *res);
 int npt_age(struct npt_table *t, u64 gpa, u64 size, unsigned long *bitmap,
-	    bool clear, u64 *young);
+	    u32 flags, u64 *young);
 int npt_read_guest(struct npt_table *t, u64 gpa, void *buf, size_t len);
 int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,
 		    size_t len);

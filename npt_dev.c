@@ -882,7 +882,6 @@ static int npt_age_ioctl(struct npt_ucmd *uc)
 {
 	struct npt_age_range *cmd = uc->cmd;
 	struct npt_table *t = uc->nf->t;
-	bool clear = cmd->flags & NPT_AGE_CLEAR;
 	u64 __user *ubm = u64_to_user_ptr(cmd->bitmap);
 	unsigned long *bm = NULL;
 	u64 *words = NULL;
@@ -899,6 +898,10 @@ static int npt_age_ioctl(struct npt_ucmd *uc)
 	/* The whole range first: a chunk beyond the width fails no later. */
 	if (cmd->gpa + cmd->length > BIT_ULL(npt_ia_bits(t)))
 		return -ERANGE;
+	/* A table without accessed flags, before anything is written. */
+	ret = npt_age(t, cmd->gpa, NPT_PAGE_SIZE, NULL, 0, &young);
+	if (ret)
+		return ret;
 
 	if (cmd->bitmap) {
 		bm = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
@@ -918,8 +921,11 @@ static int npt_age_ioctl(struct npt_ucmd *uc)
 			if (ret)
 				break;
 		}
+		/* A block that goes on into the next chunk is cleared there. */
 		ret = npt_age(t, cmd->gpa + off, pages << NPT_PAGE_SHIFT, bm,
-			      clear, &young);
+			      cmd->flags | (off + (pages << NPT_PAGE_SHIFT) <
+					    cmd->length ? NPT_AGE_MORE : 0),
+			      &young);
 		if (!ret && bm)
 			ret = npt_chunk_to_user(ubm, off, pages, bm, words);
 		if (ret)

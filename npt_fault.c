@@ -13,6 +13,7 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/export.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
 #include "npt_priv.h"
@@ -723,7 +724,7 @@ EXPORT_SYMBOL_GPL(npt_get_dirty_log);
 struct npt_aging {
 	u64 gpa;
 	unsigned long *bitmap;
-	bool clear;
+	u64 clear_end;
 	u64 young;
 };
 
@@ -742,7 +743,7 @@ static int npt_age_visit(const struct npt_visit_ctx *ctx,
 		bitmap_set(a->bitmap, (ctx->addr - a->gpa) >> NPT_PAGE_SHIFT,
 			   pages);
 	/* The hardware may set the dirty flag meanwhile: keep it. */
-	if (a->clear)
+	if (ctx->start + npt_lvl_size(ctx->lvl) <= a->clear_end)
 		npt_pte_mod(ctx->ptep, 0, t->acc_bit);
 	return 0;
 }
@@ -755,30 +756,34 @@ static int npt_age_visit(const struct npt_visit_ctx *ctx,
  * @bitmap:	NULL, or one bit per 4 KiB page of the range (bit n for
  *		@gpa + n * 4 KiB), set for a young page and cleared for any
  *		other.
- * @clear:	Clear the flags found.
+ * @flags:	%NPT_AGE_CLEAR: clear the flags found; %NPT_AGE_MORE: the
+ *		caller ages a larger range in pieces and this is not the
+ *		last (a leaf that goes on past this piece keeps its flag).
  * @young:	Set to the number of young pages.
  *
  * What the MMU notifiers' clear_young and test_young ask of a hypervisor:
  * which guest pages were accessed since they were last aged.  A page is
  * young when the leaf mapping it has its accessed flag (EPT A with A/D,
  * Arm AF, RISC-V A); the pages of a block are all young or all old, and a
- * block that the range covers in part is aged whole.  Nothing is
+ * block that the range covers in part is aged whole (with %NPT_AGE_MORE,
+ * by a later piece).  Nothing is
  * invalidated, as in KVM: a CPU may go on using a cached translation
  * without setting the flag again, which is only a hint.  Where the
  * hardware does not set the flag (Arm without %NPT_OPT_S2_HA, RISC-V
  * without %NPT_OPT_RV_HWAD) the next access through a cleared leaf
  * faults, and npt_handle_fault() sets the flag again.
  *
- * Context: any context but hard interrupt; takes the table lock; never
- * sleeps or allocates.
- * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE for the range (checked
- * first); -EOPNOTSUPP on a table without accessed flags (EPT without
- * %NPT_OPT_EPT_AD).  On error nothing changed.
+ * Context: any context but hard interrupt; takes the table lock for the
+ * whole range, so a large one is better aged in pieces (the ioctl takes
+ * 128 MiB at a time); never sleeps or allocates.
+ * Return: 0; -EINVAL for an unknown flag, then -EINVAL, -EOVERFLOW or
+ * -ERANGE for the range; -EOPNOTSUPP on a table without accessed flags
+ * (EPT without %NPT_OPT_EPT_AD).  On error nothing changed.
  */
 int npt_age(struct npt_table *t, u64 gpa, u64 size, unsigned long *bitmap,
-	    bool clear, u64 *young)
+	    u32 flags, u64 *young)
 {
-	struct npt_aging a = { .gpa = gpa, .bitmap = bitmap, .clear = clear };
+	struct npt_aging a = { .gpa = gpa, .bitmap = bitmap };
 	struct npt_walker w = {
 		.cb = npt_age_visit,
 		.arg = &a,
@@ -787,11 +792,15 @@ int npt_age(struct npt_table *t, u64 gpa, u64 size, unsigned long *bitmap,
 	int ret;
 
 	*young = 0;
-	ret = size > NPT_AGE_MAX ? -EINVAL : npt_check_range(t, gpa, size);
+	if ((flags & ~(NPT_AGE_CLEAR | NPT_AGE_MORE)) || size > NPT_AGE_MAX)
+		return -EINVAL;
+	ret = npt_check_range(t, gpa, size);
 	if (ret)
 		return ret;
 	if (!t->acc_bit)
 		return -EOPNOTSUPP;
+	if (flags & NPT_AGE_CLEAR)
+		a.clear_end = flags & NPT_AGE_MORE ? gpa + size : U64_MAX;
 	if (bitmap)
 		bitmap_zero(bitmap, size >> NPT_PAGE_SHIFT);
 	spin_lock(&t->lock);

@@ -53,7 +53,8 @@
  * EMFILE / ENFILE (no free fd or file for the new table).
  *
  * Every operation that fails leaves the table exactly as it was, bit for
- * bit, apart from the documented %NPT_OP_INTERRUPTIBLE prefix.
+ * bit, apart from the documented %NPT_OP_INTERRUPTIBLE prefix and the
+ * done prefixes of NPT_GET_DIRTY_LOG, NPT_AGE and the guest copies.
  */
 
 /* Table formats. */
@@ -823,8 +824,11 @@ struct npt_guest_rw {
  * %NPT_OPT_RV_HWAD) the next access through an aged leaf faults and
  * NPT_HANDLE_FAULT sets the flag again.  EOPNOTSUPP on EPT without
  * %NPT_OPT_EPT_AD, which has no accessed flag.  The range is handled in
- * chunks of up to 128 MiB, each atomically; after EFAULT, @done bytes
- * from @gpa were handled.
+ * chunks of up to 128 MiB, each atomically (a block that goes on into
+ * the next chunk is cleared there).  Each chunk's words of the bitmap are
+ * zeroed before it is aged; after EFAULT, @done bytes from @gpa were
+ * aged and reported, and only a bitmap unmapped meanwhile can leave the
+ * next chunk aged too.
  */
 struct npt_age_range {
 	__u32 size;

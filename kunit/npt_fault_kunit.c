@@ -1064,14 +1064,37 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS), NPT_PTRS);
 }
 
+/* npt_age() over [@gpa, @gpa + @size), which must succeed. */
+static u64 flt_age(struct kunit *test, struct npt_table *t, u64 gpa,
+		   u64 size, unsigned long *bm, u32 flags)
+{
+	u64 young;
+
+	KUNIT_EXPECT_EQ(test, npt_age(t, gpa, size, bm, flags, &young), 0);
+	return young;
+}
+
+/* npt_age() that must fail with @err, reporting and writing nothing. */
+static void flt_age_err(struct kunit *test, struct npt_table *t, u64 gpa,
+			u64 size, u32 flags, int err)
+{
+	unsigned long bm[1] = { ~0UL };
+	u64 young = 1;
+
+	KUNIT_EXPECT_EQ(test, npt_age(t, gpa, size, bm, flags, &young), err);
+	KUNIT_EXPECT_EQ(test, young, 0);
+	KUNIT_EXPECT_EQ(test, bm[0], ~0UL);
+}
+
 /*
  * Aging: the accessed flag of each leaf (EPT A, bit 8, with A/D; Arm AF,
  * bit 10; RISC-V A, bit 6) reported per page, and cleared with nothing
  * else: the dirty flag (EPT bit 9, RISC-V bit 7) stays.  A test alone
- * changes nothing, and a block is aged whole.  An access sets the flag
+ * changes nothing, and a block is aged whole: by this call, or with
+ * NPT_AGE_MORE by the call that covers its end.  An access sets the flag
  * again: by itself where the hardware manages it, else through an
  * access-flag fault that npt_handle_fault() resolves.  EPT without A/D has
- * no flag: EOPNOTSUPP.  Range errors come first and change nothing.
+ * no flag: EOPNOTSUPP.  Bad arguments come first and change nothing.
  */
 static void npt_flt_age(struct kunit *test)
 {
@@ -1083,14 +1106,14 @@ static void npt_flt_age(struct kunit *test)
 	bool hw = opt & (NPT_OPT_EPT_AD | NPT_OPT_S2_HA | NPT_OPT_RV_HWAD);
 	npt_pte_t a = ept ? BIT_ULL(8) : arm ? BIT_ULL(10) : BIT_ULL(6);
 	npt_pte_t d = ept ? BIT_ULL(9) : arm ? 0 : BIT_ULL(7);
-	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL;
+	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL, gib = 4 * SZ_1G_ULL;
+	const u32 clr = NPT_AGE_CLEAR, more = NPT_AGE_MORE;
 	const unsigned int nbits = 2 * NPT_PTRS;
 	struct npt_access_result r;
 	struct npt_fault_result fr;
 	struct npt_translation tr;
 	struct npt_op_result res;
 	unsigned long *bm;
-	u64 young;
 
 	bm = kunit_kzalloc(test, BITS_TO_LONGS(nbits) * sizeof(long),
 			   GFP_KERNEL);
@@ -1102,30 +1125,24 @@ static void npt_flt_age(struct kunit *test)
 				      NPT_OP_NO_BLOCKS | NPT_OP_OLD, &res), 0);
 	KUNIT_ASSERT_EQ(test, npt_map(t, blk, blk, SZ_2M_ULL, R | W, NPT_MT_WB,
 				      0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_map(t, gib, gib, SZ_1G_ULL, R | W, NPT_MT_WB,
+				      0, &res), 0);
+	flt_age_err(test, t, g, SZ_4K_ULL, BIT(5), -EINVAL);
+	flt_age_err(test, t, g + 1, SZ_4K_ULL, clr, -EINVAL);
+	flt_age_err(test, t, g, 0, clr, -EINVAL);
+	flt_age_err(test, t, g, NPT_AGE_MAX + SZ_4K_ULL, clr, -EINVAL);
+	flt_age_err(test, t, -SZ_4K_ULL, 2 * SZ_4K_ULL, clr, -EOVERFLOW);
+	flt_age_err(test, t, BIT_ULL(fc->cfg.ia_bits) - SZ_4K_ULL,
+		    2 * SZ_4K_ULL, clr, -ERANGE);
 	if (ept && !(opt & NPT_OPT_EPT_AD)) {
-		KUNIT_EXPECT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true,
-					      &young), -EOPNOTSUPP);
-		KUNIT_EXPECT_EQ(test, young, 0);
+		flt_age_err(test, t, g, 2 * SZ_2M_ULL, clr, -EOPNOTSUPP);
 		return;
 	}
 
-	bitmap_fill(bm, nbits);
-	KUNIT_EXPECT_EQ(test, npt_age(t, g + 1, SZ_4K_ULL, bm, true, &young),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, npt_age(t, g, 0, bm, true, &young), -EINVAL);
-	KUNIT_EXPECT_EQ(test, npt_age(t, g, NPT_AGE_MAX + SZ_4K_ULL, bm, true,
-				      &young), -EINVAL);
-	KUNIT_EXPECT_EQ(test, npt_age(t, -SZ_4K_ULL, 2 * SZ_4K_ULL, bm, true,
-				      &young), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, npt_age(t, BIT_ULL(fc->cfg.ia_bits) - SZ_4K_ULL,
-				      2 * SZ_4K_ULL, bm, true, &young),
-			-ERANGE);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), nbits);
-
 	/* Young: pages 0-3 and the block at 512; 4-5 are old, 6-511 holes. */
-	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, false, &young),
-			0);
-	KUNIT_EXPECT_EQ(test, young, 4 + NPT_PTRS);
+	bitmap_fill(bm, nbits);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, g, 2 * SZ_2M_ULL, bm, 0),
+			4 + NPT_PTRS);
 	KUNIT_EXPECT_EQ(test, bm[0] & 0xff, 0xf);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), 4 + NPT_PTRS);
 	KUNIT_EXPECT_TRUE(test, test_bit(NPT_PTRS, bm));
@@ -1133,9 +1150,8 @@ static void npt_flt_age(struct kunit *test)
 	KUNIT_EXPECT_NE(test, tr.pte & a, 0);
 
 	/* The range takes one page of the block: the block is aged whole. */
-	KUNIT_ASSERT_EQ(test, npt_age(t, g, SZ_2M_ULL + SZ_4K_ULL, bm, true,
-				      &young), 0);
-	KUNIT_EXPECT_EQ(test, young, 4 + 1);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, g, SZ_2M_ULL + SZ_4K_ULL, bm,
+				      clr), 4 + 1);
 	KUNIT_ASSERT_EQ(test, npt_translate(t, g, &tr), 0);
 	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
 	if (d)
@@ -1143,10 +1159,19 @@ static void npt_flt_age(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tr.prot, R | W);
 	KUNIT_ASSERT_EQ(test, npt_translate(t, blk + 8 * SZ_4K_ULL, &tr), 0);
 	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
-	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true, &young),
-			0);
-	KUNIT_EXPECT_EQ(test, young, 0);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, g, 2 * SZ_2M_ULL, bm, clr), 0);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, nbits), 0);
+
+	/* A 1 GiB block in two pieces: the piece with its end clears it. */
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, gib, SZ_2M_ULL, NULL,
+				      clr | more), NPT_PTRS);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, gib, &tr), 0);
+	KUNIT_EXPECT_NE(test, tr.pte & a, 0);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, gib + SZ_2M_ULL,
+				      SZ_1G_ULL - SZ_2M_ULL, NULL, clr),
+			NPT_PTRS * NPT_PTRS - NPT_PTRS);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, gib, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
 
 	/* A read of page 1 makes it young again. */
 	KUNIT_ASSERT_EQ(test, npt_access(t, g + SZ_4K_ULL, RD, &r), 0);
@@ -1159,9 +1184,7 @@ static void npt_flt_age(struct kunit *test)
 						       &fr), 0);
 		KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_FLAGS);
 	}
-	KUNIT_ASSERT_EQ(test, npt_age(t, g, 2 * SZ_2M_ULL, bm, true, &young),
-			0);
-	KUNIT_EXPECT_EQ(test, young, 1);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, g, 2 * SZ_2M_ULL, bm, clr), 1);
 	KUNIT_EXPECT_EQ(test, bm[0] & 0xff, 0x2);
 }
 

@@ -634,6 +634,7 @@ TEST_F(npt, ioctl_efault)
 	struct npt_xlate x[2];
 	uint64_t gpas[2] = { 0, SZ_4K };
 	uint32_t *tail;
+	int err;
 
 	ASSERT_TRUE(mem != MAP_FAILED);
 	ASSERT_EQ(0, munmap(mem + pg, pg));
@@ -675,6 +676,16 @@ TEST_F(npt, ioctl_efault)
 	ASSERT_EQ(0, dirty_log(self->fd, VALID_REGION, 64 * SZ_4K, gpas,
 			       false, NULL));
 	EXPECT_EQ(1, gpas[0]);
+	/* Aging: a bitmap that cannot be written, before anything ages. */
+	err = age_errno(variant->format, variant->options) ?: EFAULT;
+	EXPECT_EQ(err, age(self->fd, 0, 64 * SZ_4K, (uint64_t *)(mem + pg),
+			   true, NULL));
+	EXPECT_EQ(err, age(self->fd, 0, 128 * SZ_4K,
+			   (uint64_t *)(mem + pg - 8), true, NULL));
+	if (err == EFAULT) {
+		ASSERT_EQ(0, age(self->fd, 0, 64 * SZ_4K, gpas, false, NULL));
+		EXPECT_EQ(~0ULL, gpas[0]);
+	}
 	munmap(mem, pg);
 }
 
@@ -1840,19 +1851,20 @@ TEST_F(npt, fault_input_range)
 		   NPT_RESOLVED_NONE);
 }
 
-/* Access-flag / A-D faults where the format has them (Arm, RISC-V). */
 /*
  * NPT_AGE: which pages have their leaf's accessed flag, one bit each, and
  * the flags cleared with the dirty flag kept; a read makes a page young
  * again, through an access-flag fault where no hardware sets the flag.
- * EPT without A/D has no flag (EOPNOTSUPP): the test goes on with A/D.
+ * A 1 GiB block, aged in 128 MiB chunks, is young in all its pages once
+ * and then old.  EPT without A/D has no flag (EOPNOTSUPP, the bitmap
+ * untouched): the test goes on with A/D.
  */
 TEST_F(npt, age)
 {
 	uint32_t f = variant->format;
 	uint64_t a = is_ept(f) ? EPT_A : is_rv(f) ? SV_A : S2_AF;
 	uint64_t d = is_ept(f) ? EPT_D : is_rv(f) ? SV_D : 0;
-	uint64_t bm[2 * SZ_2M / SZ_4K / 64];
+	uint64_t bm[2 * SZ_2M / SZ_4K / 64], *gbm;
 	struct npt_age_range out;
 	struct npt_handle_fault h;
 	struct npt_fault_info r;
@@ -1861,7 +1873,9 @@ TEST_F(npt, age)
 
 	if (is_ept(f)) {
 		ASSERT_EQ(0, map(fd, 0, HPA_BASE, SZ_4K, RW, 0));
+		memset(bm, 0xff, sizeof(bm));
 		EXPECT_EQ(EOPNOTSUPP, age(fd, 0, SZ_4K, bm, true, &out));
+		EXPECT_EQ(~0ULL, bm[0]);
 		ASSERT_EQ(0, create(self->dev, f,
 				    variant->options | NPT_OPT_EPT_AD,
 				    variant->ia_bits, 0, &fd));
@@ -1904,10 +1918,23 @@ TEST_F(npt, age)
 	ASSERT_EQ(0, age(fd, 0, SZ_2M, bm, true, &out));
 	EXPECT_EQ(1, out.young);
 	EXPECT_EQ(1ULL << 3, bm[0]);
+
+	gbm = calloc(SZ_1G / SZ_4K / 64, sizeof(*gbm));
+	ASSERT_NE(NULL, gbm);
+	ASSERT_EQ(0, map(fd, SZ_1G, HPA_BASE, SZ_1G, RW, 0));
+	ASSERT_EQ(0, age(fd, SZ_1G, SZ_1G, gbm, true, &out));
+	EXPECT_EQ(SZ_1G / SZ_4K, out.young);
+	EXPECT_EQ(SZ_1G, out.done);
+	EXPECT_EQ(~0ULL, gbm[0] & gbm[SZ_1G / SZ_4K / 64 - 1]);
+	ASSERT_EQ(0, age(fd, SZ_1G, SZ_1G, gbm, true, &out));
+	EXPECT_EQ(0, out.young);
+	EXPECT_EQ(0, gbm[0] | gbm[SZ_1G / SZ_4K / 64 - 1]);
+	free(gbm);
 	if (fd != self->fd)
 		close(fd);
 }
 
+/* Access-flag / A-D faults where the format has them (Arm, RISC-V). */
 TEST_F(npt, fault_access_flag)
 {
 	struct npt_handle_fault h;

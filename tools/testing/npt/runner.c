@@ -2061,7 +2061,6 @@ static void do_guest_rw(struct runner *r)
 /* Pages of the largest logged region runner_open() makes. */
 #define LOG_PAGES	4096
 
-/* Whether the leaf translating @gpa has its dirty flag set. */
 /*
  * The entry that decides @gpa's translation (0 beyond the width), its
  * level, and its reading from the manuals.  Return: whether it is a leaf.
@@ -2082,6 +2081,7 @@ static bool leaf_at(struct runner *r, u64 gpa, npt_pte_t *pte, int *lvl,
 	return re->present && !re->table;
 }
 
+/* Whether the leaf translating @gpa has its dirty flag set. */
 static bool leaf_dirty(struct runner *r, u64 gpa)
 {
 	struct ref_entry re;
@@ -2223,7 +2223,7 @@ static void do_age(struct runner *r)
 	bool clear = chance(r, 60), with_bm = chance(r, 80);
 	bool was_young[AGE_PAGES];
 	npt_pte_t before[AGE_PAGES], after, flag;
-	u64 gpa, size, i, pages, young, want = 0;
+	u64 gpa, size, i, pages, young, want = 0, pre;
 	struct ref_entry re;
 	u32 acc;
 	int ret, lvl;
@@ -2240,6 +2240,7 @@ static void do_age(struct runner *r)
 	       r->cfg.format == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
 	acc = size > NPT_AGE_MAX ? A_EINVAL : range_errs(r, gpa, size,
 							  r->ia_size);
+	pre = acc ? 0 : table_hash(r, gpa, size);
 	if (!acc && is_ept(r->cfg.format) &&
 	    !(r->cfg.options & NPT_OPT_EPT_AD))
 		acc = A_EOPNOTSUPP;
@@ -2250,9 +2251,19 @@ static void do_age(struct runner *r)
 		want += was_young[i];
 	}
 	memset(bm, 0xa5, sizeof(bm));
-	ret = npt_age(r->t, gpa, size, with_bm ? bm : NULL, clear, &young);
+	begin_op(r);
+	ret = npt_age(r->t, gpa, size, with_bm ? bm : NULL,
+		      clear ? NPT_AGE_CLEAR : 0, &young);
+	end_op(r);
 	CHECK(r, outcome_bit(ret) & (acc ?: A_OK), "returned %d; allowed "
 	      "outcomes %#x", ret, acc ?: A_OK);
+	/* No allocation, no invalidation: the flag is a hint. */
+	CHECK(r, npt_test_allocs == r->op_born && !r->nflush,
+	      "%llu allocations, %u flushes", (unsigned long long)
+	      (npt_test_allocs - r->op_born), r->nflush);
+	if (ret && pre)
+		CHECK(r, table_hash(r, gpa, size) == pre,
+		      "the table changed on error %d", ret);
 	/* The bitmap's words past the range, all of it without one. */
 	for (i = with_bm ? BITS_TO_LONGS(pages) : 0; i < ARRAY_SIZE(bm); i++)
 		CHECK(r, bm[i] == pattern, "bitmap word %llu written",
