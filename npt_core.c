@@ -456,16 +456,21 @@ static void npt_op_free_owned(struct npt_op *op, npt_pte_t old, int lvl)
 /*
  * Arm's break: make a live entry invalid and flush it before the make.
  * Lockless lookups that meet the break wait for the make (npt_translate()).
+ * Return: the entry as the break took it, with an access flag the
+ * hardware (HA) may have set since the caller read it.
  */
-static void npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa, int lvl)
+static npt_pte_t npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa,
+			   int lvl)
 {
 	struct npt_flush_plan one = { .nr = 1 };
+	npt_pte_t old;
 
 	one.range[0].gpa = gpa;
 	one.range[0].size = npt_lvl_size(lvl);
 	one.range[0].lvl = lvl;
-	WRITE_ONCE(*ptep, op->t->break_val);
+	old = xchg(ptep, op->t->break_val);
 	npt_flush(op, &one);
+	return old;
 }
 
 /* Replace live leaf @old at @ptep by @new; both are leaves at @lvl. */
@@ -475,7 +480,11 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	struct npt_table *t = op->t;
 
 	if ((old ^ new) & t->bbm) {
-		npt_break(op, ptep, gpa, lvl);
+		/* A protect keeps what the hardware set meanwhile; a map not. */
+		if (op->kind != NPT_KIND_MAP)
+			new |= npt_break(op, ptep, gpa, lvl) & t->state;
+		else
+			npt_break(op, ptep, gpa, lvl);
 		/* The make: seen only after the flush of the break. */
 		smp_store_release(ptep, new);
 		return;
@@ -741,8 +750,12 @@ static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	 * to become a table only through an invalid entry, flushes here.
 	 */
 	if (t->bbm || !t->hw_ad) {
-		if (t->bbm)
-			npt_break(op, ptep, start, lvl);
+		/* With HA, the CPU may have set the block's AF meanwhile. */
+		if (t->bbm) {
+			cur = npt_break(op, ptep, start, lvl);
+			if (cur != old)
+				npt_split_fill(t, child, cur, lvl);
+		}
 		npt_install_table(op, ptep, lvl, child);
 		return;
 	}
@@ -1111,6 +1124,7 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	npt_pte_t *child = npt_table_va(t, ctx->old);
 	npt_pte_t block;
 	bool straddles;
+	unsigned int i;
 
 	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
 		return 0;
@@ -1126,8 +1140,15 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	if (!block)
 		return 0;
 
-	if (t->bbm)
+	/*
+	 * After Arm's break and its flush no CPU reaches the children: an
+	 * access flag one got (HA) since the fold read them goes to the block.
+	 */
+	if (t->bbm) {
 		npt_break(op, ctx->ptep, ctx->start, ctx->lvl);
+		for (i = 0; t->hw_ad && i < NPT_PTRS; i++)
+			block |= READ_ONCE(child[i]) & t->state;
+	}
 	WRITE_ONCE(*ctx->ptep, block);
 	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
 		     ctx->lvl);
@@ -1585,7 +1606,11 @@ EXPORT_SYMBOL_GPL(npt_protect);
  * A table entirely inside the range whose 512 entries are leaves mapping
  * one contiguous, block-aligned run with identical attributes becomes one
  * block, where the format allows a block at that level.  Works bottom-up,
- * so 4 KiB pages can end as a 1 GiB block.
+ * so 4 KiB pages can end as a 1 GiB block.  On Arm the block gets an
+ * access flag that a CPU set in a page until the break's flush; on EPT
+ * with A/D and RISC-V with Svadu an accessed flag set in a page while the
+ * collapse runs may be lost, as when KVM recovers huge pages (the flag is
+ * a hint; dirty flags a log reads are never folded, see the regions).
  *
  * Context: process context, may sleep; takes the operation mutex, then the
  * table lock one chunk at a time.

@@ -94,6 +94,11 @@ static void npt_kt_flush(void *arg, const struct npt_flush_plan *plan)
 	env->flushes++;
 	if (ev)
 		ev->plan = *plan;
+	if (env->flush_ptep) {
+		WRITE_ONCE(*env->flush_ptep,
+			   READ_ONCE(*env->flush_ptep) | env->flush_bits);
+		env->flush_ptep = NULL;
+	}
 }
 
 /* A fresh provider and recorder, freed with the test. */

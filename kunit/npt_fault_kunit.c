@@ -1189,6 +1189,67 @@ static void npt_flt_age(struct kunit *test)
 }
 
 /*
+ * An accessed flag the CPU sets while a split or a collapse replaces the
+ * entries it lands in is not lost to aging.  Split: the hook of a lazy
+ * block's split sets it in the old block after npt read it; the 511
+ * pages left must read young.  Collapse on Arm: a CPU may set it in a
+ * page until the flush of the break of the table entry completes; the
+ * block must read young.  Only where the hardware sets the flag.
+ */
+static void npt_flt_age_race(struct kunit *test)
+{
+	const struct flt_cfg *fc = test->param_value;
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
+	u32 fmt = fc->cfg.format;
+	npt_pte_t a = fmt == NPT_FORMAT_EPT4 ? BIT_ULL(8) :
+		      fmt == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
+	struct npt_region rg = {
+		.gpa = FLT_LAZY, .size = SZ_2M_ULL, .max_prot = R | W,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+		.flags = NPT_REGION_LAZY_BLOCKS,
+	};
+	const u64 g = 0x300000000ULL;
+	struct npt_fault_result fr;
+	struct npt_op_result res;
+	u64 young;
+
+	if (!(fc->cfg.options & (NPT_OPT_EPT_AD | NPT_OPT_S2_HA |
+				 NPT_OPT_RV_HWAD)))
+		kunit_skip(test, "no hardware sets the accessed flag");
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup_blocks(t, 1), 0);
+	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
+	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, FLT_LAZY, RD, &fr), 0);
+	KUNIT_ASSERT_EQ(test, fr.lvl, 1);
+	KUNIT_ASSERT_EQ(test, npt_age(t, FLT_LAZY, SZ_2M_ULL, NULL,
+				      NPT_AGE_CLEAR, &young), 0);
+	env->split_ptep = npt_kt_ptep(t, FLT_LAZY, 1);
+	KUNIT_ASSERT_NOT_NULL(test, env->split_ptep);
+	env->split_bits = a;
+	KUNIT_ASSERT_EQ(test, npt_unmap(t, FLT_LAZY + 7 * SZ_4K_ULL, SZ_4K_ULL,
+					0, &res), 0);
+	env->split_ptep = NULL;
+	KUNIT_ASSERT_EQ(test, npt_age(t, FLT_LAZY, SZ_2M_ULL, NULL, 0, &young),
+			0);
+	KUNIT_EXPECT_EQ(test, young, NPT_PTRS - 1);
+
+	if (fmt != NPT_FORMAT_ARM64_S2)
+		return;
+	KUNIT_ASSERT_EQ(test, npt_map(t, g, g, SZ_2M_ULL, R | W, NPT_MT_WB,
+				      NPT_OP_NO_BLOCKS, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, SZ_2M_ULL, NULL, NPT_AGE_CLEAR,
+				      &young), 0);
+	env->flush_ptep = npt_kt_ptep(t, g + 5 * SZ_4K_ULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, env->flush_ptep);
+	env->flush_bits = a;
+	KUNIT_ASSERT_EQ(test, npt_collapse(t, g, SZ_2M_ULL, &res), 0);
+	KUNIT_EXPECT_NULL(test, env->flush_ptep);
+	KUNIT_ASSERT_EQ(test, npt_age(t, g, SZ_2M_ULL, NULL, 0, &young), 0);
+	KUNIT_EXPECT_EQ(test, young, NPT_PTRS);
+}
+
+/*
  * In a dirty-logged region only what the log write-protected gets write
  * permission back on a write fault: a page the caller mapped read-only, or
  * made read-only with a protect, stays read-only and the write stays a
@@ -1485,6 +1546,7 @@ static struct kunit_case npt_fault_cases[] = {
 	KUNIT_CASE_PARAM(npt_flt_dirty_log_shared, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_lazy_block, flt_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_flt_age, flt_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_flt_age_race, flt_cfg_gen_params),
 	{}
 };
 

@@ -39,7 +39,9 @@ struct npt_kt_event {
 /*
  * The host-memory provider and flush recorder of one test.  @fail_at is
  * the value of @allocs whose allocation fails (0: none).  When npt splits
- * a lazy block, @split_bits are set in *@split_ptep (if not NULL) first.
+ * a lazy block, @split_bits are set in *@split_ptep (if not NULL) first;
+ * at the next flush, @flush_bits in *@flush_ptep (once), as a CPU could
+ * until the flush completes.
  */
 struct npt_kt_env {
 	struct kunit *test;
@@ -50,6 +52,8 @@ struct npt_kt_env {
 	npt_pte_t *watch;
 	npt_pte_t *split_ptep;
 	npt_pte_t split_bits;
+	npt_pte_t *flush_ptep;
+	npt_pte_t flush_bits;
 	unsigned int nr_ev;
 	unsigned int lost_ev;
 	struct npt_kt_event ev[NPT_KT_EVENTS];
