@@ -1074,14 +1074,19 @@ static u64 flt_age(struct kunit *test, struct npt_table *t, u64 gpa,
 	return young;
 }
 
-/* npt_age() that must fail with @err, reporting and writing nothing. */
+/*
+ * npt_age() that must fail with @err, reporting nothing and writing no
+ * bitmap (one word, given only where it would hold the range).
+ */
 static void flt_age_err(struct kunit *test, struct npt_table *t, u64 gpa,
 			u64 size, u32 flags, int err)
 {
 	unsigned long bm[1] = { ~0UL };
+	bool fits = size <= BITS_PER_LONG * SZ_4K_ULL;
 	u64 young = 1;
 
-	KUNIT_EXPECT_EQ(test, npt_age(t, gpa, size, bm, flags, &young), err);
+	KUNIT_EXPECT_EQ(test, npt_age(t, gpa, size, fits ? bm : NULL, flags,
+				      &young), err);
 	KUNIT_EXPECT_EQ(test, young, 0);
 	KUNIT_EXPECT_EQ(test, bm[0], ~0UL);
 }
@@ -1135,7 +1140,7 @@ static void npt_flt_age(struct kunit *test)
 	flt_age_err(test, t, BIT_ULL(fc->cfg.ia_bits) - SZ_4K_ULL,
 		    2 * SZ_4K_ULL, clr, -ERANGE);
 	if (ept && !(opt & NPT_OPT_EPT_AD)) {
-		flt_age_err(test, t, g, 2 * SZ_2M_ULL, clr, -EOPNOTSUPP);
+		flt_age_err(test, t, g, 2 * SZ_4K_ULL, clr, -EOPNOTSUPP);
 		return;
 	}
 
@@ -1171,6 +1176,14 @@ static void npt_flt_age(struct kunit *test)
 				      SZ_1G_ULL - SZ_2M_ULL, NULL, clr),
 			NPT_PTRS * NPT_PTRS - NPT_PTRS);
 	KUNIT_ASSERT_EQ(test, npt_translate(t, gib, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
+	/* A block that ends where the piece ends is the piece's to clear. */
+	KUNIT_ASSERT_EQ(test, npt_map(t, gib + SZ_1G_ULL, gib, SZ_2M_ULL, R | W,
+				      NPT_MT_WB, 0, &res), 0);
+	KUNIT_EXPECT_EQ(test, flt_age(test, t, gib + SZ_1G_ULL, SZ_2M_ULL, NULL,
+				      clr | more), NPT_PTRS);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, gib + SZ_1G_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 1);
 	KUNIT_EXPECT_EQ(test, tr.pte & a, 0);
 
 	/* A read of page 1 makes it young again. */
@@ -1245,6 +1258,7 @@ static void npt_flt_age_race(struct kunit *test)
 	env->flush_bits = a;
 	KUNIT_ASSERT_EQ(test, npt_collapse(t, g, SZ_2M_ULL, &res), 0);
 	KUNIT_EXPECT_NULL(test, env->flush_ptep);
+	env->flush_ptep = NULL;
 	KUNIT_ASSERT_EQ(test, npt_age(t, g, SZ_2M_ULL, NULL, 0, &young), 0);
 	KUNIT_EXPECT_EQ(test, young, NPT_PTRS);
 }
