@@ -2221,11 +2221,13 @@ static void do_age(struct runner *r)
 	const unsigned long pattern = ~0UL / 0xff * 0xa5;
 	unsigned long bm[BITS_TO_LONGS(AGE_PAGES)];
 	bool clear = chance(r, 60), with_bm = chance(r, 80);
-	bool was_young[AGE_PAGES];
+	u32 flags = (clear ? NPT_AGE_CLEAR : 0) |
+		    (chance(r, 30) ? NPT_AGE_MORE : 0), acc;
+	bool was_young[AGE_PAGES], cleared;
 	npt_pte_t before[AGE_PAGES], after, flag;
-	u64 gpa, size, i, pages, young, want = 0, pre;
+	u64 gpa, size, i, pages, young, want = 0, pre, bs, b;
+	u8 before_lvl[AGE_PAGES];
 	struct ref_entry re;
-	u32 acc;
 	int ret, lvl;
 
 	size = (1 + rnd(r, chance(r, 70) ? 16 : AGE_PAGES)) << 12;
@@ -2233,13 +2235,18 @@ static void do_age(struct runner *r)
 	mangle(r, &gpa, &size);
 	if (chance(r, 2))
 		size = NPT_AGE_MAX + 4096;
+	if (chance(r, 2))
+		flags |= 1U << rnd(r, 32);
 	snprintf(r->what, sizeof(r->what), "age(gpa %#llx, size %#llx, "
-		 "clear %d, bitmap %d)", (unsigned long long)gpa,
-		 (unsigned long long)size, clear, with_bm);
+		 "flags %#x, bitmap %d)", (unsigned long long)gpa,
+		 (unsigned long long)size, flags, with_bm);
 	flag = is_ept(r->cfg.format) ? BIT_ULL(8) :
 	       r->cfg.format == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
-	acc = size > NPT_AGE_MAX ? A_EINVAL : range_errs(r, gpa, size,
-							  r->ia_size);
+	clear = flags & NPT_AGE_CLEAR;
+	if ((flags & ~(NPT_AGE_CLEAR | NPT_AGE_MORE)) || size > NPT_AGE_MAX)
+		acc = A_EINVAL;
+	else
+		acc = range_errs(r, gpa, size, r->ia_size);
 	pre = acc ? 0 : table_hash(r, gpa, size);
 	if (!acc && is_ept(r->cfg.format) &&
 	    !(r->cfg.options & NPT_OPT_EPT_AD))
@@ -2248,12 +2255,12 @@ static void do_age(struct runner *r)
 	for (i = 0; i < pages; i++) {
 		was_young[i] = leaf_at(r, gpa + (i << 12), &before[i], &lvl,
 				       &re) && re.young;
+		before_lvl[i] = lvl;
 		want += was_young[i];
 	}
 	memset(bm, 0xa5, sizeof(bm));
 	begin_op(r);
-	ret = npt_age(r->t, gpa, size, with_bm ? bm : NULL,
-		      clear ? NPT_AGE_CLEAR : 0, &young);
+	ret = npt_age(r->t, gpa, size, with_bm ? bm : NULL, flags, &young);
 	end_op(r);
 	CHECK(r, outcome_bit(ret) & (acc ?: A_OK), "returned %d; allowed "
 	      "outcomes %#x", ret, acc ?: A_OK);
@@ -2278,23 +2285,25 @@ static void do_age(struct runner *r)
 	CHECK(r, young == want, "%llu young pages, the table had %llu",
 	      (unsigned long long)young, (unsigned long long)want);
 	for (i = 0; i < pages && !r->failed; i++) {
-		u64 p = gpa + (i << 12), bs, b;
+		u64 p = gpa + (i << 12);
 
+		/* With NPT_AGE_MORE a leaf going on past the range is kept. */
+		bs = npt_lvl_size(before_lvl[i]);
+		b = p & ~(bs - 1);
+		cleared = clear && was_young[i] &&
+			  (!(flags & NPT_AGE_MORE) || b + bs <= gpa + size);
 		if (with_bm)
 			CHECK(r, test_bit(i, bm) == was_young[i], "page %#llx: "
 			      "bit %d, leaf %#llx", (unsigned long long)p,
 			      test_bit(i, bm), (unsigned long long)before[i]);
 		leaf_at(r, p, &after, &lvl, &re);
-		CHECK(r, after == (clear && was_young[i] ? before[i] & ~flag :
-							   before[i]),
+		CHECK(r, after == (cleared ? before[i] & ~flag : before[i]),
 		      "page %#llx: entry %#llx, was %#llx",
 		      (unsigned long long)p, (unsigned long long)after,
 		      (unsigned long long)before[i]);
-		if (!clear || !was_young[i])
+		if (!cleared)
 			continue;
 		/* The leaf is old now, also where it reaches out of the range. */
-		bs = npt_lvl_size(lvl);
-		b = p & ~(bs - 1);
 		model_unmark(&r->m, b, bs, MODEL_ST_ACCESSED);
 		model_mark(&r->m, b, bs, MODEL_ST_OLD);
 	}
