@@ -480,11 +480,11 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	struct npt_table *t = op->t;
 
 	if ((old ^ new) & t->bbm) {
+		npt_pte_t cur = npt_break(op, ptep, gpa, lvl);
+
 		/* A protect keeps what the hardware set meanwhile; a map not. */
 		if (op->kind != NPT_KIND_MAP)
-			new |= npt_break(op, ptep, gpa, lvl) & t->state;
-		else
-			npt_break(op, ptep, gpa, lvl);
+			new |= cur & t->state;
 		/* The make: seen only after the flush of the break. */
 		smp_store_release(ptep, new);
 		return;
@@ -1144,11 +1144,11 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	 * After Arm's break and its flush no CPU reaches the children: an
 	 * access flag one got (HA) since the fold read them goes to the block.
 	 */
-	if (t->bbm) {
+	if (t->bbm)
 		npt_break(op, ctx->ptep, ctx->start, ctx->lvl);
-		for (i = 0; t->hw_ad && i < NPT_PTRS; i++)
+	if (t->bbm && t->hw_ad)
+		for (i = 0; i < NPT_PTRS; i++)
 			block |= READ_ONCE(child[i]) & t->state;
-	}
 	WRITE_ONCE(*ctx->ptep, block);
 	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
 		     ctx->lvl);

@@ -766,12 +766,12 @@ static int npt_age_visit(const struct npt_visit_ctx *ctx,
  * young when the leaf mapping it has its accessed flag (EPT A with A/D,
  * Arm AF, RISC-V A); the pages of a block are all young or all old, and a
  * block that the range covers in part is aged whole (with %NPT_AGE_MORE,
- * by a later piece).  Nothing is
- * invalidated, as in KVM: a CPU may go on using a cached translation
- * without setting the flag again, which is only a hint.  Where the
- * hardware does not set the flag (Arm without %NPT_OPT_S2_HA, RISC-V
- * without %NPT_OPT_RV_HWAD) the next access through a cleared leaf
- * faults, and npt_handle_fault() sets the flag again.
+ * by a later piece).  Nothing is invalidated, as in KVM: a CPU may go on
+ * using a cached translation without setting the flag again, which is
+ * only a hint.  Where the hardware does not set the flag (Arm without
+ * %NPT_OPT_S2_HA, RISC-V without %NPT_OPT_RV_HWAD) the next access
+ * through a cleared leaf faults, and npt_handle_fault() sets the flag
+ * again.
  *
  * Context: any context but hard interrupt; takes the table lock for the
  * whole range, so a large one is better aged in pieces (the ioctl takes

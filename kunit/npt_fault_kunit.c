@@ -1064,6 +1064,13 @@ static void npt_flt_dirty_log_gone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NPT_PTRS), NPT_PTRS);
 }
 
+/* The accessed flag: EPT A (bit 8), Arm AF (bit 10), RISC-V A (bit 6). */
+static npt_pte_t flt_acc_bit(u32 format)
+{
+	return format == NPT_FORMAT_EPT4 ? BIT_ULL(8) :
+	       format == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
+}
+
 /* npt_age() over [@gpa, @gpa + @size), which must succeed. */
 static u64 flt_age(struct kunit *test, struct npt_table *t, u64 gpa,
 		   u64 size, unsigned long *bm, u32 flags)
@@ -1109,7 +1116,7 @@ static void npt_flt_age(struct kunit *test)
 	u32 fmt = fc->cfg.format, opt = fc->cfg.options;
 	bool ept = fmt == NPT_FORMAT_EPT4, arm = fmt == NPT_FORMAT_ARM64_S2;
 	bool hw = opt & (NPT_OPT_EPT_AD | NPT_OPT_S2_HA | NPT_OPT_RV_HWAD);
-	npt_pte_t a = ept ? BIT_ULL(8) : arm ? BIT_ULL(10) : BIT_ULL(6);
+	npt_pte_t a = flt_acc_bit(fmt);
 	npt_pte_t d = ept ? BIT_ULL(9) : arm ? 0 : BIT_ULL(7);
 	const u64 g = 0x300000000ULL, blk = g + SZ_2M_ULL, gib = 4 * SZ_1G_ULL;
 	const u32 clr = NPT_AGE_CLEAR, more = NPT_AGE_MORE;
@@ -1215,8 +1222,7 @@ static void npt_flt_age_race(struct kunit *test)
 	struct npt_kt_env *env = npt_kt_env(test);
 	struct npt_table *t = npt_kt_create(test, env, &fc->cfg, 0);
 	u32 fmt = fc->cfg.format;
-	npt_pte_t a = fmt == NPT_FORMAT_EPT4 ? BIT_ULL(8) :
-		      fmt == NPT_FORMAT_ARM64_S2 ? BIT_ULL(10) : BIT_ULL(6);
+	npt_pte_t a = flt_acc_bit(fmt);
 	struct npt_region rg = {
 		.gpa = FLT_LAZY, .size = SZ_2M_ULL, .max_prot = R | W,
 		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
