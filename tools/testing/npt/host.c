@@ -17,6 +17,7 @@ u64 npt_test_stop_calls;
 unsigned long npt_test_warnings;
 int npt_test_locks_held;
 void (*npt_test_lock_hook)(void);
+void (*npt_test_xchg_hook)(void *ptr);
 int npt_test_rcu_nesting;
 static bool npt_test_fast;
 

@@ -17,6 +17,7 @@
 
 #define G	(1ULL << 30)
 #define RW	(NPT_PROT_R | NPT_PROT_W)
+#define S2_AF_BIT	(1ULL << 10)	/* Arm stage-2 descriptor AF */
 
 static struct npt_test_mm mm;
 
@@ -261,6 +262,47 @@ static int translate_break(void)
 	return bug;
 }
 
+/* The CPU sets the access flag of the leaf just before the break. */
+static void access_before_break(void *ptr)
+{
+	*(npt_pte_t *)ptr |= S2_AF_BIT;
+}
+
+/*
+ * An Arm protect that changes the memory type breaks the leaf first.  With
+ * HA, the CPU may set AF between the protect's read of the leaf and the
+ * break: the new leaf keeps it, as it would keep it without a break.
+ */
+static int protect_break_af(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_ARM64_S2, .options = NPT_OPT_S2_HA,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_op_result res;
+	struct npt_table *t;
+	npt_pte_t *ptep;
+	int bug;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+	if (npt_table_create(&cfg, &t) ||
+	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
+		    &res))
+		abort();
+	ptep = leaf_ptep(t, G);
+	if (*ptep & S2_AF_BIT)
+		abort();
+	npt_test_xchg_hook = access_before_break;
+	if (npt_protect(t, G, 4096, RW, NPT_MT_NC, 0, &res) ||
+	    npt_test_xchg_hook)
+		abort();
+	bug = !(*ptep & S2_AF_BIT);
+	printf("%s protect-break-af: AF set by the CPU before an Arm protect's "
+	       "break is %s\n", bug ? "BUG" : "ok", bug ? "lost" : "kept");
+	done(t);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -271,5 +313,6 @@ int main(void)
 	bugs += interruptible_fit();
 	bugs += split_dirty();
 	bugs += translate_break();
+	bugs += protect_break_af();
 	return bugs;
 }

@@ -3,6 +3,10 @@
  * User-space stand-in for the parts of <linux/atomic.h> and the arch
  * cmpxchg headers that work on plain integers: xchg(), cmpxchg() and
  * try_cmpxchg() with full ordering, and a minimal atomic_t / atomic64_t.
+ * npt_test_xchg_hook, when set, runs once as the next xchg() begins, with
+ * the address exchanged: it plays a CPU that writes the word (a hardware
+ * walker setting an access flag) between the caller's read and its
+ * exchange.
  */
 #ifndef _NPT_TEST_LINUX_ATOMIC_H
 #define _NPT_TEST_LINUX_ATOMIC_H
@@ -10,7 +14,23 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
-#define xchg(ptr, v)	__atomic_exchange_n(ptr, v, __ATOMIC_SEQ_CST)
+extern void (*npt_test_xchg_hook)(void *ptr);
+
+static inline void npt_test_before_xchg(void *ptr)
+{
+	void (*hook)(void *ptr) = npt_test_xchg_hook;
+
+	if (hook) {
+		npt_test_xchg_hook = NULL;
+		hook(ptr);
+	}
+}
+
+#define xchg(ptr, v) ({							\
+	typeof(ptr) __xp = (ptr);					\
+	npt_test_before_xchg(__xp);					\
+	__atomic_exchange_n(__xp, v, __ATOMIC_SEQ_CST);			\
+})
 #define xchg_relaxed(ptr, v)	__atomic_exchange_n(ptr, v, __ATOMIC_RELAXED)
 
 #define cmpxchg(ptr, old, new) ({					\
