@@ -1901,17 +1901,20 @@ EXPORT_SYMBOL_GPL(npt_format);
 
 /* ---- lifetime --------------------------------------------------------- */
 
-/* Whether this CPU can walk a table made with @cfg. */
-static int npt_host_fits(const struct npt_config *cfg)
+/*
+ * Whether this CPU can walk @t, with the widths its format chose (a zero
+ * width in the configuration means the format's largest).
+ */
+static int npt_host_fits(const struct npt_table *t)
 {
 	struct npt_host_caps caps;
 	int ret = npt_host_caps(&caps);
 
 	if (ret)
 		return ret;
-	if (!(caps.formats & BIT(cfg->format)) ||
-	    (cfg->options & ~caps.options) || cfg->oa_bits > caps.oa_bits ||
-	    (caps.ia_bits_max && cfg->ia_bits > caps.ia_bits_max))
+	if (!(caps.formats & BIT(t->format)) ||
+	    (t->options & ~caps.options) || t->oa_bits > caps.oa_bits ||
+	    (caps.ia_bits_max && t->ia_bits > caps.ia_bits_max))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -1924,8 +1927,8 @@ static int npt_host_fits(const struct npt_config *cfg)
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
  * this build lacks (or, with %NPT_CFG_CHECK_HOST, that this CPU cannot
- * walk with those options and widths), -ENOSPC when the root alone exceeds the page limit,
- * -ENOMEM.
+ * walk with the options and the widths the table gets), -ENOSPC when the
+ * root alone exceeds the page limit, -ENOMEM.
  */
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 {
@@ -1940,11 +1943,6 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 		return -EINVAL;
 	if (!fmt)
 		return -EOPNOTSUPP;
-	if (cfg->flags & NPT_CFG_CHECK_HOST) {
-		ret = npt_host_fits(cfg);
-		if (ret)
-			return ret;
-	}
 
 	t = npt_host_zalloc(sizeof(*t));
 	if (!t)
@@ -1970,6 +1968,11 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	if (WARN_ON_ONCE(t->levels > NPT_MAX_LEVELS || t->levels < 2)) {
 		ret = -EINVAL;
 		goto out_free;
+	}
+	if (cfg->flags & NPT_CFG_CHECK_HOST) {
+		ret = npt_host_fits(t);
+		if (ret)
+			goto out_free;
 	}
 	if (npt_root_pages(t) > t->st.max_pages) {
 		ret = -ENOSPC;

@@ -271,8 +271,9 @@ struct npt_caps {
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
  * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create
  * (or, with %NPT_CREATE_CHECK_HOST, that this CPU cannot walk with these
- * options and widths), ENOSPC when the root alone exceeds @max_pages,
- * ENOMEM, EMFILE / ENFILE when no fd is free.
+ * options and widths, a zero width being the format's default), ENOSPC
+ * when the root alone exceeds @max_pages, ENOMEM, EMFILE / ENFILE when no
+ * fd is free.
  */
 struct npt_create_table {
 	__u32 size;

@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/array_size.h>
 #include "host.h"
 
 #define G	(1ULL << 30)
@@ -303,6 +304,67 @@ static int protect_break_af(void)
 	return bug;
 }
 
+/*
+ * NPT_CFG_CHECK_HOST compares the widths the format chose, not the
+ * configuration's: a zero width means the format's largest, which a host
+ * with a narrower walker cannot take.
+ */
+static int check_host_widths(void)
+{
+	static const struct {
+		u32 format, ia_bits, oa_bits, want_ia, want_oa;
+	} c[] = {
+		{ NPT_FORMAT_EPT4, 0, 0, 0, 39 },
+		{ NPT_FORMAT_EPT4, 0, 40, 0, 39 },
+		{ NPT_FORMAT_ARM64_S2, 0, 0, 36, 36 },
+		{ NPT_FORMAT_ARM64_S2, 40, 36, 36, 36 },
+		{ NPT_FORMAT_SV39X4, 0, 0, 0, 40 },
+	};
+	struct npt_config cfg = {
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+		.flags = NPT_CFG_CHECK_HOST,
+	};
+	struct npt_table *t;
+	int bug = 0, ret, i;
+
+	npt_test_caps_ret = 0;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		npt_test_caps = (struct npt_host_caps){
+			.formats = BIT(c[i].format), .oa_bits = c[i].want_oa,
+			.ia_bits_max = c[i].want_ia,
+		};
+		cfg.format = c[i].format;
+		cfg.ia_bits = c[i].ia_bits;
+		cfg.oa_bits = c[i].oa_bits;
+		npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+		ret = npt_table_create(&cfg, &t);
+		if (!ret)
+			npt_table_destroy(t);
+		npt_test_mm_fini(&mm);
+		printf("%s check-host-widths: format %u, ia_bits %u, oa_bits %u "
+		       "on a host with %u/%u bits: %d (expected %d)\n",
+		       ret != -EOPNOTSUPP ? "BUG" : "ok", c[i].format,
+		       c[i].ia_bits, c[i].oa_bits, c[i].want_ia, c[i].want_oa,
+		       ret, -EOPNOTSUPP);
+		bug |= ret != -EOPNOTSUPP;
+	}
+	/* The widths the host has pass. */
+	npt_test_caps.formats = BIT(NPT_FORMAT_EPT4);
+	npt_test_caps.oa_bits = 52;
+	cfg.format = NPT_FORMAT_EPT4;
+	cfg.ia_bits = 0;
+	cfg.oa_bits = 0;
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+	ret = npt_table_create(&cfg, &t);
+	if (!ret)
+		npt_table_destroy(t);
+	npt_test_mm_fini(&mm);
+	printf("%s check-host-widths: EPT4 with default widths on a 52-bit "
+	       "host: %d (expected 0)\n", ret ? "BUG" : "ok", ret);
+	npt_test_caps_ret = -EOPNOTSUPP;
+	return bug | !!ret;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -314,5 +376,6 @@ int main(void)
 	bugs += split_dirty();
 	bugs += translate_break();
 	bugs += protect_break_af();
+	bugs += check_host_widths();
 	return bugs;
 }
