@@ -97,14 +97,15 @@ static const struct kernel_param_ops npt_live_ops = {
 module_param_cb(live_pages, &npt_live_ops, NULL, 0444);
 MODULE_PARM_DESC(live_pages, "Table pages allocated by npt and not yet freed");
 
+/* Dirty-log bitmaps reach 32 MiB (a 1 TiB region): vmalloc beyond a page. */
 void *npt_host_zalloc(size_t size)
 {
-	return kzalloc(size, GFP_KERNEL_ACCOUNT);
+	return kvzalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 void npt_host_free(void *p)
 {
-	kfree(p);
+	kvfree(p);
 }
 
 bool npt_host_should_stop(void)

@@ -2365,6 +2365,34 @@ TEST_F(npt, dirty_log_basic)
  * a write sets its leaf's flag without a fault, and a harvest reads the
  * flags into the log and, with CLEAR, clears and flushes them.
  */
+/*
+ * The largest logged region, 1 TiB, needs a 32 MiB bitmap: more than the
+ * slab allocator gives.  A write in its last page is logged; one page
+ * more is ENOSPC where the space has it.
+ */
+TEST_F(npt, dirty_log_largest)
+{
+	uint64_t len = 1ULL << 40, last = len - SZ_4K, bm = ~0ULL;
+	struct npt_handle_fault h;
+	struct npt_dirty_log d;
+
+	if (variant->gpa_bits < 40)
+		SKIP(return, "%u-bit guest-physical space", variant->gpa_bits);
+	if (variant->gpa_bits > 40)
+		EXPECT_EQ(ENOSPC, set_region(self->fd, 0, len + SZ_4K, RW,
+					     NPT_BACKING_LAZY,
+					     NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, set_region(self->fd, 0, len, RW, NPT_BACKING_LAZY,
+				NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, handle_fault(self->fd, last, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(0, handle_fault(self->fd, last, NPT_ACC_WRITE, &h));
+	ASSERT_EQ(0, dirty_log(self->fd, last - 63 * SZ_4K, 64 * SZ_4K, &bm,
+			       true, &d));
+	EXPECT_EQ(1ULL << 63, bm);
+	EXPECT_EQ(1, d.dirty);
+	ASSERT_EQ(0, set_region(self->fd, 0, 0, 0, 0, 0));
+}
+
 TEST_F(npt, dirty_log_hw)
 {
 	uint32_t opt = hw_ad_opt(variant->format);
