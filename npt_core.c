@@ -454,22 +454,24 @@ static void npt_op_free_owned(struct npt_op *op, npt_pte_t old, int lvl)
 }
 
 /*
- * Arm's break: make a live entry invalid and flush it before the make.
- * Lockless lookups that meet the break wait for the make (npt_translate()).
- * Return: the entry as the break took it, with an access flag the
- * hardware (HA) may have set since the caller read it.
+ * Arm's break: make a live entry at @lvl invalid and flush it before the
+ * make.  @leaf_lvl is the level of the leaves it translated through: @lvl
+ * for a leaf, one below for a table about to become a block, whose leaves
+ * the TLBs may hold too.  Lockless lookups that meet the break wait for the
+ * make (npt_translate()).  Return: the entry as the break took it, with an
+ * access flag the hardware (HA) may have set since the caller read it.
  */
 static npt_pte_t npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa,
-			   int lvl)
+			   int lvl, int leaf_lvl)
 {
-	struct npt_flush_plan one = { .nr = 1 };
+	struct npt_flush_plan plan = {};
 	npt_pte_t old;
 
-	one.range[0].gpa = gpa;
-	one.range[0].size = npt_lvl_size(lvl);
-	one.range[0].lvl = lvl;
+	if (leaf_lvl != lvl)
+		npt_plan_add(&plan, gpa, npt_lvl_size(lvl), leaf_lvl);
+	npt_plan_add(&plan, gpa, npt_lvl_size(lvl), lvl);
 	old = xchg(ptep, op->t->break_val);
-	npt_flush(op, &one);
+	npt_flush(op, &plan);
 	return old;
 }
 
@@ -480,7 +482,7 @@ static void npt_change_leaf(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	struct npt_table *t = op->t;
 
 	if ((old ^ new) & t->bbm) {
-		npt_pte_t cur = npt_break(op, ptep, gpa, lvl);
+		npt_pte_t cur = npt_break(op, ptep, gpa, lvl, lvl);
 
 		/* A protect keeps what the hardware set meanwhile; a map not. */
 		if (op->kind != NPT_KIND_MAP)
@@ -752,7 +754,7 @@ static void npt_split(struct npt_op *op, npt_pte_t *ptep, npt_pte_t old,
 	if (t->bbm || !t->hw_ad) {
 		/* With HA, the CPU may have set the block's AF meanwhile. */
 		if (t->bbm) {
-			cur = npt_break(op, ptep, start, lvl);
+			cur = npt_break(op, ptep, start, lvl, lvl);
 			if (cur != old)
 				npt_split_fill(t, child, cur, lvl);
 		}
@@ -1145,11 +1147,14 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	 * access flag one got (HA) since the fold read them goes to the block.
 	 */
 	if (t->bbm)
-		npt_break(op, ctx->ptep, ctx->start, ctx->lvl);
+		npt_break(op, ctx->ptep, ctx->start, ctx->lvl, ctx->lvl - 1);
 	if (t->bbm && t->hw_ad)
 		for (i = 0; i < NPT_PTRS; i++)
 			block |= READ_ONCE(child[i]) & t->state;
 	WRITE_ONCE(*ctx->ptep, block);
+	/* The TLBs may hold the children's leaves, one level down. */
+	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
+		     ctx->lvl - 1);
 	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
 		     ctx->lvl);
 	t->st.leaves[ctx->lvl - 1] -= NPT_PTRS;
@@ -1223,8 +1228,13 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 	/* An unmap may unlink a whole level-0 table before descending. */
 	if (op->kind == NPT_KIND_UNMAP)
 		apply.flags |= NPT_WALK_TABLE_PRE;
-	/* The plan of the whole range holds while nothing else changed. */
+	/*
+	 * The plan of the whole range holds while nothing else changed.  Once
+	 * something did (a fault between two chunks), each chunk plans and
+	 * provisions for itself.
+	 */
 	if (!op->planned || op->planned != t->changes) {
+		op->planned = 0;
 		ret = npt_op_prepare(op, may_sleep);
 		if (ret)
 			return ret;

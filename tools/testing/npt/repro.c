@@ -304,6 +304,127 @@ static int protect_break_af(void)
 	return bug;
 }
 
+static struct npt_table *replan_t;
+static bool replan_fired;
+
+/* Once the first 1 GiB chunk is in, a vCPU faults in a lazy region. */
+static void fault_between_chunks(void)
+{
+	struct npt_fault_result fr;
+
+	if (replan_t->st.leaves[0] < 262144) {
+		npt_test_lock_hook = fault_between_chunks;
+		return;
+	}
+	replan_fired = true;
+	if (npt_handle_fault(replan_t, 600 * G, NPT_ACC_WRITE, &fr) ||
+	    fr.action != NPT_RESOLVED_MAPPED)
+		abort();
+}
+
+/*
+ * A range operation plans and provisions its whole range, then applies it
+ * 1 GiB at a time, dropping the table lock in between.  A fault resolved
+ * in that gap takes pages from the same cache, so the next chunk plans
+ * again; the chunks after it must plan too, or they run the cache dry and
+ * link a table that is not there.
+ */
+static int chunk_replan(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_EPT4, .mm = &npt_test_mm_ops,
+		.mm_arg = &mm,
+	};
+	struct npt_region rg = {
+		.gpa = 600 * G, .size = 2 << 20, .max_prot = RW,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+	};
+	unsigned long warnings = npt_test_warnings;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	int ret, bug;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &replan_t) ||
+	    npt_set_region(replan_t, &rg))
+		abort();
+	replan_fired = false;
+	npt_test_lock_hook = fault_between_chunks;
+	ret = npt_map(replan_t, 0, 0x100000000ULL, 3 * G, RW, NPT_MT_WB,
+		      NPT_OP_NO_BLOCKS, &res);
+	npt_test_lock_hook = NULL;
+	bug = ret || res.done != 3 * G || !replan_fired ||
+	      npt_test_warnings != warnings ||
+	      npt_translate(replan_t, 3 * G - 4096, &tr) ||
+	      tr.hpa != 0x100000000ULL + 3 * G - 4096;
+	printf("%s chunk-replan: a 3 GiB map with a fault after its first "
+	       "chunk = %d, done %#llx, %lu warnings (expected 0, 0xc0000000, "
+	       "0)\n", bug ? "BUG" : "ok", ret, (unsigned long long)res.done,
+	       npt_test_warnings - warnings);
+	done(replan_t);
+	return bug;
+}
+
+static bool flushed_lvl0;
+static struct npt_translation res_tr;
+
+/* A flush that invalidates [G, G + 2M) with TTL-style level 0. */
+static void note_lvl0(void *arg, const struct npt_flush_plan *plan)
+{
+	u32 i;
+
+	for (i = 0; i < plan->nr; i++)
+		flushed_lvl0 |= plan->range[i].gpa <= G &&
+				plan->range[i].gpa + plan->range[i].size >=
+				G + (2 << 20) && !plan->range[i].lvl;
+	flushed_lvl0 |= plan->all;
+}
+
+/*
+ * A collapse replaces a table of 4 KiB leaves by a 2 MiB block.  The TLBs
+ * may hold any of those leaves, and a flusher that steps by the level of
+ * a range (TTL hints, one HFENCE per entry) invalidates them only if the
+ * plan names level 0: the plan, and on Arm the break's flush, must.
+ */
+static int collapse_plan_level(void)
+{
+	static const u32 formats[] = {
+		NPT_FORMAT_EPT4, NPT_FORMAT_ARM64_S2, NPT_FORMAT_SV39X4,
+	};
+	struct npt_config cfg = {
+		.mm = &npt_test_mm_ops, .mm_arg = &mm, .flush = note_lvl0,
+	};
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug = 0, b, i;
+	bool in_plan;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		cfg.format = formats[i];
+		npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+		if (npt_table_create(&cfg, &t) ||
+		    npt_map(t, G, 0x200000000ULL, 2 << 20, RW, NPT_MT_WB,
+			    NPT_OP_NO_BLOCKS, &res))
+			abort();
+		flushed_lvl0 = false;
+		if (npt_collapse(t, G, 2 << 20, &res) ||
+		    npt_translate(t, G, &res_tr) || res_tr.lvl != 1)
+			abort();
+		in_plan = flushed_lvl0;
+		flushed_lvl0 = false;
+		note_lvl0(NULL, &res.plan);
+		b = !flushed_lvl0 || (formats[i] == NPT_FORMAT_ARM64_S2 &&
+				      !in_plan);
+		printf("%s collapse-plan-level: format %u, 2 MiB of pages "
+		       "collapsed; level 0 in the plan: %s, in the flushes: "
+		       "%s\n", b ? "BUG" : "ok", formats[i],
+		       flushed_lvl0 ? "yes" : "no", in_plan ? "yes" : "no");
+		bug |= b;
+		done(t);
+	}
+	return bug;
+}
+
 /*
  * NPT_CFG_CHECK_HOST compares the widths the format chose, not the
  * configuration's: a zero width means the format's largest, which a host
@@ -377,5 +498,7 @@ int main(void)
 	bugs += translate_break();
 	bugs += protect_break_af();
 	bugs += check_host_widths();
+	bugs += chunk_replan();
+	bugs += collapse_plan_level();
 	return bugs;
 }
