@@ -506,6 +506,11 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 		bits |= t->log_wp;
 
 	page = npt_cache_take(t, from);
+	/*
+	 * The page is zero, its free-list link cleared too, before a walker
+	 * on another CPU can see the leaf (the leaf is a plain store).
+	 */
+	smp_wmb();
 	pa = t->mm->virt_to_phys(t->mm_arg, page);
 	ret = npt_map_leaf_locked(t, gpa, pa, lvl, bits | t->sw_owned, &opres);
 	if (ret) {
