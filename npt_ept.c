@@ -111,10 +111,16 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	return 0;
 }
 
+/* The execute bits of an entry: X, and user X (bit 10) with MBEC. */
+static npt_pte_t ept_exec_bits(const struct npt_table *t)
+{
+	return EPT_X | ((t->options & NPT_OPT_EPT_MBEC) ? EPT_UX : 0);
+}
+
 static npt_pte_t ept_table(const struct npt_table *t, phys_addr_t pa)
 {
 	/* Permissions AND over the walk: non-leaf entries allow all. */
-	return pa | EPT_RWX | ((t->options & NPT_OPT_EPT_MBEC) ? EPT_UX : 0);
+	return pa | EPT_R | EPT_W | ept_exec_bits(t);
 }
 
 static int ept_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
@@ -196,7 +202,9 @@ static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,
 
 	if ((pte & EPT_W) && !(pte & EPT_R))
 		return NPT_BAD_W_NO_R;
-	if ((pte & EPT_RWX) == EPT_X && !(t->options & NPT_OPT_EPT_XO))
+	/* Execute-only: X, or user X under MBEC, without R. */
+	if (!(pte & EPT_R) && (pte & ept_exec_bits(t)) &&
+	    !(t->options & NPT_OPT_EPT_XO))
 		return NPT_BAD_XO;
 	if (pte & EPT_ADDR & ~GENMASK_ULL(t->oa_bits - 1, 0))
 		return NPT_BAD_RSVD;
