@@ -95,6 +95,8 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->state = (t->options & NPT_OPT_EPT_AD) ? EPT_A | EPT_D : 0;
 	t->bbm = 0;
 	t->flush_new = false;
+	/* An EPT violation invalidates what the TLBs held for the GPA. */
+	t->flush_relax = false;
 	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
 		      BIT(NPT_ACC_EXEC);
 	if (t->options & NPT_OPT_EPT_MBEC)

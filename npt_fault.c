@@ -527,6 +527,22 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	return 0;
 }
 
+/*
+ * Flush the leaf at @lvl that translates @gpa and faulted: the TLBs may
+ * hold it as it was, and the vCPU would fault on it again.  Granting a
+ * permission or setting a flag needs this only where faulting entries may
+ * be cached (@t->flush_relax, @t->flush_new).
+ */
+static void npt_fault_flush(struct npt_table *t, u64 gpa, int lvl,
+			    struct npt_fault_result *res)
+{
+	u64 size = npt_lvl_size(lvl);
+
+	npt_plan_add(&res->plan, gpa & ~(size - 1), size, lvl);
+	if (t->flush)
+		t->flush(t->flush_arg, &res->plan);
+}
+
 /* A write to a leaf that the dirty log of its region write-protected. */
 static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
 			   npt_pte_t *ptep, npt_pte_t old, u64 gpa,
@@ -551,17 +567,8 @@ static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
 			break;
 		old = cur;
 	}
-	/* Granting a permission needs no flush, except where invalid
-	 * translations may be cached (RISC-V).
-	 */
-	if (t->flush_new) {
-		res->plan.nr = 1;
-		res->plan.range[0].gpa = start;
-		res->plan.range[0].size = size;
-		res->plan.range[0].lvl = lvl;
-		if (t->flush)
-			t->flush(t->flush_arg, &res->plan);
-	}
+	if (t->flush_relax)
+		npt_fault_flush(t, gpa, lvl, res);
 	npt_mark_dirty(rs, start, size);
 	res->action = NPT_RESOLVED_DIRTY;
 	res->lvl = lvl;
@@ -578,7 +585,9 @@ static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
  *
  * Re-walks first: when the access no longer faults (another CPU resolved
  * it) the result is %NPT_RESOLVED_SPURIOUS and nothing changes; a present
- * mapping is never replaced.  A missing page inside a %NPT_BACKING_LAZY
+ * mapping is never replaced.  Where a leaf that faulted may stay cached
+ * (Arm permission faults, RISC-V), relaxing it or finding the fault
+ * spurious also flushes it (@res->plan).  A missing page inside a %NPT_BACKING_LAZY
  * region whose max_prot allows the access is mapped from the page cache;
  * a clear access or dirty flag is set; a write to a page that the dirty
  * log of its region write-protected gets write permission back and is
@@ -614,6 +623,8 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 		res->action = NPT_RESOLVED_SPURIOUS;
 		res->lvl = res->fault.lvl;
 		res->hpa = res->fault.hpa & ~(npt_lvl_size(res->lvl) - 1);
+		if (t->flush_relax)
+			npt_fault_flush(t, gpa, res->lvl, res);
 		break;
 	case NPT_FAULT_ACCESS_FLAG:
 	case NPT_FAULT_DIRTY:
@@ -624,6 +635,9 @@ int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 		res->action = NPT_RESOLVED_FLAGS;
 		res->lvl = res->fault.lvl;
 		res->hpa = npt_pte_pa(t, walk[n - 1]);
+		/* Arm never caches an entry that faults on its AF. */
+		if (t->flush_new)
+			npt_fault_flush(t, gpa, res->lvl, res);
 		break;
 	case NPT_FAULT_NOT_PRESENT:
 		if (rs && rs->rg.backing == NPT_BACKING_LAZY &&

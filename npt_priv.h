@@ -140,6 +140,9 @@ struct npt_page_cache {
  *		protect, compared by nothing else.
  * @bbm:	Bits whose change in a live Arm leaf needs break-before-make.
  * @flush_new:	New leaves must be flushed too (RISC-V without Svvptc).
+ * @flush_relax: A leaf that faulted may stay cached: a fault resolved by
+ *		relaxing it, or found spurious, flushes it (Arm permission
+ *		faults; RISC-V, any fault).
  * @accesses:	Bit n set when NPT_ACC_* value n is an access of the table.
  * @acc_bit:	Accessed flag of a leaf (EPT A with A/D, Arm AF, RISC-V A).
  * @dirty_bit:	Dirty flag of a leaf (EPT D with A/D, RISC-V D).
@@ -206,6 +209,7 @@ struct npt_table {
 	npt_pte_t state;
 	npt_pte_t bbm;
 	bool flush_new;
+	bool flush_relax;
 	u32 accesses;
 	npt_pte_t acc_bit;
 	npt_pte_t dirty_bit;

@@ -83,6 +83,7 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->bbm = 0;
 	/* Without Svvptc the hardware may cache invalid entries. */
 	t->flush_new = true;
+	t->flush_relax = true;
 	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
 		      BIT(NPT_ACC_EXEC) | BIT(NPT_ACC_HLVX);
 	t->acc_bit = SV_A;
