@@ -425,6 +425,25 @@ static int collapse_plan_level(void)
 	return bug;
 }
 
+/* npt_table_create() with NPT_CFG_CHECK_HOST; the table goes at once. */
+static int create_checked(u32 format, u32 ia_bits, u32 oa_bits)
+{
+	struct npt_config cfg = {
+		.format = format, .ia_bits = ia_bits, .oa_bits = oa_bits,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+		.flags = NPT_CFG_CHECK_HOST,
+	};
+	struct npt_table *t;
+	int ret;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+	ret = npt_table_create(&cfg, &t);
+	if (!ret)
+		npt_table_destroy(t);
+	npt_test_mm_fini(&mm);
+	return ret;
+}
+
 /*
  * NPT_CFG_CHECK_HOST compares the widths the format chose, not the
  * configuration's: a zero width means the format's largest, which a host
@@ -441,11 +460,6 @@ static int check_host_widths(void)
 		{ NPT_FORMAT_ARM64_S2, 40, 36, 36, 36 },
 		{ NPT_FORMAT_SV39X4, 0, 0, 0, 40 },
 	};
-	struct npt_config cfg = {
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-		.flags = NPT_CFG_CHECK_HOST,
-	};
-	struct npt_table *t;
 	int bug = 0, ret, i;
 
 	npt_test_caps_ret = 0;
@@ -454,14 +468,7 @@ static int check_host_widths(void)
 			.formats = BIT(c[i].format), .oa_bits = c[i].want_oa,
 			.ia_bits_max = c[i].want_ia,
 		};
-		cfg.format = c[i].format;
-		cfg.ia_bits = c[i].ia_bits;
-		cfg.oa_bits = c[i].oa_bits;
-		npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
-		ret = npt_table_create(&cfg, &t);
-		if (!ret)
-			npt_table_destroy(t);
-		npt_test_mm_fini(&mm);
+		ret = create_checked(c[i].format, c[i].ia_bits, c[i].oa_bits);
 		printf("%s check-host-widths: format %u, ia_bits %u, oa_bits %u "
 		       "on a host with %u/%u bits: %d (expected %d)\n",
 		       ret != -EOPNOTSUPP ? "BUG" : "ok", c[i].format,
@@ -472,14 +479,7 @@ static int check_host_widths(void)
 	/* The widths the host has pass. */
 	npt_test_caps.formats = BIT(NPT_FORMAT_EPT4);
 	npt_test_caps.oa_bits = 52;
-	cfg.format = NPT_FORMAT_EPT4;
-	cfg.ia_bits = 0;
-	cfg.oa_bits = 0;
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
-	ret = npt_table_create(&cfg, &t);
-	if (!ret)
-		npt_table_destroy(t);
-	npt_test_mm_fini(&mm);
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0);
 	printf("%s check-host-widths: EPT4 with default widths on a 52-bit "
 	       "host: %d (expected 0)\n", ret ? "BUG" : "ok", ret);
 	npt_test_caps_ret = -EOPNOTSUPP;
