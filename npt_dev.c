@@ -379,7 +379,8 @@ static int npt_translate_batch(struct npt_ucmd *uc)
 	u32 i, n;
 	int ret = 0;
 
-	if (esz < sizeof(x) || memchr_inv(&cmd->x, 0, sizeof(cmd->x)))
+	if (esz < sizeof(x) || esz > NPT_XLATE_ENTRY_MAX ||
+	    memchr_inv(&cmd->x, 0, sizeof(cmd->x)))
 		return -EINVAL;
 
 	cmd->done = 0;

@@ -468,7 +468,8 @@ struct npt_xlate {
  * @count:	(in) 0 for the single lookup in @x, else the number of
  *		addresses in @gpas and of results in @results.
  * @entry_size:	(in) With @count: sizeof(struct npt_xlate) as the caller
- *		knows it; bytes past the kernel's structure are zeroed.
+ *		knows it, at most %NPT_XLATE_ENTRY_MAX; bytes past the
+ *		kernel's structure are zeroed.
  * @gpas:	(in) With @count: user pointer to __u64 gpas[@count].
  * @results:	(in) With @count: user pointer to @count results of
  *		@entry_size bytes each.
@@ -490,6 +491,9 @@ struct npt_translate {
 	__u32 done;
 	__u32 __reserved;
 };
+
+/* The largest result entry a batch translate writes. */
+#define NPT_XLATE_ENTRY_MAX	4096
 
 #define NPT_TRANSLATE		_IO(NPT_TYPE, NPT_CMD_TRANSLATE)
 
