@@ -2505,6 +2505,7 @@ TEST_F(npt, dirty_log_chunks)
 	uint64_t probe[] = { 0, 32767, 32768, 65536 + 3, pages - 1 };
 	struct npt_handle_fault h;
 	struct npt_dirty_log d;
+	uint64_t *short_bm;
 
 	ASSERT_NE(NULL, bm);
 	ASSERT_EQ(0, set_region(self->fd, base, len, RW, NPT_BACKING_LAZY,
@@ -2517,6 +2518,17 @@ TEST_F(npt, dirty_log_chunks)
 	/* One page too many: ENOENT, and nothing was cleared. */
 	EXPECT_EQ(ENOENT, dirty_log(self->fd, base, len + SZ_4K, bm, true,
 				    NULL));
+	/*
+	 * A bitmap that holds the first chunk's bits (4 KiB) and then ends:
+	 * EFAULT, and again nothing was cleared.
+	 */
+	short_bm = mmap(NULL, 2 * SZ_4K, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, short_bm);
+	ASSERT_EQ(0, munmap((uint8_t *)short_bm + SZ_4K, SZ_4K));
+	EXPECT_EQ(EFAULT, dirty_log(self->fd, base, len, short_bm, true,
+				    NULL));
+	munmap(short_bm, SZ_4K);
 	bm[words] = 0x1234;
 	ASSERT_EQ(0, dirty_log(self->fd, base, len, bm, true, &d));
 	EXPECT_EQ(ARRAY_SIZE(probe), d.dirty);
