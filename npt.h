@@ -167,8 +167,10 @@ struct npt_host_caps {
 
 /**
  * struct npt_op_result - what a mutation did
- * @done:	Bytes of the range completed from its start (all of it on
- *		success, a whole prefix after -EINTR, 0 on other errors).
+ * @done:	Bytes of the range completed from its start: all of it on
+ *		success; a whole prefix after -EINTR, or when a fault
+ *		resolved between two 1 GiB chunks made a later one fail;
+ *		0 on other errors.
  * @plan:	Union of every invalidation the operation asked for.
  */
 struct npt_op_result {
@@ -334,6 +336,8 @@ int npt_walk_gpa(struct npt_table *t, u64 gpa, struct npt_walk_info *wi);
 void npt_root_regs(const struct npt_table *t, struct npt_root_regs *regs);
 phys_addr_t npt_root_pa(const struct npt_table *t);
 void npt_get_stats(struct npt_table *t, struct npt_stats *st);
+void npt_plan_merge(struct npt_flush_plan *dst,
+		    const struct npt_flush_plan *src);
 u32 npt_ia_bits(const struct npt_table *t);
 u32 npt_oa_bits(const struct npt_table *t);
 u32 npt_levels(const struct npt_table *t);

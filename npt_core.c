@@ -311,8 +311,19 @@ void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
 	plan->nr++;
 }
 
-static void npt_plan_merge(struct npt_flush_plan *dst,
-			   const struct npt_flush_plan *src)
+/**
+ * npt_plan_merge() - add one invalidation plan to another
+ * @dst:	The plan to grow, for example a zeroed one before a series
+ *		of operations.
+ * @src:	The plan to add.
+ *
+ * Adjacent ranges of the same level merge; past %NPT_PLAN_RANGES ranges
+ * @dst becomes a whole-table invalidation (@all, no ranges).
+ *
+ * Context: any.
+ */
+void npt_plan_merge(struct npt_flush_plan *dst,
+		    const struct npt_flush_plan *src)
 {
 	u32 i;
 
@@ -325,6 +336,7 @@ static void npt_plan_merge(struct npt_flush_plan *dst,
 		npt_plan_add(dst, src->range[i].gpa, src->range[i].size,
 			     src->range[i].lvl);
 }
+EXPORT_SYMBOL_GPL(npt_plan_merge);
 
 enum npt_op_kind {
 	NPT_KIND_MAP,

@@ -638,27 +638,6 @@ static int npt_chunk_to_user(u64 __user *ubm, u64 off, u64 pages,
 	return 0;
 }
 
-/* Add @add to @plan, which becomes "all" when it runs out of ranges. */
-static void npt_plan_merge(struct npt_flush_plan *plan,
-			   const struct npt_flush_plan *add)
-{
-	u32 i;
-
-	if (plan->all)
-		return;
-	if (add->all) {
-		plan->all = true;
-		return;
-	}
-	for (i = 0; i < add->nr; i++) {
-		if (plan->nr == NPT_PLAN_RANGES) {
-			plan->all = true;
-			return;
-		}
-		plan->range[plan->nr++] = add->range[i];
-	}
-}
-
 static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 {
 	struct npt_dirty_log *cmd = uc->cmd;

@@ -508,6 +508,51 @@ static void npt_walk_mock_format(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->live, 1);
 }
 
+/*
+ * npt_plan_merge(): adjacent ranges of one level merge, other levels and
+ * gaps do not; past NPT_PLAN_RANGES ranges, and from an "all" plan, the
+ * result is "all" with no ranges.
+ */
+static void npt_walk_plan_merge(struct kunit *test)
+{
+	struct npt_flush_plan dst = {}, src = {};
+	int i;
+
+	src.nr = 1;
+	src.range[0].gpa = SZ_1G_ULL;
+	src.range[0].size = SZ_2M_ULL;
+	src.range[0].lvl = 0;
+	npt_plan_merge(&dst, &src);
+	src.range[0].gpa = SZ_1G_ULL + SZ_2M_ULL;
+	npt_plan_merge(&dst, &src);
+	KUNIT_EXPECT_FALSE(test, dst.all);
+	KUNIT_ASSERT_EQ(test, dst.nr, 1);
+	KUNIT_EXPECT_EQ(test, dst.range[0].gpa, SZ_1G_ULL);
+	KUNIT_EXPECT_EQ(test, dst.range[0].size, 2 * SZ_2M_ULL);
+	src.range[0].gpa = SZ_1G_ULL + 2 * SZ_2M_ULL;
+	src.range[0].lvl = 1;
+	npt_plan_merge(&dst, &src);
+	KUNIT_EXPECT_EQ(test, dst.nr, 2);
+
+	for (i = 0; i < NPT_PLAN_RANGES - 2; i++) {
+		src.range[0].gpa = 4 * SZ_1G_ULL + i * SZ_1G_ULL;
+		npt_plan_merge(&dst, &src);
+	}
+	KUNIT_EXPECT_FALSE(test, dst.all);
+	KUNIT_EXPECT_EQ(test, dst.nr, NPT_PLAN_RANGES);
+	src.range[0].gpa = 64 * SZ_1G_ULL;
+	npt_plan_merge(&dst, &src);
+	KUNIT_EXPECT_TRUE(test, dst.all);
+	KUNIT_EXPECT_EQ(test, dst.nr, 0);
+
+	memset(&dst, 0, sizeof(dst));
+	memset(&src, 0, sizeof(src));
+	src.all = true;
+	npt_plan_merge(&dst, &src);
+	KUNIT_EXPECT_TRUE(test, dst.all);
+	KUNIT_EXPECT_EQ(test, dst.nr, 0);
+}
+
 static struct kunit_case npt_walk_cases[] = {
 	KUNIT_CASE_PARAM(npt_walk_order, walk_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_walk_flags, walk_cfg_gen_params),
@@ -519,6 +564,7 @@ static struct kunit_case npt_walk_cases[] = {
 	KUNIT_CASE_PARAM(npt_walk_range_errors, walk_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_walk_whole_root, walk_cfg_gen_params),
 	KUNIT_CASE(npt_walk_mock_format),
+	KUNIT_CASE(npt_walk_plan_merge),
 	KUNIT_CASE_PARAM(npt_walk_leaf_zero, walk_cfg_gen_params),
 	{}
 };
