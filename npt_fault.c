@@ -402,7 +402,8 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	int ret;
 
 	if (!rg->size)
-		return npt_region_remove(t, rg->gpa);
+		return IS_ALIGNED(rg->gpa, NPT_PAGE_SIZE) ?
+		       npt_region_remove(t, rg->gpa) : -EINVAL;
 	ret = npt_region_check(t, rg);
 	if (ret)
 		return ret;

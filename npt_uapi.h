@@ -53,8 +53,9 @@
  * EMFILE / ENFILE (no free fd or file for the new table).
  *
  * Every operation that fails leaves the table exactly as it was, bit for
- * bit, apart from the documented %NPT_OP_INTERRUPTIBLE prefix and the
- * done prefixes of NPT_GET_DIRTY_LOG, NPT_AGE and the guest copies.
+ * bit, apart from the documented done prefixes: a mutation's after EINTR
+ * or after a fault resolved between its chunks (&struct npt_plan), and
+ * those of NPT_GET_DIRTY_LOG, NPT_AGE and the guest copies.
  */
 
 /* Table formats. */
@@ -320,10 +321,10 @@ struct npt_plan_range {
  * table pages; for a table fd they describe what the operation changed.
  *
  * A mutation writes back its done and plan fields on success and whenever
- * it completed part of its range: after EINTR, or when, between two 1 GiB
- * chunks of an %NPT_OP_INTERRUPTIBLE operation, another caller changed the
- * table so that a later chunk failed.  Otherwise a failure left the table
- * unchanged and writes nothing back.
+ * it completed part of its range: after EINTR, or when a fault resolved
+ * between two of its 1 GiB chunks made a later chunk fail (EEXIST,
+ * ENOSPC), with or without %NPT_OP_INTERRUPTIBLE.  Otherwise a failure
+ * left the table unchanged and writes nothing back.
  */
 struct npt_plan {
 	__u32 flags;

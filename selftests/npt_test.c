@@ -2199,6 +2199,9 @@ TEST_F(npt, region_limits)
 	/* Field checks. */
 	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M + 1, SZ_4K, RW,
 				     NPT_BACKING_LAZY, 0));
+	/* A removal names the region by an aligned gpa. */
+	EXPECT_EQ(EINVAL, set_region(self->fd, SZ_2M + SZ_4K / 2, 0, 0, 0, 0));
+	EXPECT_EQ(ENOENT, set_region(self->fd, SZ_2M + SZ_4K, 0, 0, 0, 0));
 	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, 0,
 				     NPT_BACKING_LAZY, 0));
 	EXPECT_EQ(EINVAL, set_region(self->fd, 8 * SZ_2M, SZ_4K, RW, 2, 0));
