@@ -97,6 +97,7 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->flush_new = false;
 	/* An EPT violation invalidates what the TLBs held for the GPA. */
 	t->flush_relax = false;
+	t->oa_late = false;
 	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
 		      BIT(NPT_ACC_EXEC);
 	if (t->options & NPT_OPT_EPT_MBEC)

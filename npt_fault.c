@@ -100,6 +100,7 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 {
 	npt_pte_t *table = t->root;
 	int lvl = npt_root_lvl(t);
+	bool oa_late = false;
 
 	*n = 0;
 	if (gpa >> t->ia_bits) {
@@ -119,6 +120,12 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 			goto out;
 		}
 		r->reason = t->fmt->validate(t, pte, lvl);
+		if (r->reason == NPT_BAD_OA && t->oa_late &&
+		    !npt_pte_is_table(t, pte, lvl)) {
+			oa_late = true;
+			r->reason = NPT_BAD_NONE;
+			break;
+		}
 		if (r->reason != NPT_BAD_NONE) {
 			r->fault = r->reason == NPT_BAD_OA ?
 				   NPT_FAULT_OUTPUT_RANGE : NPT_FAULT_MISCONFIG;
@@ -129,8 +136,17 @@ static void npt_access_locked(struct npt_table *t, u64 gpa, u32 access,
 		table = npt_table_va(t, pte);
 	}
 
-	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl, update,
-				   &r->updated);
+	/*
+	 * A late output-range fault comes after the leaf's checks.  (With
+	 * Svadu the CPU sets A/D before the final access faults; npt keeps
+	 * to "a fault changes nothing" and does not.)
+	 */
+	r->fault = npt_access_leaf(t, access, ptes, walk, *n, lvl,
+				   update && !oa_late, &r->updated);
+	if (r->fault == NPT_FAULT_NONE && oa_late) {
+		r->fault = NPT_FAULT_OUTPUT_RANGE;
+		r->reason = NPT_BAD_OA;
+	}
 	if (r->fault == NPT_FAULT_NONE)
 		r->hpa = npt_pte_pa(t, walk[*n - 1]) +
 			 (gpa & (npt_lvl_size(lvl) - 1));

@@ -140,6 +140,10 @@ struct npt_page_cache {
  *		protect, compared by nothing else.
  * @bbm:	Bits whose change in a live Arm leaf needs break-before-make.
  * @flush_new:	New leaves must be flushed too (RISC-V without Svvptc).
+ * @oa_late:	A leaf's output address beyond @oa_bits faults only after
+ *		its permissions and flags pass, on the final access (RISC-V:
+ *		a PMA access fault); elsewhere the walk stops at the entry
+ *		(Arm: an address size fault).
  * @flush_relax: A leaf that faulted may stay cached: a fault resolved by
  *		relaxing it, or found spurious, flushes it (Arm permission
  *		faults; RISC-V, any fault).
@@ -210,6 +214,7 @@ struct npt_table {
 	npt_pte_t bbm;
 	bool flush_new;
 	bool flush_relax;
+	bool oa_late;
 	u32 accesses;
 	npt_pte_t acc_bit;
 	npt_pte_t dirty_bit;

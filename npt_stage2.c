@@ -117,6 +117,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->bbm = S2_ADDR | S2_TABLE | S2_MEMATTR | S2_SH;
 	t->flush_new = false;
 	t->flush_relax = true;
+	t->oa_late = false;
 	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
 		      BIT(NPT_ACC_EXEC);
 	t->acc_bit = S2_AF;

@@ -32,6 +32,9 @@
 #define SV_PA_SHIFT		2
 
 /* scause of guest-page faults; htval holds the GPA shifted right by 2. */
+#define SCAUSE_FETCH_ACCESS		1
+#define SCAUSE_LOAD_ACCESS		5
+#define SCAUSE_STORE_ACCESS		7
 #define SCAUSE_FETCH_GUEST_PAGE_FAULT	20
 #define SCAUSE_LOAD_GUEST_PAGE_FAULT	21
 #define SCAUSE_STORE_GUEST_PAGE_FAULT	23
@@ -84,6 +87,7 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	/* Without Svvptc the hardware may cache invalid entries. */
 	t->flush_new = true;
 	t->flush_relax = true;
+	t->oa_late = true;
 	t->accesses = BIT(NPT_ACC_READ) | BIT(NPT_ACC_WRITE) |
 		      BIT(NPT_ACC_EXEC) | BIT(NPT_ACC_HLVX);
 	t->acc_bit = SV_A;
@@ -200,6 +204,17 @@ static void sv_syndrome(const struct npt_table *t, u64 gpa, u32 access,
 			const npt_pte_t *walk, int n,
 			struct npt_access_result *r)
 {
+	/*
+	 * An address beyond the output width fails the PMA check: an access
+	 * fault, which leaves htval 0.
+	 */
+	if (r->fault == NPT_FAULT_OUTPUT_RANGE) {
+		r->syndrome = access == NPT_ACC_EXEC ? SCAUSE_FETCH_ACCESS :
+			      access == NPT_ACC_WRITE ? SCAUSE_STORE_ACCESS :
+			      SCAUSE_LOAD_ACCESS;
+		r->addr = 0;
+		return;
+	}
 	switch (access) {
 	case NPT_ACC_EXEC:
 		r->syndrome = SCAUSE_FETCH_GUEST_PAGE_FAULT;

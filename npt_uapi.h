@@ -123,7 +123,7 @@
 #define NPT_FAULT_DIRTY		4	/* RISC-V store with D clear (Svade) */
 #define NPT_FAULT_MISCONFIG	5	/* an entry the hardware rejects */
 #define NPT_FAULT_INPUT_RANGE	6	/* GPA beyond the input width */
-#define NPT_FAULT_OUTPUT_RANGE	7	/* output beyond the Arm PS size */
+#define NPT_FAULT_OUTPUT_RANGE	7	/* output beyond the output width */
 
 /* Backing of a region (NPT_SET_REGION, npt_set_region()). */
 #define NPT_BACKING_NONE	0	/* the caller maps host pages itself */

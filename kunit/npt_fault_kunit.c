@@ -53,6 +53,7 @@ enum {
 	FLT_S2_40_HA,
 	FLT_SV39,
 	FLT_SV39_HWAD,
+	FLT_SV39_PA40,
 };
 
 static const struct flt_cfg flt_cfgs[] = {
@@ -95,6 +96,12 @@ static const struct flt_cfg flt_cfgs[] = {
 		  .options = NPT_OPT_RV_HWAD, .ia_bits = 41, .oa_bits = 56,
 		  .levels = 3, .root_pages = 4, .leaf_lvls = 0x7 },
 		UEX, 23, 0x8000048d, 0 },
+	/* A platform with 40 physical address bits. */
+	[FLT_SV39_PA40] = {
+		{ .desc = "sv39x4-pa40", .format = NPT_FORMAT_SV39X4,
+		  .ia_bits = 41, .oa_bits = 40, .levels = 3, .root_pages = 4,
+		  .leaf_lvls = 0x7 },
+		UEX, 23, 0x8000048d, 0 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(flt_cfg, flt_cfgs, cfg.desc);
@@ -106,6 +113,7 @@ KUNIT_ARRAY_PARAM_DESC(flt_cfg, flt_cfgs, cfg.desc);
 #define S2_40_HA	(&flt_cfgs[FLT_S2_40_HA])
 #define SV39		(&flt_cfgs[FLT_SV39])
 #define SV39_HWAD	(&flt_cfgs[FLT_SV39_HWAD])
+#define SV39_PA40	(&flt_cfgs[FLT_SV39_PA40])
 
 struct flt_map {
 	u64 gpa;
@@ -396,6 +404,30 @@ static const struct flt_case flt_cases[] = {
 	  0,
 	  { .fault = IN, .lvl = 2, .syndrome = 0x92000044,
 	    .addr = 0x100000000 } },
+
+	/*
+	 * An output address beyond the platform's (PA bit 40, entry bit 38)
+	 * fails the PMA check: scause 1 fetch, 5 load, 7 store access fault,
+	 * htval 0.  In a leaf, only after its permissions and A/D pass.
+	 */
+	{ "sv39x4-pa40 read, 1G leaf beyond the PA width", SV39_PA40,
+	  0x40000000, RD, 2, 0, BIT_ULL(38),
+	  { .fault = OUT, .lvl = 2, .reason = NPT_BAD_OA, .syndrome = 5 } },
+	{ "sv39x4-pa40 HLVX, 4K leaf beyond the PA width", SV39_PA40,
+	  0x80400000, HLVX, 0, 0, BIT_ULL(38) | 0x8,
+	  { .fault = OUT, .lvl = 0, .reason = NPT_BAD_OA, .syndrome = 5 } },
+	{ "sv39x4-pa40 write, dirty 4K leaf beyond the PA width", SV39_PA40,
+	  0x80404000, WR, 0, 0, BIT_ULL(38) | 0x80,
+	  { .fault = OUT, .lvl = 0, .reason = NPT_BAD_OA, .syndrome = 7 } },
+	{ "sv39x4-pa40 fetch, 2M RX leaf beyond the PA width", SV39_PA40,
+	  0x80000000, EX, 1, 0, BIT_ULL(38) | 0x8,
+	  { .fault = OUT, .lvl = 1, .reason = NPT_BAD_OA, .syndrome = 1 } },
+	{ "sv39x4-pa40 write, 1G R leaf beyond: permission first", SV39_PA40,
+	  0x40000000, WR, 2, 0, BIT_ULL(38),
+	  { .fault = PERM, .lvl = 2, .syndrome = 23, .addr = 0x10000000 } },
+	{ "sv39x4-pa40 read, old 4K beyond: A first", SV39_PA40, 0x80401000,
+	  RD, 0, 0, BIT_ULL(38),
+	  { .fault = AF, .lvl = 0, .syndrome = 21, .addr = 0x20100400 } },
 
 	/* Sv39x4 under Svade: levels 2..0 are RISC-V levels 2..0. */
 	{ "sv39x4 read, no level-2 entry", SV39, 0x8000000123, RD, 0, 0, 0,
