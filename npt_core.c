@@ -1263,6 +1263,37 @@ static int npt_op_locked(struct npt_op *op, bool may_sleep)
 }
 
 /*
+ * Where the run of empty entries from the widest empty entry on the walk
+ * to @gpa ends, if that entry spans at least @min bytes (so chunks stay
+ * aligned to them); else 0.  An operation with nothing to do where there
+ * is no entry passes the run in one step: an unmap of a 57-bit EPT space
+ * with two pages is a few chunks, not 2^27.  Table lock held.
+ */
+static u64 npt_empty_end(struct npt_table *t, u64 gpa, u64 min)
+{
+	const npt_pte_t *table = t->root;
+	int lvl;
+
+	for (lvl = npt_root_lvl(t); lvl > 0 && npt_lvl_size(lvl) >= min;
+	     lvl--) {
+		u64 n = npt_lvl_entries(t, lvl), size = npt_lvl_size(lvl);
+		u64 i = (gpa >> npt_lvl_shift(lvl)) & (n - 1), first = i;
+		npt_pte_t pte = READ_ONCE(table[i]);
+
+		if (!npt_pte_present(t, pte)) {
+			while (i + 1 < n &&
+			       !npt_pte_present(t, READ_ONCE(table[i + 1])))
+				i++;
+			return (gpa & ~(size - 1)) + (i + 1 - first) * size;
+		}
+		if (!npt_pte_is_table(t, pte, lvl))
+			return 0;
+		table = npt_table_va(t, pte);
+	}
+	return 0;
+}
+
+/*
  * A range operation, with the operation mutex held: planned and provisioned
  * for its whole range first, so that conflicts, holes, the limit and
  * allocation failures fail it before anything changes; then applied 1 GiB
@@ -1290,10 +1321,13 @@ static int npt_op_chunked(struct npt_op *op)
 	while (!ret && gpa < end) {
 		u64 next = min((gpa | (chunk - 1)) + 1, end);
 
+		spin_lock(&t->lock);
+		/* Only a map has work where there is no entry. */
+		if (op->kind != NPT_KIND_MAP)
+			next = max(next, min(npt_empty_end(t, gpa, chunk), end));
 		op->gpa = gpa;
 		op->end = next;
 		op->hpa = hpa + (gpa - start);
-		spin_lock(&t->lock);
 		ret = npt_op_locked(op, true);
 		spin_unlock(&t->lock);
 		gpa = next;

@@ -14,6 +14,7 @@ u64 npt_test_allocs;
 long npt_test_host_live;
 long npt_test_stop_at;
 u64 npt_test_stop_calls;
+u64 npt_test_resched_calls;
 unsigned long npt_test_warnings;
 int npt_test_locks_held;
 void (*npt_test_lock_hook)(void);
@@ -66,6 +67,7 @@ bool npt_host_should_stop(void)
 
 void npt_host_resched(void)
 {
+	npt_test_resched_calls++;
 }
 
 /* Nothing reads tables concurrently here: free at once. */

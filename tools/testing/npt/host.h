@@ -75,6 +75,8 @@ extern long npt_test_host_live;		/* npt_host_zalloc() objects */
  */
 extern long npt_test_stop_at;
 extern u64 npt_test_stop_calls;
+/* npt_host_resched() calls: one between two chunks of an operation. */
+extern u64 npt_test_resched_calls;
 
 /* npt_host_caps() returns npt_test_caps_ret and npt_test_caps. */
 extern struct npt_host_caps npt_test_caps;

@@ -425,6 +425,37 @@ static int collapse_plan_level(void)
 	return bug;
 }
 
+/*
+ * A range operation goes 1 GiB at a time; over empty space it must not:
+ * an unmap of a whole 57-bit EPT space took 2^27 chunks (seconds, with
+ * the operation mutex held and no way to stop it).  It passes an empty
+ * entry of 1 GiB or more in one step.
+ */
+static int unmap_sparse(void)
+{
+	struct npt_table *t = table(NPT_FORMAT_EPT5);
+	struct npt_translation tr;
+	struct npt_op_result res;
+	u64 calls;
+	int ret, bug;
+
+	if (npt_map(t, 0, 0x200000000ULL, 4096, RW, NPT_MT_WB, 0, &res) ||
+	    npt_map(t, 1ULL << 56, 0x200000000ULL, 4096, RW, NPT_MT_WB, 0,
+		    &res))
+		abort();
+	calls = npt_test_resched_calls;
+	ret = npt_unmap(t, 0, 1ULL << 57, 0, &res);
+	calls = npt_test_resched_calls - calls;
+	bug = ret || res.done != 1ULL << 57 || calls > 64 ||
+	      npt_translate(t, 0, &tr) != -ENOENT ||
+	      npt_translate(t, 1ULL << 56, &tr) != -ENOENT;
+	printf("%s unmap-sparse: unmap of a 57-bit space with two pages = %d "
+	       "in %llu chunks (expected 0, at most 65)\n", bug ? "BUG" : "ok",
+	       ret, (unsigned long long)calls + 1);
+	done(t);
+	return bug;
+}
+
 /* npt_table_create() with NPT_CFG_CHECK_HOST; the table goes at once. */
 static int create_checked(u32 format, u32 ia_bits, u32 oa_bits)
 {
@@ -500,5 +531,6 @@ int main(void)
 	bugs += check_host_widths();
 	bugs += chunk_replan();
 	bugs += collapse_plan_level();
+	bugs += unmap_sparse();
 	return bugs;
 }
