@@ -119,6 +119,11 @@ typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
  *		56.  0 selects the format's maximum.
  * @max_pages:	Limit on table pages, root included; 0 selects the default.
  * @vmid:	VMID for the root register (Arm VTTBR_EL2, RISC-V hgatp).
+ * @leaf_lvls:	Levels that may hold a leaf, bit n for level n (0: 4 KiB,
+ *		1: 2 MiB, 2: 1 GiB, ...): 0 for every level the format
+ *		allows, else a subset of those with bit 0, for a CPU that
+ *		walks fewer block sizes (EPT without 1 GiB pages;
+ *		&struct npt_host_caps.leaf_lvls).
  * @mm:		Host memory provider.
  * @mm_arg:	Argument of every @mm call.
  * @flush:	TLB invalidation callback, or NULL for a table that no CPU
@@ -133,6 +138,7 @@ struct npt_config {
 	u32 oa_bits;
 	u64 max_pages;
 	u32 vmid;
+	u32 leaf_lvls;
 	const struct npt_mm_ops *mm;
 	void *mm_arg;
 	npt_flush_fn flush;
@@ -157,12 +163,16 @@ struct npt_config {
  * @oa_bits:	Output address width: MAXPHYADDR, the PARange size, or 56.
  * @ia_bits_max: Largest input width of a format with a configurable one
  *		(the Arm IPA size); 0 otherwise.
+ * @leaf_lvls:	Levels whose leaves the walker takes, bit n for level n:
+ *		on x86 4 KiB pages and, as IA32_VMX_EPT_VPID_CAP says, 2 MiB
+ *		and 1 GiB pages; every level elsewhere.
  */
 struct npt_host_caps {
 	u32 formats;
 	u32 options;
 	u32 oa_bits;
 	u32 ia_bits_max;
+	u32 leaf_lvls;
 };
 
 /**

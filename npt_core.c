@@ -1970,7 +1970,8 @@ static int npt_host_fits(const struct npt_table *t)
 		return ret;
 	if (!(caps.formats & BIT(t->format)) ||
 	    (t->options & ~caps.options) || t->oa_bits > caps.oa_bits ||
-	    (caps.ia_bits_max && t->ia_bits > caps.ia_bits_max))
+	    (caps.ia_bits_max && t->ia_bits > caps.ia_bits_max) ||
+	    (t->leaf_lvls & ~caps.leaf_lvls))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -2024,6 +2025,14 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	if (WARN_ON_ONCE(t->levels > NPT_MAX_LEVELS || t->levels < 2)) {
 		ret = -EINVAL;
 		goto out_free;
+	}
+	if (cfg->leaf_lvls) {
+		if (!(cfg->leaf_lvls & BIT(0)) ||
+		    (cfg->leaf_lvls & ~t->leaf_lvls)) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		t->leaf_lvls = cfg->leaf_lvls;
 	}
 	if (cfg->flags & NPT_CFG_CHECK_HOST) {
 		ret = npt_host_fits(t);

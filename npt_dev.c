@@ -124,7 +124,7 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	u32 f;
 	int ret;
 
-	if (cmd->flags || cmd->__reserved)
+	if (cmd->flags)
 		return -EINVAL;
 	if (cmd->format && !npt_format_ok(cmd->format))
 		return -EOPNOTSUPP;
@@ -142,6 +142,7 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	cmd->host_options = npt_host.options;
 	cmd->host_oa_bits = npt_host.oa_bits;
 	cmd->host_ia_bits_max = npt_host.ia_bits_max;
+	cmd->host_leaf_lvls = npt_host.leaf_lvls;
 
 	cmd->options = 0;
 	cmd->prot = 0;
@@ -194,6 +195,7 @@ static int npt_create_table(struct npt_ucmd *uc)
 		.oa_bits	= cmd->oa_bits,
 		.max_pages	= cmd->max_pages ? cmd->max_pages : limit,
 		.vmid		= cmd->vmid,
+		.leaf_lvls	= cmd->leaf_lvls,
 		.mm		= &npt_kernel_mm,
 		/* No CPU ever walks a table built from user-chosen HPAs. */
 		.flush		= NULL,
@@ -204,9 +206,8 @@ static int npt_create_table(struct npt_ucmd *uc)
 	struct file *file;
 	int fd, ret;
 
-	if ((cmd->flags & ~NPT_CREATE_CHECK_HOST) || cmd->__reserved ||
-	    !cmd->format || (cmd->options & ~NPT_OPT_ALL) ||
-	    cmd->max_pages > limit)
+	if ((cmd->flags & ~NPT_CREATE_CHECK_HOST) || !cmd->format ||
+	    (cmd->options & ~NPT_OPT_ALL) || cmd->max_pages > limit)
 		return -EINVAL;
 	if (!npt_format_ok(cmd->format))
 		return -EOPNOTSUPP;

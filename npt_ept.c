@@ -216,6 +216,9 @@ static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,
 	/* No leaf above the PDPTE; PS is reserved in PML4E and PML5E. */
 	if (lvl > 2)
 		return NPT_BAD_LEVEL;
+	/* PS is reserved too where the CPU has no pages of that size. */
+	if (!(t->leaf_lvls & BIT(lvl)))
+		return NPT_BAD_RSVD;
 	if (mt == 2 || mt == 3 || mt == 7)
 		return NPT_BAD_MEMTYPE;
 	if (pte & EPT_ADDR & GENMASK_ULL(npt_lvl_shift(lvl) - 1, 0))

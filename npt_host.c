@@ -168,6 +168,11 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 		caps->options |= NPT_OPT_EPT_AD;
 	if (ept & VMX_EPT_EXECUTE_ONLY_BIT)
 		caps->options |= NPT_OPT_EPT_XO;
+	caps->leaf_lvls = BIT(0);
+	if (ept & VMX_EPT_2MB_PAGE_BIT)
+		caps->leaf_lvls |= BIT(1);
+	if (ept & VMX_EPT_1GB_PAGE_BIT)
+		caps->leaf_lvls |= BIT(2);
 	/* The allowed-1 settings of the secondary controls. */
 	if (ctl2_hi & SECONDARY_EXEC_MODE_BASED_EPT_EXEC)
 		caps->options |= NPT_OPT_EPT_MBEC;
@@ -196,6 +201,7 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	if (!is_kernel_in_hyp_mode())
 		return -EOPNOTSUPP;
 	caps->formats = BIT(NPT_FORMAT_ARM64_S2);
+	caps->leaf_lvls = GENMASK(NPT_MAX_LEVELS - 1, 0);
 	caps->oa_bits = min(id_aa64mmfr0_parange_to_phys_shift(parange), 48U);
 	caps->ia_bits_max = caps->oa_bits;
 	if (ha)
@@ -233,6 +239,7 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	if (riscv_has_extension_unlikely(RISCV_ISA_EXT_SVPBMT))
 		caps->options |= NPT_OPT_RV_SVPBMT;
 	caps->oa_bits = 56;
+	caps->leaf_lvls = GENMASK(NPT_MAX_LEVELS - 1, 0);
 	return caps->formats ? 0 : -EOPNOTSUPP;
 }
 #else

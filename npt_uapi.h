@@ -212,7 +212,10 @@ enum {
  * @op_flags:		(out) NPT_OP_* bits known to this kernel.
  * @plan_ranges:	(out) %NPT_PLAN_RANGES.
  * @max_levels:		(out) %NPT_MAX_LEVELS.
- * @__reserved:		Must be 0.
+ * @host_leaf_lvls:	(out) Levels whose leaves this CPU's walker takes
+ *			(bit n: level n; 0 with no walker).  On x86, 4 KiB
+ *			and the 2 MiB / 1 GiB pages IA32_VMX_EPT_VPID_CAP
+ *			reports; every level elsewhere.
  * @max_table_pages:	(out) Largest table-page limit a table may have
  *			(the module parameter max_table_pages).
  * @host_formats:	(out) Bit n set: this CPU's second-stage walker can
@@ -242,7 +245,7 @@ struct npt_caps {
 	__u32 op_flags;
 	__u32 plan_ranges;
 	__u32 max_levels;
-	__u32 __reserved;
+	__u32 host_leaf_lvls;
 	__aligned_u64 max_table_pages;
 	__u32 host_formats;
 	__u32 host_options;
@@ -267,7 +270,11 @@ struct npt_caps {
  *		accepted.
  * @vmid:	(in) VMID written into the root register (Arm, RISC-V); 0
  *		on EPT.
- * @__reserved:	Must be 0.
+ * @leaf_lvls:	(in) Levels that may hold a leaf, bit n for level n (0:
+ *		4 KiB, 1: 2 MiB, 2: 1 GiB, ...): 0 for every level the
+ *		format allows, else a subset of them that includes bit 0
+ *		(for a CPU without some block sizes: @host_leaf_lvls of
+ *		&struct npt_caps).
  *
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
  * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create
@@ -285,7 +292,7 @@ struct npt_create_table {
 	__u32 oa_bits;
 	__aligned_u64 max_pages;
 	__u32 vmid;
-	__u32 __reserved;
+	__u32 leaf_lvls;
 };
 
 #define NPT_CREATE_TABLE	_IO(NPT_TYPE, NPT_CMD_CREATE_TABLE)

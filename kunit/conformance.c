@@ -698,18 +698,22 @@ void npt_conf_collapse_refused(struct kunit *test)
 					   &res), 0);
 	KUNIT_EXPECT_EQ(test, t->st.leaves[1], 1);
 
-	/* 512 leaves of the top leaf level where no leaf may be above. */
+	/*
+	 * 512 leaves of the top leaf level where no leaf may be above, at
+	 * 2 * size, clear of what the cases above mapped below 2 GiB.
+	 */
 	if (conf_top_leaf(cfg) + 1 < cfg->levels) {
 		int top = conf_top_leaf(cfg) + 1;
 		u64 size = npt_lvl_size(top), cs = npt_lvl_size(top - 1);
 		u32 i;
 
 		for (i = 0; i < NPT_PTRS; i++)
-			KUNIT_ASSERT_EQ(test, conf_map(t, size + i * cs,
+			KUNIT_ASSERT_EQ(test, conf_map(t, 2 * size + i * cs,
 						       BIT_ULL(cfg->oa_bits - 1)
 						       + i * cs, cs, 0), 0);
 		snap = npt_kt_snap(test, t, env);
-		KUNIT_EXPECT_EQ(test, npt_collapse(t, size, size, &res), 0);
+		KUNIT_EXPECT_EQ(test, npt_collapse(t, 2 * size, size, &res),
+				0);
 		KUNIT_EXPECT_TRUE(test, npt_kt_snap_same(t, env, snap));
 	}
 	conf_check(test, t, env);

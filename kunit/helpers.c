@@ -139,6 +139,7 @@ int npt_kt_try_create(struct npt_kt_env *env, const struct npt_kt_cfg *cfg,
 	c.oa_bits = cfg->oa_bits;
 	c.max_pages = max_pages;
 	c.vmid = vmid;
+	c.leaf_lvls = cfg->cfg_leaf_lvls;
 	c.mm = &npt_kt_mm;
 	c.mm_arg = env;
 	c.flush = npt_kt_flush;

@@ -29,6 +29,10 @@ static const struct npt_kt_cfg ept_cfgs[] = {
 	{ .desc = "ept4-xo-mbec-pa40", .format = NPT_FORMAT_EPT4,
 	  .options = NPT_OPT_EPT_XO | NPT_OPT_EPT_MBEC, .ia_bits = 48,
 	  .oa_bits = 40, .levels = 4, .root_pages = 1, .leaf_lvls = 0x7 },
+	/* A CPU without 1 GiB pages (IA32_VMX_EPT_VPID_CAP bit 17 clear). */
+	{ .desc = "ept4-no1g", .format = NPT_FORMAT_EPT4, .ia_bits = 48,
+	  .oa_bits = 52, .levels = 4, .root_pages = 1, .leaf_lvls = 0x3,
+	  .cfg_leaf_lvls = 0x3 },
 	{ .desc = "ept5", .format = NPT_FORMAT_EPT5, .ia_bits = 57,
 	  .oa_bits = 52, .levels = 5, .root_pages = 1, .leaf_lvls = 0x7 },
 	{ .desc = "ept5-ad-pa46", .format = NPT_FORMAT_EPT5,
@@ -410,6 +414,39 @@ static void npt_ept_validate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npt_validate(t, v->pte, v->lvl), v->bad);
 }
 
+/*
+ * Without 1 GiB pages (leaf_lvls 0x3) PS is reserved in a PDPTE (SDM: a
+ * misconfiguration), a 1 GiB map takes 2 MiB blocks, and leaf_lvls must
+ * hold the 4 KiB level and no level EPT has no leaves at.
+ */
+static void npt_ept_no_1g(struct kunit *test)
+{
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_kt_cfg cfg = ept4;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_table *t;
+
+	cfg.cfg_leaf_lvls = 0x3;
+	t = npt_kt_create(test, env, &cfg, 0);
+	KUNIT_EXPECT_EQ(test, npt_validate(t, 0x400000b1, 2), NPT_BAD_RSVD);
+	KUNIT_EXPECT_EQ(test, npt_validate(t, 0x400000b1, 1), NPT_BAD_NONE);
+	KUNIT_ASSERT_EQ(test, npt_map(t, SZ_1G_ULL, SZ_1G_ULL, SZ_1G_ULL, R,
+				      NPT_MT_WB, 0, &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, SZ_1G_ULL + 0x12345, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 1);
+	KUNIT_EXPECT_EQ(test, tr.hpa, SZ_1G_ULL + 0x12345);
+	KUNIT_EXPECT_EQ(test, tr.pte & BIT_ULL(7), BIT_ULL(7));	/* PS */
+
+	/* No 4 KiB level; a level-3 leaf. */
+	cfg.cfg_leaf_lvls = 0x2;
+	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
+	KUNIT_EXPECT_NULL(test, t);
+	cfg.cfg_leaf_lvls = 0x9;
+	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
+	KUNIT_EXPECT_NULL(test, t);
+}
+
 /* Filling an empty entry needs no INVEPT; clearing or changing one does. */
 static void npt_ept_flush(struct kunit *test)
 {
@@ -507,6 +544,7 @@ static struct kunit_case npt_ept_cases[] = {
 	KUNIT_CASE_PARAM(npt_ept_reject, ept_reject_gen_params),
 	KUNIT_CASE(npt_ept_create),
 	KUNIT_CASE_PARAM(npt_ept_validate, ept_verdict_gen_params),
+	KUNIT_CASE(npt_ept_no_1g),
 	KUNIT_CASE(npt_ept_flush),
 	KUNIT_CASE(npt_ept_ad),
 	KUNIT_CASE(npt_ept_split_golden),

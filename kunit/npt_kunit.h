@@ -69,6 +69,7 @@ struct npt_kt_cfg {
 	u32 levels;
 	u32 root_pages;
 	u32 leaf_lvls;
+	u32 cfg_leaf_lvls;	/* npt_config.leaf_lvls: 0 for the format's */
 };
 
 /* A copy of every table page reachable from the root, and the counters. */

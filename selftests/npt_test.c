@@ -591,10 +591,12 @@ TEST_F(npt, ioctl_reserved)
 	struct npt_xlate x;
 
 	valid_args(variant->format, variant->options, variant->ia_bits, &a);
-	a.caps.__reserved = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_GET_CAPS, &a.caps));
-	a.create.__reserved = 1;
+	/* leaf_lvls without the 4 KiB level, or with a level past the top. */
+	a.create.leaf_lvls = 0x2;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
+	a.create.leaf_lvls = 1U << NPT_MAX_LEVELS | 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
+	a.create.leaf_lvls = 0;
 	a.translate.__reserved = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, NPT_TRANSLATE, &a.translate));
 	a.access.__reserved = 1;
@@ -850,6 +852,42 @@ TEST_F(npt, create_checks)
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * leaf_lvls keeps leaves off the levels it leaves out: a 1 GiB map with
+ * 2 MiB and 4 KiB leaves only, and 4 KiB only, through map and collapse.
+ */
+TEST_F(npt, leaf_levels)
+{
+	struct npt_create_table c = {
+		.size = sizeof(c), .format = variant->format,
+		.options = variant->options, .ia_bits = variant->ia_bits,
+		.leaf_lvls = 0x3,
+	};
+	struct npt_xlate x;
+	int fd;
+
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, map(fd, SZ_1G, 4 * SZ_1G, SZ_1G, RW, 0));
+	ASSERT_EQ(0, translate(fd, SZ_1G + SZ_1G / 2 + 8, &x));
+	EXPECT_EQ(1, x.lvl);
+	EXPECT_EQ(4 * SZ_1G + SZ_1G / 2 + 8, x.hpa);
+	ASSERT_EQ(0, collapse(fd, SZ_1G, SZ_1G));
+	ASSERT_EQ(0, translate(fd, SZ_1G, &x));
+	EXPECT_EQ(1, x.lvl);
+	close(fd);
+
+	c.leaf_lvls = 0x1;
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, map(fd, SZ_2M, 4 * SZ_1G, SZ_2M, RW, 0));
+	ASSERT_EQ(0, collapse(fd, SZ_2M, SZ_2M));
+	ASSERT_EQ(0, translate(fd, SZ_2M + SZ_4K, &x));
+	EXPECT_EQ(0, x.lvl);
+	EXPECT_EQ(4 * SZ_1G + SZ_4K, x.hpa);
+	close(fd);
 }
 
 TEST_F(npt, info_fresh)

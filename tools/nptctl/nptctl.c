@@ -403,6 +403,7 @@ static int cmd_caps(int argc, char **argv)
 		printf("]");
 		j_num("max_table_pages", c.max_table_pages);
 		j_hex("host_formats", c.host_formats);
+		j_hex("host_leaf_lvls", c.host_leaf_lvls);
 		j_hex("host_options", c.host_options);
 		j_num("host_oa_bits", c.host_oa_bits);
 		if (c.format) {
@@ -423,7 +424,8 @@ static int cmd_caps(int argc, char **argv)
 	if (c.host_formats) {
 		printf(", options:");
 		print_bits(option_names, NR_OPTIONS, c.host_options);
-		printf(", %u-bit HPA", c.host_oa_bits);
+		printf(", %u-bit HPA, leaf levels %#x", c.host_oa_bits,
+		       c.host_leaf_lvls);
 	} else {
 		printf(" none (no VMX, EL2 or H extension visible)");
 	}

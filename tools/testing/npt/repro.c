@@ -457,10 +457,12 @@ static int unmap_sparse(void)
 }
 
 /* npt_table_create() with NPT_CFG_CHECK_HOST; the table goes at once. */
-static int create_checked(u32 format, u32 ia_bits, u32 oa_bits)
+static int create_checked(u32 format, u32 ia_bits, u32 oa_bits,
+			  u32 leaf_lvls)
 {
 	struct npt_config cfg = {
 		.format = format, .ia_bits = ia_bits, .oa_bits = oa_bits,
+		.leaf_lvls = leaf_lvls,
 		.mm = &npt_test_mm_ops, .mm_arg = &mm,
 		.flags = NPT_CFG_CHECK_HOST,
 	};
@@ -491,15 +493,16 @@ static int check_host_widths(void)
 		{ NPT_FORMAT_ARM64_S2, 40, 36, 36, 36 },
 		{ NPT_FORMAT_SV39X4, 0, 0, 0, 40 },
 	};
-	int bug = 0, ret, i;
+	int bug = 0, ret, b, i;
 
 	npt_test_caps_ret = 0;
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		npt_test_caps = (struct npt_host_caps){
 			.formats = BIT(c[i].format), .oa_bits = c[i].want_oa,
-			.ia_bits_max = c[i].want_ia,
+			.ia_bits_max = c[i].want_ia, .leaf_lvls = 0x1f,
 		};
-		ret = create_checked(c[i].format, c[i].ia_bits, c[i].oa_bits);
+		ret = create_checked(c[i].format, c[i].ia_bits, c[i].oa_bits,
+				     0);
 		printf("%s check-host-widths: format %u, ia_bits %u, oa_bits %u "
 		       "on a host with %u/%u bits: %d (expected %d)\n",
 		       ret != -EOPNOTSUPP ? "BUG" : "ok", c[i].format,
@@ -510,11 +513,21 @@ static int check_host_widths(void)
 	/* The widths the host has pass. */
 	npt_test_caps.formats = BIT(NPT_FORMAT_EPT4);
 	npt_test_caps.oa_bits = 52;
-	ret = create_checked(NPT_FORMAT_EPT4, 0, 0);
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0);
 	printf("%s check-host-widths: EPT4 with default widths on a 52-bit "
 	       "host: %d (expected 0)\n", ret ? "BUG" : "ok", ret);
+	bug |= !!ret;
+	/* A host without 1 GiB pages takes a table without them only. */
+	npt_test_caps.leaf_lvls = 0x3;
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0);
+	b = ret != -EOPNOTSUPP;
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0x3);
+	b |= ret;
+	printf("%s check-host-widths: EPT4 on a host without 1 GiB pages: "
+	       "refused with all leaf levels, created with leaf_lvls 0x3\n",
+	       b ? "BUG" : "ok");
 	npt_test_caps_ret = -EOPNOTSUPP;
-	return bug | !!ret;
+	return bug | b;
 }
 
 int main(void)
