@@ -121,9 +121,9 @@ typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
  * @vmid:	VMID for the root register (Arm VTTBR_EL2, RISC-V hgatp).
  * @leaf_lvls:	Levels that may hold a leaf, bit n for level n (0: 4 KiB,
  *		1: 2 MiB, 2: 1 GiB, ...): 0 for every level the format
- *		allows, else a subset of those with bit 0, for a CPU that
- *		walks fewer block sizes (EPT without 1 GiB pages;
- *		&struct npt_host_caps.leaf_lvls).
+ *		allows, else levels 0 to some top (0x1, 0x3, 0x7, ...)
+ *		within those, for a CPU that walks fewer block sizes (EPT
+ *		without 1 GiB pages; &struct npt_host_caps.leaf_lvls).
  * @mm:		Host memory provider.
  * @mm_arg:	Argument of every @mm call.
  * @flush:	TLB invalidation callback, or NULL for a table that no CPU
@@ -163,9 +163,10 @@ struct npt_config {
  * @oa_bits:	Output address width: MAXPHYADDR, the PARange size, or 56.
  * @ia_bits_max: Largest input width of a format with a configurable one
  *		(the Arm IPA size); 0 otherwise.
- * @leaf_lvls:	Levels whose leaves the walker takes, bit n for level n:
- *		on x86 4 KiB pages and, as IA32_VMX_EPT_VPID_CAP says, 2 MiB
- *		and 1 GiB pages; every level elsewhere.
+ * @leaf_lvls:	Levels whose leaves the walker takes, bit n for level n,
+ *		levels 0 to a top: on x86 4 KiB pages and, as
+ *		IA32_VMX_EPT_VPID_CAP says, 2 MiB and then 1 GiB pages;
+ *		every level elsewhere.
  */
 struct npt_host_caps {
 	u32 formats;

@@ -2026,8 +2026,10 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 		ret = -EINVAL;
 		goto out_free;
 	}
+	/* Levels 0 to some top: a split always lands on an allowed level. */
 	if (cfg->leaf_lvls) {
 		if (!(cfg->leaf_lvls & BIT(0)) ||
+		    (cfg->leaf_lvls & (cfg->leaf_lvls + 1)) ||
 		    (cfg->leaf_lvls & ~t->leaf_lvls)) {
 			ret = -EINVAL;
 			goto out_free;

@@ -168,11 +168,13 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 		caps->options |= NPT_OPT_EPT_AD;
 	if (ept & VMX_EPT_EXECUTE_ONLY_BIT)
 		caps->options |= NPT_OPT_EPT_XO;
+	/* Levels 0 to a top, as tables take them (no 1 GiB without 2 MiB). */
 	caps->leaf_lvls = BIT(0);
-	if (ept & VMX_EPT_2MB_PAGE_BIT)
+	if (ept & VMX_EPT_2MB_PAGE_BIT) {
 		caps->leaf_lvls |= BIT(1);
-	if (ept & VMX_EPT_1GB_PAGE_BIT)
-		caps->leaf_lvls |= BIT(2);
+		if (ept & VMX_EPT_1GB_PAGE_BIT)
+			caps->leaf_lvls |= BIT(2);
+	}
 	/* The allowed-1 settings of the secondary controls. */
 	if (ctl2_hi & SECONDARY_EXEC_MODE_BASED_EPT_EXEC)
 		caps->options |= NPT_OPT_EPT_MBEC;

@@ -213,9 +213,10 @@ enum {
  * @plan_ranges:	(out) %NPT_PLAN_RANGES.
  * @max_levels:		(out) %NPT_MAX_LEVELS.
  * @host_leaf_lvls:	(out) Levels whose leaves this CPU's walker takes
- *			(bit n: level n; 0 with no walker).  On x86, 4 KiB
- *			and the 2 MiB / 1 GiB pages IA32_VMX_EPT_VPID_CAP
- *			reports; every level elsewhere.
+ *			(bit n: level n; 0 with no walker), levels 0 to a
+ *			top.  On x86, 4 KiB and the 2 MiB, then 1 GiB,
+ *			pages IA32_VMX_EPT_VPID_CAP reports; every level
+ *			elsewhere.
  * @max_table_pages:	(out) Largest table-page limit a table may have
  *			(the module parameter max_table_pages).
  * @host_formats:	(out) Bit n set: this CPU's second-stage walker can
@@ -272,9 +273,9 @@ struct npt_caps {
  *		on EPT.
  * @leaf_lvls:	(in) Levels that may hold a leaf, bit n for level n (0:
  *		4 KiB, 1: 2 MiB, 2: 1 GiB, ...): 0 for every level the
- *		format allows, else a subset of them that includes bit 0
- *		(for a CPU without some block sizes: @host_leaf_lvls of
- *		&struct npt_caps).
+ *		format allows, else levels 0 to some top (0x1, 0x3, 0x7,
+ *		...) within them (for a CPU without the larger block
+ *		sizes: @host_leaf_lvls of &struct npt_caps).
  *
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
  * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create

@@ -417,7 +417,7 @@ static void npt_ept_validate(struct kunit *test)
 /*
  * Without 1 GiB pages (leaf_lvls 0x3) PS is reserved in a PDPTE (SDM: a
  * misconfiguration), a 1 GiB map takes 2 MiB blocks, and leaf_lvls must
- * hold the 4 KiB level and no level EPT has no leaves at.
+ * be levels 0 to a top that EPT has leaves at.
  */
 static void npt_ept_no_1g(struct kunit *test)
 {
@@ -438,8 +438,11 @@ static void npt_ept_no_1g(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tr.hpa, SZ_1G_ULL + 0x12345);
 	KUNIT_EXPECT_EQ(test, tr.pte & BIT_ULL(7), BIT_ULL(7));	/* PS */
 
-	/* No 4 KiB level; a level-3 leaf. */
+	/* No 4 KiB level; a gap (1 GiB without 2 MiB); a level-3 leaf. */
 	cfg.cfg_leaf_lvls = 0x2;
+	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
+	KUNIT_EXPECT_NULL(test, t);
+	cfg.cfg_leaf_lvls = 0x5;
 	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
 	KUNIT_EXPECT_NULL(test, t);
 	cfg.cfg_leaf_lvls = 0x9;

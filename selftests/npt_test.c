@@ -591,8 +591,13 @@ TEST_F(npt, ioctl_reserved)
 	struct npt_xlate x;
 
 	valid_args(variant->format, variant->options, variant->ia_bits, &a);
-	/* leaf_lvls without the 4 KiB level, or with a level past the top. */
+	/*
+	 * leaf_lvls without the 4 KiB level, with a gap, or with a level
+	 * past the top.
+	 */
 	a.create.leaf_lvls = 0x2;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
+	a.create.leaf_lvls = 0x5;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));
 	a.create.leaf_lvls = 1U << NPT_MAX_LEVELS | 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));

@@ -2355,6 +2355,8 @@ static int runner_open(struct runner *r)
 		break;
 	}
 	c->max_pages = chance(r, 15) ? 8 + rnd(r, 200) : 0;
+	/* Now and then a CPU without the larger block sizes. */
+	c->leaf_lvls = chance(r, 15) ? (2U << rnd(r, 3)) - 1 : 0;
 	linear = chance(r, 50);
 	c->mm = linear ? &npt_test_mm_linear_ops : &npt_test_mm_ops;
 	c->mm_arg = &r->mm;
@@ -2382,6 +2384,8 @@ static int runner_open(struct runner *r)
 	r->rf = (struct ref_fmt){ fmt, c->options, npt_oa_bits(r->t),
 				  r->levels };
 	r->leaf_lvls = ref_leaf_lvls(&r->rf) & ((1U << r->levels) - 1);
+	if (c->leaf_lvls)
+		r->leaf_lvls &= c->leaf_lvls;
 	CHECK(r, (r->t->leaf_lvls & ((1U << r->levels) - 1)) == r->leaf_lvls,
 	      "leaf levels %#x, the manuals say %#x", r->t->leaf_lvls,
 	      r->leaf_lvls);
