@@ -107,27 +107,37 @@ static void npt_cache_trim(struct npt_table *t, unsigned long keep)
 		t->mm->free(t->mm_arg, npt_cache_take(t, &t->cache), 0);
 }
 
-/* Fill @c with 2^@order-page allocations up to @nr. */
+/*
+ * Fill @c with 2^@order-page allocations up to @nr.  An allocation that
+ * finds @c filled meanwhile by a concurrent caller goes back: concurrent
+ * fills to one target hold @nr between them, not one more each.
+ */
 static int npt_cache_fill(struct npt_table *t, struct npt_page_cache *c,
 			  unsigned int order, unsigned long nr)
 {
 	for (;;) {
+		bool full;
 		void *va;
 
 		spin_lock(&t->lock);
-		if (c->nr >= nr) {
-			spin_unlock(&t->lock);
-			return 0;
-		}
+		full = c->nr >= nr;
 		spin_unlock(&t->lock);
+		if (full)
+			return 0;
 
 		va = t->mm->alloc(t->mm_arg, order);
 		if (!va)
 			return -ENOMEM;
 
 		spin_lock(&t->lock);
-		npt_cache_put(t, c, va);
+		full = c->nr >= nr;
+		if (!full)
+			npt_cache_put(t, c, va);
 		spin_unlock(&t->lock);
+		if (full) {
+			t->mm->free(t->mm_arg, va, order);
+			return 0;
+		}
 	}
 }
 

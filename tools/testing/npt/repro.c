@@ -456,6 +456,44 @@ static int unmap_sparse(void)
 	return bug;
 }
 
+static struct npt_table *fill_t;
+static u64 fill_allocs;
+
+/* Once the first caller has its block, a second fills the reserve. */
+static void fill_meanwhile(void)
+{
+	if (npt_test_allocs == fill_allocs) {
+		npt_test_lock_hook = fill_meanwhile;
+		return;
+	}
+	if (npt_topup_blocks(fill_t, 1))
+		abort();
+}
+
+/*
+ * Two vCPU threads top up the block reserve to one block at once: each
+ * saw it empty and allocated.  The reserve holds one block after both,
+ * not two (which nothing would use, count or free before the table).
+ */
+static int topup_race(void)
+{
+	unsigned long blocks;
+	int bug;
+
+	fill_t = table(NPT_FORMAT_EPT4);
+	fill_allocs = npt_test_allocs;
+	npt_test_lock_hook = fill_meanwhile;
+	if (npt_topup_blocks(fill_t, 1))
+		abort();
+	npt_test_lock_hook = NULL;
+	blocks = fill_t->blocks.nr;
+	bug = blocks != 1;
+	printf("%s topup-race: two concurrent top-ups to one reserved block "
+	       "leave %lu (expected 1)\n", bug ? "BUG" : "ok", blocks);
+	done(fill_t);
+	return bug;
+}
+
 /* npt_table_create() with NPT_CFG_CHECK_HOST; the table goes at once. */
 static int create_checked(u32 format, u32 ia_bits, u32 oa_bits,
 			  u32 leaf_lvls)
@@ -545,5 +583,6 @@ int main(void)
 	bugs += chunk_replan();
 	bugs += collapse_plan_level();
 	bugs += unmap_sparse();
+	bugs += topup_race();
 	return bugs;
 }
