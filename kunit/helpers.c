@@ -40,7 +40,24 @@ static void *npt_kt_alloc(void *arg, unsigned int order)
 	if (!page)
 		return NULL;
 	env->live += 1 << order;
+	if (env->nr_pa < NPT_KT_EVENTS)
+		env->pa[env->nr_pa++] = page_to_phys(page);
 	return page_address(page);
+}
+
+/*
+ * Whether @pa is the first page of an allocation the provider handed out
+ * (among the first NPT_KT_EVENTS): a check of an entry's address field
+ * that does not go through npt's own decoding.
+ */
+bool npt_kt_handed_out(struct npt_kt_env *env, phys_addr_t pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < env->nr_pa; i++)
+		if (env->pa[i] == pa)
+			return true;
+	return false;
 }
 
 static void npt_kt_free(void *arg, void *va, unsigned int order)

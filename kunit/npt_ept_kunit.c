@@ -146,11 +146,14 @@ static void npt_ept_golden_table(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, npt_map(t, g, 0x5000, SZ_4K_ULL, R, NPT_MT_WB,
 				      0, &res), 0);
 	for (lvl = cfg->levels - 1; lvl > 0; lvl--) {
-		npt_pte_t *next = npt_kt_ptep(t, g, lvl - 1);
-		u64 pa = npt_kt_pa(t, next) & ~0xfffULL;
+		npt_pte_t e = *npt_kt_ptep(t, g, lvl);
+		u64 pa = e & GENMASK_ULL(51, 12);	/* SDM: bits 51:12 */
 
-		KUNIT_EXPECT_EQ_MSG(test, *npt_kt_ptep(t, g, lvl),
-				    pa | 0x7 | ux, "level %d", lvl);
+		KUNIT_EXPECT_EQ_MSG(test, e, pa | 0x7 | ux, "level %d", lvl);
+		KUNIT_EXPECT_TRUE_MSG(test, npt_kt_handed_out(env, pa),
+				      "level %d: %#llx", lvl, pa);
+		KUNIT_EXPECT_EQ(test, npt_kt_pa(t, npt_kt_ptep(t, g, lvl - 1)) &
+				~0xfffULL, pa);
 	}
 	/* R, WB; A set at map time when the table has A/D flags on. */
 	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, g, 0),

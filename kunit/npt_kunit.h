@@ -57,6 +57,8 @@ struct npt_kt_env {
 	unsigned int nr_ev;
 	unsigned int lost_ev;
 	struct npt_kt_event ev[NPT_KT_EVENTS];
+	unsigned int nr_pa;
+	phys_addr_t pa[NPT_KT_EVENTS];
 };
 
 /* One table configuration, with its geometry as the manuals give it. */
@@ -83,6 +85,7 @@ struct npt_kt_snap {
 };
 
 struct npt_kt_env *npt_kt_env(struct kunit *test);
+bool npt_kt_handed_out(struct npt_kt_env *env, phys_addr_t pa);
 struct npt_table *npt_kt_create(struct kunit *test, struct npt_kt_env *env,
 				const struct npt_kt_cfg *cfg, u64 max_pages);
 int npt_kt_try_create(struct npt_kt_env *env, const struct npt_kt_cfg *cfg,

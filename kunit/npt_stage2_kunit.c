@@ -145,7 +145,8 @@ static void npt_s2_golden_leaf(struct kunit *test)
 static void npt_s2_golden_table(struct kunit *test)
 {
 	const struct npt_kt_cfg *cfg = test->param_value;
-	struct npt_table *t = npt_kt_create(test, npt_kt_env(test), cfg, 0);
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, cfg, 0);
 	u64 g = 0x123456789000ULL & (BIT_ULL(cfg->ia_bits) - 1);
 	struct npt_op_result res;
 	int lvl;
@@ -153,11 +154,14 @@ static void npt_s2_golden_table(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, npt_map(t, g, 0x5000, SZ_4K_ULL, R, NPT_MT_WB,
 				      0, &res), 0);
 	for (lvl = cfg->levels - 1; lvl > 0; lvl--) {
-		npt_pte_t *next = npt_kt_ptep(t, g, lvl - 1);
+		npt_pte_t e = *npt_kt_ptep(t, g, lvl);
+		u64 pa = e & GENMASK_ULL(47, 12);	/* table address */
 
-		KUNIT_EXPECT_EQ_MSG(test, *npt_kt_ptep(t, g, lvl),
-				    (npt_kt_pa(t, next) & ~0xfffULL) | 0x3,
-				    "level %d", lvl);
+		KUNIT_EXPECT_EQ_MSG(test, e, pa | 0x3, "level %d", lvl);
+		KUNIT_EXPECT_TRUE_MSG(test, npt_kt_handed_out(env, pa),
+				      "level %d: %#llx", lvl, pa);
+		KUNIT_EXPECT_EQ(test, npt_kt_pa(t, npt_kt_ptep(t, g, lvl - 1)) &
+				~0xfffULL, pa);
 	}
 	/* The page: R, Normal-WB (MemAttr 0b0110 with FWB), XN. */
 	KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, g, 0),
