@@ -297,16 +297,31 @@ EXPORT_SYMBOL_GPL(npt_walk);
 
 /* ---- flush plans and deferred frees ----------------------------------- */
 
-/* Add a range to @plan, merged with the last one or degrading to "all". */
+/*
+ * Add a range to @plan: dropped when a range of its level holds it, merged
+ * into one it extends, else appended, degrading to "all" past the last.
+ */
 void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
 {
+	u32 i;
+
 	if (plan->all)
 		return;
-	if (plan->nr) {
-		typeof(plan->range[0]) *last = &plan->range[plan->nr - 1];
+	/* A range of the level that holds it, or that it extends. */
+	for (i = 0; i < plan->nr; i++) {
+		typeof(plan->range[0]) *r = &plan->range[i];
 
-		if (last->lvl == lvl && last->gpa + last->size == gpa) {
-			last->size += size;
+		if (r->lvl != lvl)
+			continue;
+		if (gpa >= r->gpa && gpa + size <= r->gpa + r->size)
+			return;
+		if (r->gpa + r->size == gpa) {
+			r->size += size;
+			return;
+		}
+		if (gpa + size == r->gpa) {
+			r->gpa = gpa;
+			r->size += size;
 			return;
 		}
 	}
@@ -327,7 +342,8 @@ void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
  *		of operations.
  * @src:	The plan to add.
  *
- * Adjacent ranges of the same level merge; past %NPT_PLAN_RANGES ranges
+ * A range that one of @dst's of the same level holds adds nothing, and
+ * adjacent ranges of the same level merge; past %NPT_PLAN_RANGES ranges
  * @dst becomes a whole-table invalidation (@all, no ranges).
  *
  * Context: any.

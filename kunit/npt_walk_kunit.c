@@ -509,9 +509,10 @@ static void npt_walk_mock_format(struct kunit *test)
 }
 
 /*
- * npt_plan_merge(): adjacent ranges of one level merge, other levels and
- * gaps do not; past NPT_PLAN_RANGES ranges, and from an "all" plan, the
- * result is "all" with no ranges.
+ * npt_plan_merge(): adjacent ranges of one level merge at either end and a
+ * range already held adds nothing; other levels and gaps do not merge;
+ * past NPT_PLAN_RANGES ranges, and from an "all" plan, the result is
+ * "all" with no ranges.
  */
 static void npt_walk_plan_merge(struct kunit *test)
 {
@@ -525,10 +526,15 @@ static void npt_walk_plan_merge(struct kunit *test)
 	npt_plan_merge(&dst, &src);
 	src.range[0].gpa = SZ_1G_ULL + SZ_2M_ULL;
 	npt_plan_merge(&dst, &src);
+	/* Below the first, and inside: one range still. */
+	src.range[0].gpa = SZ_1G_ULL - SZ_2M_ULL;
+	npt_plan_merge(&dst, &src);
+	src.range[0].gpa = SZ_1G_ULL;
+	npt_plan_merge(&dst, &src);
 	KUNIT_EXPECT_FALSE(test, dst.all);
 	KUNIT_ASSERT_EQ(test, dst.nr, 1);
-	KUNIT_EXPECT_EQ(test, dst.range[0].gpa, SZ_1G_ULL);
-	KUNIT_EXPECT_EQ(test, dst.range[0].size, 2 * SZ_2M_ULL);
+	KUNIT_EXPECT_EQ(test, dst.range[0].gpa, SZ_1G_ULL - SZ_2M_ULL);
+	KUNIT_EXPECT_EQ(test, dst.range[0].size, 3 * SZ_2M_ULL);
 	src.range[0].gpa = SZ_1G_ULL + 2 * SZ_2M_ULL;
 	src.range[0].lvl = 1;
 	npt_plan_merge(&dst, &src);

@@ -415,10 +415,18 @@ static int collapse_plan_level(void)
 		note_lvl0(NULL, &res.plan);
 		b = !flushed_lvl0 || (formats[i] == NPT_FORMAT_ARM64_S2 &&
 				      !in_plan);
+		/* Eight blocks more: their ranges merge, two levels, not "all". */
+		if (npt_map(t, G + (2 << 20), 0x200000000ULL + (2 << 20),
+			    8 << 20, RW, NPT_MT_WB, NPT_OP_NO_BLOCKS, &res) ||
+		    npt_collapse(t, G + (2 << 20), 8 << 20, &res))
+			abort();
+		b |= res.plan.all || res.plan.nr != 2;
 		printf("%s collapse-plan-level: format %u, 2 MiB of pages "
 		       "collapsed; level 0 in the plan: %s, in the flushes: "
-		       "%s\n", b ? "BUG" : "ok", formats[i],
-		       flushed_lvl0 ? "yes" : "no", in_plan ? "yes" : "no");
+		       "%s; then 8 MiB: %u ranges%s (expected 2)\n",
+		       b ? "BUG" : "ok", formats[i],
+		       flushed_lvl0 ? "yes" : "no", in_plan ? "yes" : "no",
+		       res.plan.nr, res.plan.all ? ", all" : "");
 		bug |= b;
 		done(t);
 	}
