@@ -173,20 +173,24 @@ static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
 	if (pbmt == SV_PBMT_RESERVED ||
 	    (pbmt && !(t->options & NPT_OPT_RV_SVPBMT)))
 		return NPT_BAD_MEMTYPE;
-	if (npt_pte_pa(t, pte) >> t->oa_bits)
-		return NPT_BAD_OA;
 	if (!(pte & SV_RWX)) {
 		/* Non-leaf: U, A, D and PBMT are reserved. */
 		if (!lvl || (pte & (SV_U | SV_A | SV_D)) || pbmt)
 			return !lvl ? NPT_BAD_LEVEL : NPT_BAD_RSVD;
-		return NPT_BAD_NONE;
+	} else {
+		/* G-stage accesses are user accesses: such a leaf faults. */
+		if (!(pte & SV_U))
+			return NPT_BAD_NO_USER;
+		/* A superpage's low PPN fields must be zero. */
+		if (npt_pte_pa(t, pte) & (npt_lvl_size(lvl) - 1))
+			return NPT_BAD_ALIGN;
 	}
-	/* G-stage accesses are user accesses: such a leaf always faults. */
-	if (!(pte & SV_U))
-		return NPT_BAD_NO_USER;
-	/* A superpage's low PPN fields must be zero. */
-	if (npt_pte_pa(t, pte) & (npt_lvl_size(lvl) - 1))
-		return NPT_BAD_ALIGN;
+	/*
+	 * Last: the walk takes the entry, and the address only fails the
+	 * PMA check when it is used (npt_access() orders it).
+	 */
+	if (npt_pte_pa(t, pte) >> t->oa_bits)
+		return NPT_BAD_OA;
 	return NPT_BAD_NONE;
 }
 

@@ -428,6 +428,11 @@ static const struct flt_case flt_cases[] = {
 	{ "sv39x4-pa40 read, old 4K beyond: A first", SV39_PA40, 0x80401000,
 	  RD, 0, 0, BIT_ULL(38),
 	  { .fault = AF, .lvl = 0, .syndrome = 21, .addr = 0x20100400 } },
+	/* A misaligned superpage is a guest-page fault, whatever its PA. */
+	{ "sv39x4-pa40 read, misaligned 2M leaf beyond", SV39_PA40,
+	  0x80000000, RD, 1, 0, BIT_ULL(38) | BIT_ULL(10),
+	  { .fault = MISC, .lvl = 1, .reason = NPT_BAD_ALIGN, .syndrome = 21,
+	    .addr = 0x20000000 } },
 
 	/* Sv39x4 under Svade: levels 2..0 are RISC-V levels 2..0. */
 	{ "sv39x4 read, no level-2 entry", SV39, 0x8000000123, RD, 0, 0, 0,
