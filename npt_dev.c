@@ -671,19 +671,21 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 
 	cmd->done = 0;
 	/*
-	 * A clear first reads the whole range without clearing and zeroes
-	 * the whole bitmap, so that a range outside one dirty-logged region
-	 * or a bitmap the caller cannot write fails before any bit is
-	 * cleared; then it reads and clears chunk by chunk.
+	 * A clear first reads the whole range without clearing (pass 0),
+	 * then zeroes the whole bitmap (pass 1), so that a range outside one
+	 * dirty-logged region fails with nothing written and a bitmap the
+	 * caller cannot write fails before any bit is cleared; then it reads
+	 * and clears chunk by chunk (pass 2).
 	 */
-	for (pass = clear ? 0 : 1; pass < 2 && !ret; pass++) {
+	for (pass = clear ? 0 : 2; pass < 3 && !ret; pass++) {
 		for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
 			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
 				      NPT_DIRTY_CHUNK_PAGES);
-			if (!pass) {
+			if (pass == 1) {
 				ret = npt_chunk_clear(ubm, off, pages);
 				if (ret)
 					break;
+				continue;
 			}
 			ret = npt_get_dirty_log(t, cmd->gpa + off,
 						pages << NPT_PAGE_SHIFT, bm,

@@ -2561,9 +2561,11 @@ TEST_F(npt, dirty_log_chunks)
 					  NPT_ACC_WRITE, &h));
 		EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
 	}
-	/* One page too many: ENOENT, and nothing was cleared. */
+	/* One page too many: ENOENT, nothing cleared, the bitmap untouched. */
+	bm[0] = 0x5a5a;
 	EXPECT_EQ(ENOENT, dirty_log(self->fd, base, len + SZ_4K, bm, true,
 				    NULL));
+	EXPECT_EQ(0x5a5a, bm[0]);
 	/*
 	 * A bitmap that holds the first chunk's bits (4 KiB) and then ends:
 	 * EFAULT, and again nothing was cleared.
