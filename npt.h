@@ -121,9 +121,10 @@ typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
  * @vmid:	VMID for the root register (Arm VTTBR_EL2, RISC-V hgatp).
  * @leaf_lvls:	Levels that may hold a leaf, bit n for level n (0: 4 KiB,
  *		1: 2 MiB, 2: 1 GiB, ...): 0 for every level the format
- *		allows, else levels 0 to some top (0x1, 0x3, 0x7, ...)
- *		within those, for a CPU that walks fewer block sizes (EPT
- *		without 1 GiB pages; &struct npt_host_caps.leaf_lvls).
+ *		allows, else levels 0 to some top (0x1, 0x3, 0x7, ...), of
+ *		which the table uses those the format has: for a CPU that
+ *		walks fewer block sizes (EPT without 1 GiB pages), pass
+ *		&struct npt_host_caps.leaf_lvls.
  * @mm:		Host memory provider.
  * @mm_arg:	Argument of every @mm call.
  * @flush:	TLB invalidation callback, or NULL for a table that no CPU
@@ -167,6 +168,9 @@ struct npt_config {
  *		levels 0 to a top: on x86 4 KiB pages and, as
  *		IA32_VMX_EPT_VPID_CAP says, 2 MiB and then 1 GiB pages;
  *		every level elsewhere.
+ * @vmid_bits:	VMID width of the root register: 8 or 16 on Arm
+ *		(ID_AA64MMFR1_EL1.VMIDBits), the bits of hgatp.VMID that
+ *		stick on RISC-V, 0 on x86 (EPTP has none).
  */
 struct npt_host_caps {
 	u32 formats;
@@ -174,6 +178,7 @@ struct npt_host_caps {
 	u32 oa_bits;
 	u32 ia_bits_max;
 	u32 leaf_lvls;
+	u32 vmid_bits;
 };
 
 /**

@@ -1997,7 +1997,7 @@ static int npt_host_fits(const struct npt_table *t)
 	if (!(caps.formats & BIT(t->format)) ||
 	    (t->options & ~caps.options) || t->oa_bits > caps.oa_bits ||
 	    (caps.ia_bits_max && t->ia_bits > caps.ia_bits_max) ||
-	    (t->leaf_lvls & ~caps.leaf_lvls))
+	    (t->leaf_lvls & ~caps.leaf_lvls) || (t->vmid >> caps.vmid_bits))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -2052,15 +2052,18 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	/* Levels 0 to some top: a split always lands on an allowed level. */
+	/*
+	 * Levels 0 to some top, so that a split always lands on an allowed
+	 * level; of those, the ones the format has (a host's set may be
+	 * wider).
+	 */
 	if (cfg->leaf_lvls) {
 		if (!(cfg->leaf_lvls & BIT(0)) ||
-		    (cfg->leaf_lvls & (cfg->leaf_lvls + 1)) ||
-		    (cfg->leaf_lvls & ~t->leaf_lvls)) {
+		    (cfg->leaf_lvls & (cfg->leaf_lvls + 1))) {
 			ret = -EINVAL;
 			goto out_free;
 		}
-		t->leaf_lvls = cfg->leaf_lvls;
+		t->leaf_lvls &= cfg->leaf_lvls;
 	}
 	if (cfg->flags & NPT_CFG_CHECK_HOST) {
 		ret = npt_host_fits(t);

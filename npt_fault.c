@@ -224,7 +224,8 @@ bool npt_region_blocks(struct npt_table *t, u64 gpa)
 
 	spin_lock(&t->lock);
 	rs = npt_region_find(t, gpa);
-	ret = rs && (rs->rg.flags & NPT_REGION_LAZY_BLOCKS);
+	ret = rs && (rs->rg.flags & NPT_REGION_LAZY_BLOCKS) &&
+	      (t->leaf_lvls & BIT(NPT_BLOCK_LVL));
 	spin_unlock(&t->lock);
 	return ret;
 }

@@ -204,6 +204,7 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 		return -EOPNOTSUPP;
 	caps->formats = BIT(NPT_FORMAT_ARM64_S2);
 	caps->leaf_lvls = GENMASK(NPT_MAX_LEVELS - 1, 0);
+	caps->vmid_bits = get_vmid_bits(mmfr1);
 	caps->oa_bits = min(id_aa64mmfr0_parange_to_phys_shift(parange), 48U);
 	caps->ia_bits_max = caps->oa_bits;
 	if (ha)
@@ -216,16 +217,28 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 #include <asm/cpufeature.h>
 #include <asm/csr.h>
 
-/* A G-stage mode is implemented when hgatp keeps it (WARL). */
-static bool npt_hgatp_mode(unsigned long mode)
+/*
+ * What hgatp (WARL) keeps of @mode with every VMID bit set: the mode is
+ * implemented when it sticks, and so are the VMID bits that do.
+ */
+static unsigned long npt_hgatp_probe(unsigned long mode)
 {
-	unsigned long old = csr_read(CSR_HGATP);
-	bool ok;
+	unsigned long old = csr_read(CSR_HGATP), val;
 
-	csr_write(CSR_HGATP, mode << HGATP_MODE_SHIFT);
-	ok = csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT == mode;
+	csr_write(CSR_HGATP, (mode << HGATP_MODE_SHIFT) | HGATP_VMID);
+	val = csr_read(CSR_HGATP);
 	csr_write(CSR_HGATP, old);
-	return ok;
+	return val;
+}
+
+static bool npt_hgatp_mode(unsigned long mode, u32 *vmid_bits)
+{
+	unsigned long val = npt_hgatp_probe(mode);
+
+	if (val >> HGATP_MODE_SHIFT != mode)
+		return false;
+	*vmid_bits = fls_long((val & HGATP_VMID) >> HGATP_VMID_SHIFT);
+	return true;
 }
 
 static int npt_arch_caps(struct npt_host_caps *caps)
@@ -233,9 +246,9 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	if (!riscv_isa_extension_available(NULL, h))
 		return -EOPNOTSUPP;
 	preempt_disable();
-	if (npt_hgatp_mode(HGATP_MODE_SV39X4))
+	if (npt_hgatp_mode(HGATP_MODE_SV39X4, &caps->vmid_bits))
 		caps->formats |= BIT(NPT_FORMAT_SV39X4);
-	if (npt_hgatp_mode(HGATP_MODE_SV48X4))
+	if (npt_hgatp_mode(HGATP_MODE_SV48X4, &caps->vmid_bits))
 		caps->formats |= BIT(NPT_FORMAT_SV48X4);
 	preempt_enable();
 	if (riscv_has_extension_unlikely(RISCV_ISA_EXT_SVPBMT))
@@ -257,7 +270,8 @@ static int npt_arch_caps(struct npt_host_caps *caps)
  *
  * Reads what the architecture makes readable: IA32_VMX_EPT_VPID_CAP and
  * the secondary-control MSR on x86 (with VMX), ID_AA64MMFR0/1/2_EL1 on
- * arm64 (with EL2 available), and the hgatp modes that stick on RISC-V
+ * arm64 (with EL2 available), and the hgatp modes and VMID bits that
+ * stick on RISC-V
  * (with the H extension; hgatp is restored, so call it only while no
  * guest of this CPU runs).  Options that cannot be read (RISC-V Svadu)
  * are not reported.
@@ -267,7 +281,12 @@ static int npt_arch_caps(struct npt_host_caps *caps)
  */
 int npt_host_caps(struct npt_host_caps *caps)
 {
+	int ret;
+
 	memset(caps, 0, sizeof(*caps));
-	return npt_arch_caps(caps);
+	ret = npt_arch_caps(caps);
+	if (ret)
+		memset(caps, 0, sizeof(*caps));
+	return ret;
 }
 EXPORT_SYMBOL_GPL(npt_host_caps);

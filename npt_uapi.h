@@ -274,8 +274,9 @@ struct npt_caps {
  * @leaf_lvls:	(in) Levels that may hold a leaf, bit n for level n (0:
  *		4 KiB, 1: 2 MiB, 2: 1 GiB, ...): 0 for every level the
  *		format allows, else levels 0 to some top (0x1, 0x3, 0x7,
- *		...) within them (for a CPU without the larger block
- *		sizes: @host_leaf_lvls of &struct npt_caps).
+ *		...), of which the table uses those the format has (for
+ *		a CPU without the larger block sizes: @host_leaf_lvls of
+ *		&struct npt_caps).
  *
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
  * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create

@@ -420,11 +420,16 @@ static void npt_ept_validate(struct kunit *test)
 /*
  * Without 1 GiB pages (leaf_lvls 0x3) PS is reserved in a PDPTE (SDM: a
  * misconfiguration), a 1 GiB map takes 2 MiB blocks, and leaf_lvls must
- * be levels 0 to a top that EPT has leaves at.
+ * be levels 0 to a top, of which the table keeps those EPT has.
  */
 static void npt_ept_no_1g(struct kunit *test)
 {
 	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_region rg = {
+		.gpa = SZ_1G_ULL, .size = SZ_2M_ULL, .max_prot = R,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+		.flags = NPT_REGION_LAZY_BLOCKS,
+	};
 	struct npt_kt_cfg cfg = ept4;
 	struct npt_translation tr;
 	struct npt_op_result res;
@@ -451,6 +456,22 @@ static void npt_ept_no_1g(struct kunit *test)
 	cfg.cfg_leaf_lvls = 0x9;
 	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
 	KUNIT_EXPECT_NULL(test, t);
+
+	/* 4 KiB only: a region's lazy blocks are never reserved. */
+	cfg.cfg_leaf_lvls = 0x1;
+	t = npt_kt_create(test, env, &cfg, 0);
+	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, rg.gpa));
+
+	/* A host's wider set: the table keeps EPT's levels 0 to 2. */
+	cfg.cfg_leaf_lvls = 0x1f;
+	t = npt_kt_create(test, env, &cfg, 0);
+	KUNIT_EXPECT_EQ(test, npt_validate(t, 0x8000000000b1ULL, 3),
+			NPT_BAD_LEVEL);
+	KUNIT_ASSERT_EQ(test, npt_map(t, 0, 0, SZ_512G_ULL, R, NPT_MT_WB, 0,
+				      &res), 0);
+	KUNIT_ASSERT_EQ(test, npt_translate(t, SZ_1G_ULL, &tr), 0);
+	KUNIT_EXPECT_EQ(test, tr.lvl, 2);
 }
 
 /* Filling an empty entry needs no INVEPT; clearing or changing one does. */

@@ -846,10 +846,18 @@ TEST_F(npt, create_checks)
 		EXPECT_ERRNO(ENOSPC, ioctl(self->dev, NPT_CREATE_TABLE, &c));
 	c.max_pages = 0;
 
-	/* CHECK_HOST: created exactly when this CPU could walk the format. */
+	/*
+	 * CHECK_HOST, with the host's widths and leaf levels: created exactly
+	 * when this CPU walks the format with the variant's options.
+	 */
 	c.flags = NPT_CREATE_CHECK_HOST;
+	c.oa_bits = caps.host_oa_bits;
+	c.leaf_lvls = caps.host_leaf_lvls;
+	if (caps.host_ia_bits_max && c.ia_bits > caps.host_ia_bits_max)
+		c.ia_bits = caps.host_ia_bits_max;
 	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
-	if (caps.host_formats & (1U << variant->format)) {
+	if ((caps.host_formats & (1U << variant->format)) &&
+	    !(variant->options & ~caps.host_options)) {
 		EXPECT_LE(0, fd);
 	} else {
 		EXPECT_EQ(-1, fd);
@@ -892,6 +900,15 @@ TEST_F(npt, leaf_levels)
 	ASSERT_EQ(0, translate(fd, SZ_2M + SZ_4K, &x));
 	EXPECT_EQ(0, x.lvl);
 	EXPECT_EQ(4 * SZ_1G + SZ_4K, x.hpa);
+	close(fd);
+
+	/* A host's set wider than the format: its levels stay. */
+	c.leaf_lvls = 0x1f;
+	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, map(fd, SZ_1G, 4 * SZ_1G, SZ_1G, RW, 0));
+	ASSERT_EQ(0, translate(fd, SZ_1G, &x));
+	EXPECT_EQ(2, x.lvl);
 	close(fd);
 }
 

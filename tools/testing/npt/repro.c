@@ -504,11 +504,11 @@ static int topup_race(void)
 
 /* npt_table_create() with NPT_CFG_CHECK_HOST; the table goes at once. */
 static int create_checked(u32 format, u32 ia_bits, u32 oa_bits,
-			  u32 leaf_lvls)
+			  u32 leaf_lvls, u32 vmid)
 {
 	struct npt_config cfg = {
 		.format = format, .ia_bits = ia_bits, .oa_bits = oa_bits,
-		.leaf_lvls = leaf_lvls,
+		.leaf_lvls = leaf_lvls, .vmid = vmid,
 		.mm = &npt_test_mm_ops, .mm_arg = &mm,
 		.flags = NPT_CFG_CHECK_HOST,
 	};
@@ -548,7 +548,7 @@ static int check_host_widths(void)
 			.ia_bits_max = c[i].want_ia, .leaf_lvls = 0x1f,
 		};
 		ret = create_checked(c[i].format, c[i].ia_bits, c[i].oa_bits,
-				     0);
+				     0, 0);
 		printf("%s check-host-widths: format %u, ia_bits %u, oa_bits %u "
 		       "on a host with %u/%u bits: %d (expected %d)\n",
 		       ret != -EOPNOTSUPP ? "BUG" : "ok", c[i].format,
@@ -559,19 +559,29 @@ static int check_host_widths(void)
 	/* The widths the host has pass. */
 	npt_test_caps.formats = BIT(NPT_FORMAT_EPT4);
 	npt_test_caps.oa_bits = 52;
-	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0);
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0, 0);
 	printf("%s check-host-widths: EPT4 with default widths on a 52-bit "
 	       "host: %d (expected 0)\n", ret ? "BUG" : "ok", ret);
 	bug |= !!ret;
 	/* A host without 1 GiB pages takes a table without them only. */
 	npt_test_caps.leaf_lvls = 0x3;
-	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0);
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0, 0);
 	b = ret != -EOPNOTSUPP;
-	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0x3);
+	ret = create_checked(NPT_FORMAT_EPT4, 0, 0, 0x3, 0);
 	b |= ret;
 	printf("%s check-host-widths: EPT4 on a host without 1 GiB pages: "
 	       "refused with all leaf levels, created with leaf_lvls 0x3\n",
 	       b ? "BUG" : "ok");
+	bug |= b;
+	/* An 8-bit VMID host: VMID 255 fits, 256 would alias VMID 0. */
+	npt_test_caps = (struct npt_host_caps){
+		.formats = BIT(NPT_FORMAT_ARM64_S2), .oa_bits = 48,
+		.ia_bits_max = 48, .leaf_lvls = 0x1f, .vmid_bits = 8,
+	};
+	b = create_checked(NPT_FORMAT_ARM64_S2, 0, 0, 0, 255) ||
+	    create_checked(NPT_FORMAT_ARM64_S2, 0, 0, 0, 256) != -EOPNOTSUPP;
+	printf("%s check-host-widths: Arm with 8-bit VMIDs takes VMID 255, "
+	       "refuses 256\n", b ? "BUG" : "ok");
 	npt_test_caps_ret = -EOPNOTSUPP;
 	return bug | b;
 }
