@@ -307,14 +307,16 @@ void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
 
 	if (plan->all)
 		return;
-	/* A range of the level that holds it, or that it extends. */
+	/* A range of the level that holds it, else one that it extends. */
+	for (i = 0; i < plan->nr; i++)
+		if (plan->range[i].lvl == lvl && gpa >= plan->range[i].gpa &&
+		    gpa + size <= plan->range[i].gpa + plan->range[i].size)
+			return;
 	for (i = 0; i < plan->nr; i++) {
 		typeof(plan->range[0]) *r = &plan->range[i];
 
 		if (r->lvl != lvl)
 			continue;
-		if (gpa >= r->gpa && gpa + size <= r->gpa + r->size)
-			return;
 		if (r->gpa + r->size == gpa) {
 			r->size += size;
 			return;
@@ -2010,7 +2012,8 @@ static int npt_host_fits(const struct npt_table *t)
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
  * this build lacks (or, with %NPT_CFG_CHECK_HOST, that this CPU cannot
- * walk with the options and the widths the table gets), -ENOSPC when the
+ * walk with the options, widths and leaf levels the table gets, or with
+ * its VMID), -ENOSPC when the
  * root alone exceeds the page limit, -ENOMEM.
  */
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out)

@@ -215,7 +215,8 @@ static struct npt_region_state *npt_region_find(struct npt_table *t, u64 gpa)
  * (npt_topup_blocks()) only where it can be used.
  *
  * Context: any context but hard interrupt; takes the table lock.
- * Return: true when @gpa lies in a region with %NPT_REGION_LAZY_BLOCKS.
+ * Return: true when @gpa lies in a region with %NPT_REGION_LAZY_BLOCKS
+ * and the table has leaves at the 2 MiB level.
  */
 bool npt_region_blocks(struct npt_table *t, u64 gpa)
 {

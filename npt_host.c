@@ -216,6 +216,7 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 #elif defined(CONFIG_RISCV)
 #include <asm/cpufeature.h>
 #include <asm/csr.h>
+#include <asm/insn-def.h>
 
 /*
  * What hgatp (WARL) keeps of @mode with every VMID bit set: the mode is
@@ -228,6 +229,8 @@ static unsigned long npt_hgatp_probe(unsigned long mode)
 	csr_write(CSR_HGATP, (mode << HGATP_MODE_SHIFT) | HGATP_VMID);
 	val = csr_read(CSR_HGATP);
 	csr_write(CSR_HGATP, old);
+	/* A mode changed for a VMID: its translations go, as KVM's probe. */
+	asm volatile(HFENCE_GVMA(zero, zero) : : : "memory");
 	return val;
 }
 

@@ -281,7 +281,8 @@ struct npt_caps {
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
  * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create
  * (or, with %NPT_CREATE_CHECK_HOST, that this CPU cannot walk with these
- * options and widths, a zero width being the format's default), ENOSPC
+ * options, widths and leaf levels, a zero one being the format's
+ * default, or with this VMID), ENOSPC
  * when the root alone exceeds @max_pages, ENOMEM, EMFILE / ENFILE when no
  * fd is free.
  */

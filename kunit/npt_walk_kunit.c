@@ -551,6 +551,16 @@ static void npt_walk_plan_merge(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dst.all);
 	KUNIT_EXPECT_EQ(test, dst.nr, 0);
 
+	/* A range held by one range is dropped, not merged into another. */
+	memset(&dst, 0, sizeof(dst));
+	npt_plan_add(&dst, 0, SZ_4K_ULL, 0);
+	npt_plan_add(&dst, 2 * SZ_4K_ULL, 2 * SZ_4K_ULL, 0);
+	npt_plan_add(&dst, SZ_4K_ULL, SZ_4K_ULL, 0);
+	npt_plan_add(&dst, 2 * SZ_4K_ULL, SZ_4K_ULL, 0);
+	KUNIT_ASSERT_EQ(test, dst.nr, 2);
+	KUNIT_EXPECT_EQ(test, dst.range[0].size, 2 * SZ_4K_ULL);
+	KUNIT_EXPECT_EQ(test, dst.range[1].gpa, 2 * SZ_4K_ULL);
+
 	memset(&dst, 0, sizeof(dst));
 	memset(&src, 0, sizeof(src));
 	src.all = true;

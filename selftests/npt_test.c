@@ -851,10 +851,13 @@ TEST_F(npt, create_checks)
 	 * when this CPU walks the format with the variant's options.
 	 */
 	c.flags = NPT_CREATE_CHECK_HOST;
-	c.oa_bits = caps.host_oa_bits;
-	c.leaf_lvls = caps.host_leaf_lvls;
-	if (caps.host_ia_bits_max && c.ia_bits > caps.host_ia_bits_max)
-		c.ia_bits = caps.host_ia_bits_max;
+	c.options = variant->options;
+	if (caps.host_formats & (1U << variant->format)) {
+		c.oa_bits = caps.host_oa_bits;
+		c.leaf_lvls = caps.host_leaf_lvls;
+		if (caps.host_ia_bits_max && c.ia_bits > caps.host_ia_bits_max)
+			c.ia_bits = caps.host_ia_bits_max;
+	}
 	fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
 	if ((caps.host_formats & (1U << variant->format)) &&
 	    !(variant->options & ~caps.host_options)) {
