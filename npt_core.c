@@ -2013,8 +2013,7 @@ static int npt_host_fits(const struct npt_table *t)
  * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
  * this build lacks (or, with %NPT_CFG_CHECK_HOST, that this CPU cannot
  * walk with the options, widths and leaf levels the table gets, or with
- * its VMID), -ENOSPC when the
- * root alone exceeds the page limit, -ENOMEM.
+ * its VMID), -ENOSPC when the root alone exceeds the page limit, -ENOMEM.
  */
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 {

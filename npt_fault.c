@@ -606,11 +606,12 @@ static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
  * it) the result is %NPT_RESOLVED_SPURIOUS and nothing changes; a present
  * mapping is never replaced.  Where a leaf that faulted may stay cached
  * (Arm permission faults, RISC-V), relaxing it or finding the fault
- * spurious also flushes it (@res->plan).  A missing page inside a %NPT_BACKING_LAZY
- * region whose max_prot allows the access is mapped from the page cache;
- * a clear access or dirty flag is set; a write to a page that the dirty
- * log of its region write-protected gets write permission back and is
- * logged (a page the caller made read-only stays so).
+ * spurious also flushes it (@res->plan).  A missing page inside a
+ * %NPT_BACKING_LAZY region whose max_prot allows the access is mapped
+ * from the page cache; a clear access or dirty flag is set; a write to a
+ * page that the dirty log of its region write-protected gets write
+ * permission back and is logged (a page the caller made read-only stays
+ * so).
  * Anything else stays a fault (%NPT_RESOLVED_NONE) with its syndrome in
  * @res->fault, and nothing changes.
  *

@@ -446,7 +446,7 @@ static void npt_ept_no_1g(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tr.hpa, SZ_1G_ULL + 0x12345);
 	KUNIT_EXPECT_EQ(test, tr.pte & BIT_ULL(7), BIT_ULL(7));	/* PS */
 
-	/* No 4 KiB level; a gap (1 GiB without 2 MiB); a level-3 leaf. */
+	/* No 4 KiB level; gaps: 1 GiB without 2 MiB, 512 GiB above 4 KiB. */
 	cfg.cfg_leaf_lvls = 0x2;
 	KUNIT_EXPECT_EQ(test, npt_kt_try_create(env, &cfg, 0, 0, &t), -EINVAL);
 	KUNIT_EXPECT_NULL(test, t);

@@ -592,8 +592,8 @@ TEST_F(npt, ioctl_reserved)
 
 	valid_args(variant->format, variant->options, variant->ia_bits, &a);
 	/*
-	 * leaf_lvls without the 4 KiB level, with a gap, or with a level
-	 * past the top.
+	 * leaf_lvls without the 4 KiB level, or with a gap: 1 GiB without
+	 * 2 MiB, a level-5 bit above 4 KiB alone.
 	 */
 	a.create.leaf_lvls = 0x2;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &a.create));

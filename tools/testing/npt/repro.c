@@ -366,7 +366,6 @@ static int chunk_replan(void)
 }
 
 static bool flushed_lvl0;
-static struct npt_translation res_tr;
 
 /* A flush that invalidates [G, G + 2M) with TTL-style level 0. */
 static void note_lvl0(void *arg, const struct npt_flush_plan *plan)
@@ -394,6 +393,7 @@ static int collapse_plan_level(void)
 	struct npt_config cfg = {
 		.mm = &npt_test_mm_ops, .mm_arg = &mm, .flush = note_lvl0,
 	};
+	struct npt_translation tr;
 	struct npt_op_result res;
 	struct npt_table *t;
 	int bug = 0, b, i;
@@ -408,7 +408,7 @@ static int collapse_plan_level(void)
 			abort();
 		flushed_lvl0 = false;
 		if (npt_collapse(t, G, 2 << 20, &res) ||
-		    npt_translate(t, G, &res_tr) || res_tr.lvl != 1)
+		    npt_translate(t, G, &tr) || tr.lvl != 1)
 			abort();
 		in_plan = flushed_lvl0;
 		flushed_lvl0 = false;
