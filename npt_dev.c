@@ -124,7 +124,7 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	u32 f;
 	int ret;
 
-	if (cmd->flags)
+	if (cmd->flags || cmd->__reserved)
 		return -EINVAL;
 	if (cmd->format && !npt_format_ok(cmd->format))
 		return -EOPNOTSUPP;
@@ -143,6 +143,7 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	cmd->host_oa_bits = npt_host.oa_bits;
 	cmd->host_ia_bits_max = npt_host.ia_bits_max;
 	cmd->host_leaf_lvls = npt_host.leaf_lvls;
+	cmd->host_vmid_bits = npt_host.vmid_bits;
 
 	cmd->options = 0;
 	cmd->prot = 0;
@@ -813,7 +814,9 @@ union npt_ucmd_buffer {
 	struct npt_age_range age;
 };
 
-static_assert(sizeof(struct npt_caps) == 80);
+static_assert(sizeof(struct npt_caps) == NPT_CAPS_SIZE_VER1);
+static_assert(offsetofend(struct npt_caps, host_ia_bits_max) ==
+	      NPT_CAPS_SIZE_VER0);
 static_assert(sizeof(struct npt_create_table) == 40);
 static_assert(sizeof(struct npt_plan_range) == 24);
 static_assert(sizeof(struct npt_plan) == 8 + 24 * NPT_PLAN_RANGES);
@@ -850,17 +853,20 @@ struct npt_ioctl_op {
 	int (*fn)(struct npt_ucmd *uc);
 };
 
-/* Every structure is its first version: min_size == size for now. */
-#define NPT_IOCTL(_nr, _cmd, _fn, _struct, _table)			\
+/* A command whose structure has grown since its first version. */
+#define NPT_IOCTL_VER(_nr, _cmd, _fn, _struct, _min, _table)		\
 	[_nr] = {							\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union npt_ucmd_buffer) < \
 					  sizeof(_struct)),		\
-		.min_size = sizeof(_struct),				\
+		.min_size = _min,					\
 		.cmd = _cmd,						\
 		.on_table = _table,					\
 		.fn = _fn,						\
 	}
+
+#define NPT_IOCTL(_nr, _cmd, _fn, _struct, _table)			\
+	NPT_IOCTL_VER(_nr, _cmd, _fn, _struct, sizeof(_struct), _table)
 
 static int npt_age_ioctl(struct npt_ucmd *uc)
 {
@@ -932,8 +938,8 @@ out:
 }
 
 static const struct npt_ioctl_op npt_ioctl_ops[] = {
-	NPT_IOCTL(NPT_CMD_GET_CAPS, NPT_GET_CAPS, npt_get_caps,
-		  struct npt_caps, false),
+	NPT_IOCTL_VER(NPT_CMD_GET_CAPS, NPT_GET_CAPS, npt_get_caps,
+		      struct npt_caps, NPT_CAPS_SIZE_VER0, false),
 	NPT_IOCTL(NPT_CMD_CREATE_TABLE, NPT_CREATE_TABLE, npt_create_table,
 		  struct npt_create_table, false),
 	NPT_IOCTL(NPT_CMD_MAP, NPT_MAP, npt_map_ioctl, struct npt_map, true),

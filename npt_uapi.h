@@ -163,6 +163,8 @@
  * The kernel reads min(size, its own size) bytes and requires any bytes it
  * does not know to be zero (else E2BIG); a size below the first version's
  * is EINVAL.  Output fields are written back up to min(size, its own size).
+ * A structure that has grown defines the size of each of its versions
+ * (%NPT_CAPS_SIZE_VER0, ...).
  * Reserved fields must be zero (else EINVAL).  Pointers to user memory are
  * passed as __aligned_u64.
  *
@@ -198,7 +200,8 @@ enum {
 
 /**
  * struct npt_caps - ioctl(NPT_GET_CAPS) on /dev/npt
- * @size:		(in) sizeof(struct npt_caps).
+ * @size:		(in) sizeof(struct npt_caps) as the caller knows it, at
+ *			least %NPT_CAPS_SIZE_VER0.
  * @flags:		(in) Must be 0.
  * @format:		(in) A format to describe, or 0 for none.
  * @formats:		(out) Bit n set: NPT_FORMAT n can be created.
@@ -225,6 +228,12 @@ enum {
  * @host_options:	(out) NPT_OPT_* this CPU implements.
  * @host_oa_bits:	(out) This CPU's output-address width.
  * @host_ia_bits_max:	(out) Largest Arm IPA size this CPU supports, else 0.
+ * @host_vmid_bits:	(out) VMID width of this CPU's root register: 8 or 16
+ *			(Arm ID_AA64MMFR1_EL1.VMIDBits), the hgatp.VMID bits
+ *			that stick on RISC-V (0 to 14), 0 on x86 and when
+ *			the CPU walks no format.  Added in the second
+ *			version of the structure (%NPT_CAPS_SIZE_VER1).
+ * @__reserved:		Must be 0.
  *
  * With @format 0 the per-format fields (@options to @max_oa_bits) read as
  * 0.  A nonzero @format that this kernel cannot create fails with
@@ -252,7 +261,13 @@ struct npt_caps {
 	__u32 host_options;
 	__u32 host_oa_bits;
 	__u32 host_ia_bits_max;
+	__u32 host_vmid_bits;
+	__u32 __reserved;
 };
+
+/* Sizes of the versions of struct npt_caps; a smaller size is EINVAL. */
+#define NPT_CAPS_SIZE_VER0	80
+#define NPT_CAPS_SIZE_VER1	88
 
 #define NPT_GET_CAPS		_IO(NPT_TYPE, NPT_CMD_GET_CAPS)
 

@@ -343,10 +343,17 @@ FIXTURE_TEARDOWN(npt)
 		close(self->dev);
 }
 
+/* Size of the first version of @req's structure, now @size bytes. */
+static size_t first_size(unsigned long req, size_t size)
+{
+	return req == NPT_GET_CAPS ? NPT_CAPS_SIZE_VER0 : size;
+}
+
 /*
  * Size probes, as selftests/iommu does them: a valid argument of @size
- * bytes is refused one byte short (EINVAL), accepted with 8 more zero
- * bytes, and refused with a nonzero byte past its end (E2BIG).
+ * bytes is refused one byte short of its first version (EINVAL), accepted
+ * with 8 more zero bytes, and refused with a nonzero byte past its end
+ * (E2BIG).
  */
 static void probe_sizes_errno(struct __test_metadata *_metadata, int fd,
 			      unsigned long req, const void *arg, size_t size,
@@ -360,7 +367,7 @@ static void probe_sizes_errno(struct __test_metadata *_metadata, int fd,
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, arg, size);
 
-	*usize = size - 1;
+	*usize = first_size(req, size) - 1;
 	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
 	*usize = 0;
 	EXPECT_ERRNO(EINVAL, ioctl(fd, req, buf));
@@ -800,6 +807,50 @@ TEST_F(npt, caps)
 
 	none.format = NPT_FORMAT_MAX + 1;
 	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->dev, NPT_GET_CAPS, &none));
+
+	/* The VMID width: none on x86 or without a walker, 8 or 16 on Arm. */
+	if (!c.host_formats ||
+	    (c.host_formats & ((1U << NPT_FORMAT_EPT4) |
+			       (1U << NPT_FORMAT_EPT5)))) {
+		EXPECT_EQ(0, c.host_vmid_bits);
+	} else if (c.host_formats & (1U << NPT_FORMAT_ARM64_S2)) {
+		EXPECT_TRUE(c.host_vmid_bits == 8 || c.host_vmid_bits == 16);
+	} else {
+		EXPECT_TRUE(c.host_vmid_bits <= 14);
+	}
+	c.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_GET_CAPS, &c));
+}
+
+/*
+ * A caller built before host_vmid_bits passes NPT_CAPS_SIZE_VER0: it gets
+ * the same answers, and nothing past its structure is written.
+ */
+TEST_F(npt, caps_versions)
+{
+	struct npt_caps full = { .size = sizeof(full),
+				 .format = variant->format };
+	union {
+		struct npt_caps c;
+		uint8_t b[sizeof(struct npt_caps)];
+	} old;
+	size_t i;
+
+	ASSERT_EQ(NPT_CAPS_SIZE_VER1, sizeof(full));
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &full));
+	memset(&old, 0xa5, sizeof(old));
+	memset(&old, 0, NPT_CAPS_SIZE_VER0);
+	old.c.size = NPT_CAPS_SIZE_VER0;
+	old.c.format = variant->format;
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &old));
+	EXPECT_EQ(NPT_CAPS_SIZE_VER0, old.c.size);
+	EXPECT_EQ(0, memcmp(old.b + 4, (uint8_t *)&full + 4,
+			    NPT_CAPS_SIZE_VER0 - 4));
+	for (i = NPT_CAPS_SIZE_VER0; i < sizeof(old); i++)
+		EXPECT_EQ(0xa5, old.b[i]);
+
+	old.c.size = NPT_CAPS_SIZE_VER0 - 4;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_GET_CAPS, &old));
 }
 
 TEST_F(npt, create_checks)
@@ -868,6 +919,27 @@ TEST_F(npt, create_checks)
 	}
 	if (fd >= 0)
 		close(fd);
+
+	/*
+	 * CHECK_HOST and the VMID, with the options the host has: the widest
+	 * VMID the host has is taken, one bit more is EOPNOTSUPP unless the
+	 * format cannot hold it (EINVAL).
+	 */
+	if ((caps.host_formats & (1U << variant->format)) &&
+	    variant->format > NPT_FORMAT_EPT5) {
+		uint32_t vmid_max = variant->format == NPT_FORMAT_ARM64_S2 ?
+				    0xffff : 0x3fff;
+
+		c.options &= caps.host_options;
+		c.vmid = (1U << caps.host_vmid_bits) - 1;
+		fd = ioctl(self->dev, NPT_CREATE_TABLE, &c);
+		EXPECT_LE(0, fd);
+		if (fd >= 0)
+			close(fd);
+		c.vmid = 1U << caps.host_vmid_bits;
+		EXPECT_ERRNO(c.vmid > vmid_max ? EINVAL : EOPNOTSUPP,
+			     ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	}
 }
 
 /*
@@ -3176,7 +3248,8 @@ out_umount:
 TEST(abi_layout)
 {
 	/* The same numbers in 32- and 64-bit builds: compat needs no code. */
-	EXPECT_EQ(80, sizeof(struct npt_caps));
+	EXPECT_EQ(88, sizeof(struct npt_caps));
+	EXPECT_EQ(80, offsetof(struct npt_caps, host_vmid_bits));
 	EXPECT_EQ(40, sizeof(struct npt_create_table));
 	EXPECT_EQ(24, sizeof(struct npt_plan_range));
 	EXPECT_EQ(200, sizeof(struct npt_plan));

@@ -406,6 +406,7 @@ static int cmd_caps(int argc, char **argv)
 		j_hex("host_leaf_lvls", c.host_leaf_lvls);
 		j_hex("host_options", c.host_options);
 		j_num("host_oa_bits", c.host_oa_bits);
+		j_num("host_vmid_bits", c.host_vmid_bits);
 		if (c.format) {
 			j_hex("options", c.options);
 			j_hex("prot", c.prot);
@@ -424,8 +425,8 @@ static int cmd_caps(int argc, char **argv)
 	if (c.host_formats) {
 		printf(", options:");
 		print_bits(option_names, NR_OPTIONS, c.host_options);
-		printf(", %u-bit HPA, leaf levels %#x", c.host_oa_bits,
-		       c.host_leaf_lvls);
+		printf(", %u-bit HPA, leaf levels %#x, %u-bit VMID",
+		       c.host_oa_bits, c.host_leaf_lvls, c.host_vmid_bits);
 	} else {
 		printf(" none (no VMX, EL2 or H extension visible)");
 	}
