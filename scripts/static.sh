@@ -6,6 +6,8 @@
 #                 no warnings
 #   debian-6.1    the module builds, without warnings, against Debian's
 #                 6.1 headers (Debian 12's other kernel)
+#   dkms          dkms add + dkms build of dkms.conf against the 6.12
+#                 headers, without warnings
 #   checkpatch    checkpatch.pl --strict over every .c/.h in the repo
 #   kernel-doc    kernel-doc -none -Wall over the module's .c/.h, clean
 #   errnos        every errno the module returns is in the errno table of
@@ -78,6 +80,30 @@ checkpatch() {
 	return $rc
 }
 
+# The module built from dkms.conf as a user's `dkms add` and `dkms build`
+# would build it, in a private dkms tree under the cache; the kernel
+# build's log is the check's log (dkms's own output has harmless readelf
+# warnings).  The first run lets dkms create its module-signing key in
+# /var/lib/dkms, as any dkms build does.
+dkms_build() {
+	local top=$NPT_WORK/dkms kver ver arch=x86_64
+	local args=(-m npt --sourcetree "$top/src" --dkmstree "$top/tree")
+	kver=$(deb_kver 6.12)
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NPT_TOP/dkms.conf")
+	[ -n "$ver" ] || { echo "error: no PACKAGE_VERSION in dkms.conf"; return 1; }
+	rm -rf "$top"
+	sync_module_sources "$top/src/npt-$ver"
+	mkdir -p "$top/tree"
+	if ! { dkms add "${args[@]}" -v "$ver" &&
+	       dkms build "${args[@]}" -v "$ver" -k "$kver" \
+		       --kernelsourcedir "$(deb_kdir 6.12)"; } >"$top/dkms.log" 2>&1; then
+		cat "$top/dkms.log"
+		return 1
+	fi
+	cat "$top/tree/npt/$ver/$kver/$arch/log/make.log"
+	ls "$top/tree/npt/$ver/$kver/$arch/module/"npt.ko*
+}
+
 # kernel-doc prints its warnings; the module's own files only.
 kernel_doc() {
 	cd "$NPT_TOP"
@@ -89,6 +115,7 @@ main() {
 	if have_module; then
 		check w1-sparse clean_build static-6.12 "$(deb_kdir 6.12)" W=1 C=1
 		check debian-6.1 clean_build static-6.1 "$(deb_kdir 6.1)"
+		check dkms dkms_build
 		check kernel-doc kernel_doc
 		check errnos "$NPT_TOP/scripts/check-errnos.sh" "$NPT_TOP"
 	else
