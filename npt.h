@@ -42,6 +42,9 @@ static inline u64 npt_lvl_size(int lvl)
  * @alloc:		Return the kernel virtual address of 2^@order zeroed,
  *			physically contiguous pages aligned to their size, or
  *			NULL.  Called without the table lock held; may sleep.
+ *			Pages at or above 2^(the table's output width) go
+ *			back to @free and fail the allocation: no entry
+ *			could hold their address.
  * @free:		Free pages returned by @alloc.  May be called with the
  *			table lock held; must not sleep.
  * @virt_to_phys:	Physical address of a page returned by @alloc.
@@ -383,8 +386,10 @@ int npt_read_guest(struct npt_table *t, u64 gpa, void *buf, size_t len);
 int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,
 		    size_t len);
 
-/* The kernel's host-memory provider (npt_host.c) and its page counter. */
+/* The kernel's host-memory providers (npt_host.c) and their page counter. */
 extern const struct npt_mm_ops npt_kernel_mm;
+extern const struct npt_mm_ops npt_kernel_mm_dma32;
+const struct npt_mm_ops *npt_kernel_mm_for(u32 oa_bits);
 u64 npt_live_pages(void);
 
 #endif /* _NPT_H */

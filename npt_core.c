@@ -108,9 +108,24 @@ static void npt_cache_trim(struct npt_table *t, unsigned long keep)
 }
 
 /*
+ * Whether the 2^@order pages at @va, from the provider, lie below
+ * 2^@t->oa_bits: an entry can hold their address, and the hardware
+ * walker reach them.
+ */
+static bool npt_page_reachable(const struct npt_table *t, void *va,
+			       unsigned int order)
+{
+	phys_addr_t pa = t->mm->virt_to_phys(t->mm_arg, va);
+
+	return !((pa + (NPT_PAGE_SIZE << order) - 1) >> t->oa_bits);
+}
+
+/*
  * Fill @c with 2^@order-page allocations up to @nr.  An allocation that
  * finds @c filled meanwhile by a concurrent caller goes back: concurrent
- * fills to one target hold @nr between them, not one more each.
+ * fills to one target hold @nr between them, not one more each.  One
+ * beyond the table's output width fails the fill (-ENOMEM): no entry
+ * could hold its address.
  */
 static int npt_cache_fill(struct npt_table *t, struct npt_page_cache *c,
 			  unsigned int order, unsigned long nr)
@@ -128,6 +143,10 @@ static int npt_cache_fill(struct npt_table *t, struct npt_page_cache *c,
 		va = t->mm->alloc(t->mm_arg, order);
 		if (!va)
 			return -ENOMEM;
+		if (!npt_page_reachable(t, va, order)) {
+			t->mm->free(t->mm_arg, va, order);
+			return -ENOMEM;
+		}
 
 		spin_lock(&t->lock);
 		full = c->nr >= nr;
@@ -2087,6 +2106,10 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	if (WARN_ON_ONCE(!IS_ALIGNED(t->root_pa,
 				     NPT_PAGE_SIZE << t->root_order))) {
 		ret = -EINVAL;
+		goto out_free_root;
+	}
+	if (!npt_page_reachable(t, t->root, t->root_order)) {
+		ret = -ENOMEM;
 		goto out_free_root;
 	}
 	t->st.table_pages = npt_root_pages(t);

@@ -197,7 +197,7 @@ static int npt_create_table(struct npt_ucmd *uc)
 		.max_pages	= cmd->max_pages ? cmd->max_pages : limit,
 		.vmid		= cmd->vmid,
 		.leaf_lvls	= cmd->leaf_lvls,
-		.mm		= &npt_kernel_mm,
+		.mm		= npt_kernel_mm_for(cmd->oa_bits),
 		/* No CPU ever walks a table built from user-chosen HPAs. */
 		.flush		= NULL,
 		.flags		= cmd->flags & NPT_CREATE_CHECK_HOST ?

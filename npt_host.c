@@ -21,9 +21,8 @@
 
 static atomic64_t npt_live = ATOMIC64_INIT(0);
 
-static void *npt_kernel_alloc(void *arg, unsigned int order)
+static void *npt_kernel_alloc_gfp(gfp_t gfp, unsigned int order)
 {
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 	struct page *page;
 
 	/* A lazy block is optional: fail fast, the fault maps a page. */
@@ -35,6 +34,17 @@ static void *npt_kernel_alloc(void *arg, unsigned int order)
 		return NULL;
 	atomic64_add(1 << order, &npt_live);
 	return page_address(page);
+}
+
+static void *npt_kernel_alloc(void *arg, unsigned int order)
+{
+	return npt_kernel_alloc_gfp(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
+}
+
+static void *npt_kernel_alloc_dma32(void *arg, unsigned int order)
+{
+	return npt_kernel_alloc_gfp(GFP_KERNEL_ACCOUNT | __GFP_ZERO | GFP_DMA32,
+				    order);
 }
 
 static void npt_kernel_free(void *arg, void *va, unsigned int order)
@@ -72,6 +82,42 @@ const struct npt_mm_ops npt_kernel_mm = {
 	.linear = true,
 };
 EXPORT_SYMBOL_GPL(npt_kernel_mm);
+
+/*
+ * npt_kernel_mm with every page below 4 GiB (ZONE_DMA32), for tables
+ * whose output width the host's memory exceeds: npt refuses pages it could
+ * not point to.
+ */
+const struct npt_mm_ops npt_kernel_mm_dma32 = {
+	.alloc = npt_kernel_alloc_dma32,
+	.free = npt_kernel_free,
+	.virt_to_phys = npt_kernel_virt_to_phys,
+	.phys_to_virt = npt_kernel_phys_to_virt,
+	.split = npt_kernel_split,
+	.linear = true,
+};
+EXPORT_SYMBOL_GPL(npt_kernel_mm_dma32);
+
+/**
+ * npt_kernel_mm_for() - the kernel's provider for a table's output width
+ * @oa_bits:	The table's output-address width; 0 for the format's
+ *		largest.
+ *
+ * Table pages and lazy pages must lie below 2^@oa_bits, or the table
+ * refuses them (-ENOMEM).  When the host's memory reaches that far, the
+ * pages come from below 4 GiB (every format's output width is at least
+ * 32 bits); memory added later above 2^@oa_bits is never used.
+ *
+ * Context: any.
+ * Return: &npt_kernel_mm or &npt_kernel_mm_dma32.
+ */
+const struct npt_mm_ops *npt_kernel_mm_for(u32 oa_bits)
+{
+	if (oa_bits && oa_bits < 64 && (__pa(high_memory - 1) >> oa_bits))
+		return &npt_kernel_mm_dma32;
+	return &npt_kernel_mm;
+}
+EXPORT_SYMBOL_GPL(npt_kernel_mm_for);
 
 /**
  * npt_live_pages() - pages npt_kernel_mm holds right now

@@ -586,6 +586,52 @@ static int check_host_widths(void)
 	return bug | b;
 }
 
+/*
+ * A provider whose pages cross 2^oa_bits: npt linked table pages and
+ * lazy pages wherever they lay, though no entry of a narrow table can
+ * hold their address.  Arm tables of 32-bit output addresses over fake
+ * memory from 4 GiB - 64 KiB: maps take table pages until the next one
+ * lies at 4 GiB, then fail with -ENOMEM; a root at 4 GiB fails the
+ * create.
+ */
+static int oa_reach(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_ARM64_S2, .ia_bits = 32, .oa_bits = 32,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_op_result res;
+	struct npt_table *t;
+	int ret = 0, bug;
+	u64 gpa;
+
+	npt_test_mm_init(&mm, G * 4 - 0x10000, 1ULL << 8);
+	if (npt_table_create(&cfg, &t))
+		abort();
+	/* Each 2 MiB region of its own needs a table page. */
+	for (gpa = 0; gpa < G * 4 && !ret; gpa += 2ULL << 20)
+		ret = npt_map(t, gpa, 0x80000000ULL, 4096, RW, NPT_MT_WB, 0,
+			      &res);
+	bug = ret != -ENOMEM || mm.live > 16;
+	printf("%s oa-reach: maps into a 32-bit table over memory crossing "
+	       "4 GiB end with %d (expected %d) and %llu pages (at most 16)\n",
+	       bug ? "BUG" : "ok", ret, -ENOMEM,
+	       (unsigned long long)mm.live);
+	done(t);
+
+	npt_test_mm_init(&mm, G * 4, 1ULL << 8);
+	ret = npt_table_create(&cfg, &t);
+	if (!ret)
+		npt_table_destroy(t);
+	printf("%s oa-reach: a 32-bit table whose root lies at 4 GiB: %d "
+	       "(expected %d), %llu pages left\n",
+	       ret != -ENOMEM || mm.live ? "BUG" : "ok", ret, -ENOMEM,
+	       (unsigned long long)mm.live);
+	bug |= ret != -ENOMEM || mm.live;
+	npt_test_mm_fini(&mm);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -602,5 +648,6 @@ int main(void)
 	bugs += collapse_plan_level();
 	bugs += unmap_sparse();
 	bugs += topup_race();
+	bugs += oa_reach();
 	return bugs;
 }
