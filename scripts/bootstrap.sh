@@ -10,7 +10,8 @@ set -euo pipefail
 pkgs=(linux-source-6.12 qemu-system-x86 qemu-system-arm qemu-system-misc
       qemu-system-data
       gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
-      libc6-dev-riscv64-cross busybox-static ccache clang valgrind
+      libc6-dev-riscv64-cross busybox-static ccache clang libclang-rt-14-dev
+      valgrind perl
       libc6-dev-i386 lib32gcc-12-dev flex bison bc libelf-dev libssl-dev cpio sparse
       make gcc python3 rsync kmod xz-utils dkms)
 

@@ -104,7 +104,7 @@ build_module() {
 	local name=$1 kdir=$2 dir=$NPT_WORK/mod-$1
 	shift 2
 	[ -d "$kdir" ] || die "no kernel build dir $kdir"
-	sync_module_sources "$dir"
+	sync_module_sources "$dir" || return 1
 	logged "$NPT_LOGS/module-$name.log" \
 		make -C "$kdir" M="$dir" -j"$JOBS" "$@" modules ||
 		return 1

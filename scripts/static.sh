@@ -42,7 +42,7 @@ check() {
 clean_build() {
 	local name=$1 kdir=$2 dir=$NPT_WORK/mod-$1
 	shift 2
-	sync_module_sources "$dir"
+	sync_module_sources "$dir" || return 1
 	make -C "$kdir" M="$dir" clean >/dev/null
 	make -C "$kdir" M="$dir" -j"$JOBS" "$@" modules
 }
@@ -92,7 +92,7 @@ dkms_build() {
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NPT_TOP/dkms.conf")
 	[ -n "$ver" ] || { echo "error: no PACKAGE_VERSION in dkms.conf"; return 1; }
 	rm -rf "$top"
-	sync_module_sources "$top/src/npt-$ver"
+	sync_module_sources "$top/src/npt-$ver" || return 1
 	mkdir -p "$top/tree"
 	if ! { dkms add "${args[@]}" -v "$ver" &&
 	       dkms build "${args[@]}" -v "$ver" -k "$kver" \

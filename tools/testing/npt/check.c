@@ -32,6 +32,8 @@ int main(int argc, char **argv)
 	const char *prefix = "";
 	int c, failed = 0, passed = 0;
 
+	/* A sanitizer report ends the process: keep every line before it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt(argc, argv, "s:n:t:f:p:x:S:")) != -1) {
 		switch (c) {
 		case 's':

@@ -52,9 +52,15 @@ passed=$(cat $L/gcc.log $L/clang.log | grep -c '^PASS ')
 failed=$(cat $L/gcc.log $L/clang.log | grep -c '^FAIL ')
 [ $repro_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 [ $smoke_rc = 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
-# A binary that died before its last line counts as a failure too.
-for rc in $gcc_rc $clang_rc; do
-	if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+# A runner that died before its summary line (a sanitizer report exits 1,
+# as a FAIL does) or exited nonzero without a FAIL line fails too.
+for run in gcc:$gcc_rc clang:$clang_rc; do
+	cc=${run%:*}
+	rc=${run#*:}
+	if ! tail -n 1 "$L/$cc.log" |
+	     grep -qE "^$cc-[0-9]+ passed, [0-9]+ failed\$" ||
+	   { [ "$rc" != 0 ] && ! grep -q '^FAIL ' "$L/$cc.log"; }; then
+		echo "FAIL $cc: the runner died, exit $rc (log: $L/$cc.log)"
 		failed=$((failed + 1))
 	fi
 done
