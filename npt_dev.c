@@ -900,17 +900,22 @@ static int npt_age_ioctl(struct npt_ucmd *uc)
 			ret = -ENOMEM;
 			goto out;
 		}
+		/* A bitmap the caller cannot write fails before any clear. */
+		for (off = 0; off < cmd->length;
+		     off += pages << NPT_PAGE_SHIFT) {
+			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
+				      NPT_DIRTY_CHUNK_PAGES);
+			ret = npt_chunk_clear(ubm, off, pages);
+			if (ret)
+				goto out;
+			cond_resched();
+		}
 	}
 
 	cmd->done = 0;
 	for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
 		pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
 			      NPT_DIRTY_CHUNK_PAGES);
-		if (bm) {
-			ret = npt_chunk_clear(ubm, off, pages);
-			if (ret)
-				break;
-		}
 		/* A block that goes on into the next chunk is cleared there. */
 		ret = npt_age(t, cmd->gpa + off, pages << NPT_PAGE_SHIFT, bm,
 			      cmd->flags | (off + (pages << NPT_PAGE_SHIFT) <

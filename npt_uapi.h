@@ -856,10 +856,10 @@ struct npt_guest_rw {
  * NPT_HANDLE_FAULT sets the flag again.  EOPNOTSUPP on EPT without
  * %NPT_OPT_EPT_AD, which has no accessed flag.  The range is handled in
  * chunks of up to 128 MiB, each atomically (a block that goes on into
- * the next chunk is cleared there).  Each chunk's words of the bitmap are
- * zeroed before it is aged; after EFAULT, @done bytes from @gpa were
- * aged and reported, and only a bitmap unmapped meanwhile can leave the
- * next chunk aged too.
+ * the next chunk is cleared there).  The whole bitmap is zeroed first, so
+ * a bitmap that cannot be written fails (EFAULT) before any flag is
+ * cleared; one unmapped meanwhile stops the call after @done bytes from
+ * @gpa, aged and reported, and may leave the next chunk aged too.
  */
 struct npt_age_range {
 	__u32 size;

@@ -32,6 +32,7 @@
 
 #define SZ_4K		0x1000ULL
 #define SZ_2M		0x200000ULL
+#define SZ_128M		0x8000000ULL
 #define SZ_1G		0x40000000ULL
 #define HPA_BASE	0x100000000ULL	/* 4 GiB: fits every output width */
 #define RW		(NPT_PROT_R | NPT_PROT_W)
@@ -2075,6 +2076,22 @@ TEST_F(npt, age)
 	EXPECT_EQ(0, out.young);
 	EXPECT_EQ(0, gbm[0] | gbm[SZ_1G / SZ_4K / 64 - 1]);
 	free(gbm);
+
+	/*
+	 * A bitmap whose first 4 KiB (128 MiB of pages) can be written and
+	 * the rest not: EFAULT before any flag is cleared.
+	 */
+	ASSERT_EQ(0, unmap(fd, SZ_1G, SZ_1G));
+	ASSERT_EQ(0, map(fd, SZ_1G, HPA_BASE, 2 * SZ_128M, RW,
+			 NPT_OP_NO_BLOCKS));
+	gbm = mmap(NULL, 2 * SZ_4K, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, gbm);
+	ASSERT_EQ(0, munmap((uint8_t *)gbm + SZ_4K, SZ_4K));
+	EXPECT_EQ(EFAULT, age(fd, SZ_1G, 2 * SZ_128M, gbm, true, &out));
+	ASSERT_EQ(0, age(fd, SZ_1G, 2 * SZ_128M, NULL, false, &out));
+	EXPECT_EQ(2 * SZ_128M / SZ_4K, out.young);
+	munmap(gbm, SZ_4K);
 	if (fd != self->fd)
 		close(fd);
 }
