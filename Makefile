@@ -3,7 +3,8 @@
 # Front end for npt's scripts.  kbuild itself reads Kbuild, so
 # `make -C $KDIR M=...` still works on a copy of this tree.
 #
-#   make [KDIR=...]          npt.ko against Debian's 6.12 headers (or KDIR)
+#   make [KDIR=...]          npt.ko against KDIR, else the running kernel's
+#                            build dir, else Debian's 6.12 headers
 #   make run [GUEST=...]     boot a guest and run the nptctl demo session
 #                            (GUEST: x86_64 (default), arm64, riscv, debug)
 #   make check [PARTS=...]   every test; PARTS picks some of: kunit-um

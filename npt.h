@@ -188,8 +188,8 @@ struct npt_host_caps {
  * struct npt_op_result - what a mutation did
  * @done:	Bytes of the range completed from its start: all of it on
  *		success; a whole prefix after -EINTR, or when a fault
- *		resolved between two 1 GiB chunks made a later one fail;
- *		0 on other errors.
+ *		resolved between two chunks (1 GiB, or the format's
+ *		largest leaf) made a later one fail; 0 on other errors.
  * @plan:	Union of every invalidation the operation asked for.
  */
 struct npt_op_result {

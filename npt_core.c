@@ -167,7 +167,10 @@ static int npt_cache_fill(struct npt_table *t, struct npt_page_cache *c,
  *
  * Fills the table's page cache from the host-memory provider, like KVM's
  * memory caches: the fault path takes pages from it where it may not
- * sleep.  Pages stay in the cache until used or the table is destroyed.
+ * sleep.  Pages stay in the cache until used, until a range operation or
+ * the dirty log trims the cache back to what it reserves for itself, or
+ * until the table is destroyed: top up right before the faults that need
+ * the pages.
  *
  * Context: process context, may sleep; takes and drops the table lock.
  * Return: 0, or -ENOMEM with the pages allocated so far kept in the cache.
@@ -297,6 +300,9 @@ int npt_check_range(const struct npt_table *t, u64 addr, u64 size)
  * @addr:	First guest-physical address, page aligned.
  * @size:	Bytes, page aligned, nonzero.
  * @w:		The walk.
+ *
+ * Not part of the API of npt.h: exported, through npt_priv.h, for npt's
+ * own KUnit tests, which hold the table lock.
  *
  * Context: with the table lock held by the caller.
  * Return: 0, the first negative return of the visitor, or a range error
@@ -1778,8 +1784,8 @@ noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
  * Arm break-before-make in progress on the walk is waited for, by taking
  * the table lock.
  *
- * Context: any context in which the table lock may be taken (not interrupt
- * context); never allocates.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); never allocates.
  * Return: 0, -ENOENT when @gpa is not mapped, -ERANGE when it is beyond the
  * table's width.
  */
@@ -1798,7 +1804,8 @@ EXPORT_SYMBOL_GPL(npt_translate);
  * @wi:		Filled with one entry per level, from the root down to the
  *		leaf or the first non-present entry.
  *
- * Context: any context but hard interrupt; takes the table lock.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
  * Return: 0, or -ERANGE when @gpa is beyond the table's width.
  */
 int npt_walk_gpa(struct npt_table *t, u64 gpa, struct npt_walk_info *wi)
@@ -1832,6 +1839,9 @@ EXPORT_SYMBOL_GPL(npt_walk_gpa);
  * @t:		The table.
  * @pte:	The entry.
  * @lvl:	Its level.
+ *
+ * Not part of the API of npt.h: exported, through npt_priv.h, for npt's
+ * own KUnit tests.
  *
  * Context: any.
  * Return: %NPT_BAD_NONE, or why the hardware would not walk @pte as a
@@ -1877,7 +1887,8 @@ EXPORT_SYMBOL_GPL(npt_root_pa);
  * @t:		The table.
  * @st:		Filled with the counters.
  *
- * Context: any context but hard interrupt; takes the table lock.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
  */
 void npt_get_stats(struct npt_table *t, struct npt_stats *st)
 {
@@ -2028,11 +2039,16 @@ static int npt_host_fits(const struct npt_table *t)
  * @cfg:	Format, options, widths, limit, host memory and flush.
  * @out:	Receives the table.
  *
+ * With %NPT_CFG_CHECK_HOST the CPU is probed again, through
+ * npt_host_caps(): on RISC-V that writes hgatp and fences the G-stage
+ * TLB, so create such a table only while no guest runs on this CPU.
+ *
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a bad configuration, -EOPNOTSUPP for a format
  * this build lacks (or, with %NPT_CFG_CHECK_HOST, that this CPU cannot
  * walk with the options, widths and leaf levels the table gets, or with
- * its VMID), -ENOSPC when the root alone exceeds the page limit, -ENOMEM.
+ * its VMID), -ENOSPC when the root alone exceeds the page limit, -ENOMEM
+ * (also for a root the provider put beyond the output width).
  */
 int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 {

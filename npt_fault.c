@@ -172,8 +172,8 @@ out:
  * as the CPU would (A on every EPT entry walked, D on the leaf for a
  * write).  Nothing else changes; a fault changes nothing.
  *
- * Context: any context but hard interrupt; takes the table lock; never
- * allocates.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock; never allocates.
  * Return: 0 when @r describes the access (a fault is a result, not an
  * error), -EINVAL for an access kind the table does not have.
  */
@@ -214,7 +214,8 @@ static struct npt_region_state *npt_region_find(struct npt_table *t, u64 gpa)
  * For callers of npt_handle_fault() that keep a block reserved
  * (npt_topup_blocks()) only where it can be used.
  *
- * Context: any context but hard interrupt; takes the table lock.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
  * Return: true when @gpa lies in a region with %NPT_REGION_LAZY_BLOCKS
  * and the table has leaves at the 2 MiB level.
  */
@@ -615,8 +616,9 @@ static int npt_fault_dirty(struct npt_table *t, struct npt_region_state *rs,
  * Anything else stays a fault (%NPT_RESOLVED_NONE) with its syndrome in
  * @res->fault, and nothing changes.
  *
- * Context: any context but hard interrupt; takes the table lock; never
- * allocates: tables and pages come from the page cache (npt_topup()).
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock; never allocates:
+ * tables and pages come from the page cache (npt_topup()).
  * Return: 0 when @res says what happened; -ENOMEM when the cache is
  * short (top it up and retry), -ENOSPC at the page limit, -EINVAL for an
  * access kind the table does not have.  On error nothing changed.
@@ -812,9 +814,10 @@ static int npt_age_visit(const struct npt_visit_ctx *ctx,
  * through a cleared leaf faults, and npt_handle_fault() sets the flag
  * again.
  *
- * Context: any context but hard interrupt; takes the table lock for the
- * whole range, so a large one is better aged in pieces (the ioctl takes
- * 128 MiB at a time); never sleeps or allocates.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock for the whole range,
+ * so a large one is better aged in pieces (the ioctl takes 128 MiB at a
+ * time); never sleeps or allocates.
  * Return: 0; -EINVAL for an unknown flag, then -EINVAL, -EOVERFLOW or
  * -ERANGE for the range; -EOPNOTSUPP on a table without accessed flags
  * (EPT without %NPT_OPT_EPT_AD).  On error nothing changed.
@@ -918,7 +921,8 @@ static int npt_rw_guest(struct npt_table *t, u64 gpa, void *rbuf,
  * Only pages the table owns (lazy regions) can be read: npt never touches
  * host pages the caller mapped.
  *
- * Context: any context but hard interrupt; takes the table lock.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
  * Return: 0; -ENOENT for an unmapped page, -EPERM for a page the table
  * does not own, -EOVERFLOW / -ERANGE for a bad range; nothing is copied
  * on error.
@@ -939,7 +943,8 @@ EXPORT_SYMBOL_GPL(npt_read_guest);
  * As npt_read_guest(); the pages written are logged in a dirty-logged
  * region.
  *
- * Context: any context but hard interrupt; takes the table lock.
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
  * Return: as npt_read_guest(); nothing is written on error.
  */
 int npt_write_guest(struct npt_table *t, u64 gpa, const void *buf,

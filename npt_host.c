@@ -319,9 +319,10 @@ static int npt_arch_caps(struct npt_host_caps *caps)
  *
  * Reads what the architecture makes readable: IA32_VMX_EPT_VPID_CAP and
  * the secondary-control MSR on x86 (with VMX), ID_AA64MMFR0/1/2_EL1 on
- * arm64 (with EL2 available), and the hgatp modes and VMID bits that
- * stick on RISC-V (with the H extension; hgatp is restored and the
- * G-stage TLB flushed, so call it only while no guest of this CPU runs).
+ * arm64 (when the kernel runs at EL2, with VHE), and the hgatp modes and
+ * VMID bits that stick on RISC-V (with the H extension; hgatp is restored
+ * and the G-stage TLB flushed, so call it only while no guest of this CPU
+ * runs).
  * Options that cannot be read (RISC-V Svadu) are not reported.
  *
  * Context: process context.

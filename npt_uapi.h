@@ -48,9 +48,11 @@
  *
  * The ioctl layer adds only: ENOTTY (unknown ioctl), E2BIG (nonzero bytes
  * past the end of the structure this kernel knows), EFAULT (bad user
- * pointer), EOPNOTSUPP (a format or option this build or host lacks),
- * EPERM (an operation the caller may not do) and, from NPT_CREATE_TABLE,
- * EMFILE / ENFILE (no free fd or file for the new table).
+ * pointer), EOPNOTSUPP (a format this build lacks, or with
+ * %NPT_CREATE_CHECK_HOST what this CPU lacks) and, from NPT_CREATE_TABLE,
+ * EMFILE / ENFILE (no free fd or file for the new table).  A caller
+ * without the privilege to see kernel addresses gets zeroes in their
+ * place, not an error.
  *
  * Every operation that fails leaves the table exactly as it was, bit for
  * bit, apart from the documented done prefixes: a mutation's after EINTR
@@ -157,7 +159,7 @@
  * new command number.  Every structure starts with
  *
  *	__u32 size;	(in) sizeof the structure as the caller knows it
- *	__u32 flags;	(in) NPT_OP_* bits the command documents, else 0
+ *	__u32 flags;	(in) the flag bits the command documents, else 0
  *
  * uses only __u32 and __aligned_u64 fields and has no implicit padding.
  * The kernel reads min(size, its own size) bytes and requires any bytes it
@@ -223,7 +225,7 @@ enum {
  * @max_table_pages:	(out) Largest table-page limit a table may have
  *			(the module parameter max_table_pages).
  * @host_formats:	(out) Bit n set: this CPU's second-stage walker can
- *			load NPT_FORMAT n (0 without VMX / EL2 / the H
+ *			load NPT_FORMAT n (0 without VMX / VHE at EL2 / the H
  *			extension).  Read once when the module loads.
  * @host_options:	(out) NPT_OPT_* this CPU implements.
  * @host_oa_bits:	(out) This CPU's output-address width.
@@ -347,9 +349,10 @@ struct npt_plan_range {
  *
  * A mutation writes back its done and plan fields on success and whenever
  * it completed part of its range: after EINTR, or when a fault resolved
- * between two of its 1 GiB chunks made a later chunk fail (EEXIST,
- * ENOSPC), with or without %NPT_OP_INTERRUPTIBLE.  Otherwise a failure
- * left the table unchanged and writes nothing back.
+ * between two of its chunks (1 GiB, or the format's largest leaf) made a
+ * later chunk fail (EEXIST, ENOSPC, or ENOMEM planning it again), with or
+ * without %NPT_OP_INTERRUPTIBLE.  Otherwise a failure left the table
+ * unchanged and writes nothing back.
  */
 struct npt_plan {
 	__u32 flags;
@@ -465,8 +468,12 @@ struct npt_collapse {
 /**
  * struct npt_xlate - one translation
  * @gpa:	(in) Guest-physical address.
- * @hpa:	(out) Host-physical address, page offset included.
- * @pte:	(out) The raw leaf entry.
+ * @hpa:	(out) Host-physical address, page offset included; 0 for a
+ *		page of a lazy region (kernel memory) unless the caller
+ *		may see kernel addresses (CAP_SYS_ADMIN, in the opener
+ *		of the fd too).
+ * @pte:	(out) The raw leaf entry; the address field of a lazy
+ *		page's reads as 0 under the same rule.
  * @prot:	(out) NPT_PROT_* of the leaf.
  * @attr:	(out) NPT_MT_* and NPT_ATTR_* of the leaf.
  * @lvl:	(out) npt level of the leaf (0: 4 KiB, 1: 2 MiB, ...).
@@ -499,8 +506,8 @@ struct npt_xlate {
  * @gpas:	(in) With @count: user pointer to __u64 gpas[@count].
  * @results:	(in) With @count: user pointer to @count results of
  *		@entry_size bytes each.
- * @done:	(out) Results written (@count on success, fewer after
- *		EINTR or EFAULT).
+ * @done:	(out) Results written: @count on success, fewer after
+ *		EINTR or EFAULT; 1 after a single lookup.
  * @__reserved:	Must be 0.
  *
  * A single lookup fails with ENOENT or ERANGE as the lookup does; a batch
@@ -532,8 +539,10 @@ struct npt_translate {
  *		leaf or at an entry that is not present.
  * @root_lvl:	(out) npt level of the root; @pte[i] is at level
  *		@root_lvl - i.
- * @pte:	(out) The raw entries.  Without CAP_SYS_ADMIN the address
- *		field of table entries (kernel memory) reads as 0.
+ * @pte:	(out) The raw entries.  Unless the caller may see kernel
+ *		addresses (CAP_SYS_ADMIN, in the opener of the fd too),
+ *		the address field of table entries and of lazy pages'
+ *		leaves (kernel memory) reads as 0.
  */
 struct npt_walk {
 	__u32 size;
@@ -682,9 +691,10 @@ struct npt_access {
  * @action:	(out) NPT_RESOLVED_*.
  * @lvl:	(out) npt level of the leaf that now translates @gpa.
  * @__reserved:	Must be 0.
- * @hpa:	(out) Host-physical address (page base) @gpa now translates
- *		to; 0 unless the caller may see kernel addresses, as
- *		&struct npt_fault_info.hpa.
+ * @hpa:	(out) Host-physical address of the start of the leaf that now
+ *		translates @gpa (a block's base for a block); 0 unless
+ *		the caller may see kernel addresses, as &struct
+ *		npt_fault_info.hpa.
  * @fault:	(out) The fault as it stood before the resolution.
  * @plan:	(out) The invalidations the resolution made.
  *
