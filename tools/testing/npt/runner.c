@@ -2303,8 +2303,13 @@ static void do_age(struct runner *r)
 		      (unsigned long long)before[i]);
 		if (!cleared)
 			continue;
-		/* The leaf is old now, also where it reaches out of the range. */
-		model_unmark(&r->m, b, bs, MODEL_ST_ACCESSED);
+		/*
+		 * The leaf is old now, also where it reaches out of the range.
+		 * A dirty flag an access set stays, unlike any leaf a map makes
+		 * old: such a leaf stays marked, and folds with no other.
+		 */
+		if (!re.dirty)
+			model_unmark(&r->m, b, bs, MODEL_ST_ACCESSED);
 		model_mark(&r->m, b, bs, MODEL_ST_OLD);
 	}
 	check_range(r, gpa, size);
