@@ -7,6 +7,11 @@ set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
+# Two checkouts bootstrapping at once take turns (apt and the extraction).
+mkdir -p "$NPT_CACHE"
+exec 8>"$NPT_CACHE/bootstrap.lock"
+flock 8
+
 pkgs=(linux-source-6.12 qemu-system-x86 qemu-system-arm qemu-system-misc
       qemu-system-data
       gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
@@ -47,16 +52,20 @@ if [ "$need_update" = 1 ]; then
 	if [ ${#missing[@]} -gt 0 ]; then
 		step "apt-get install ${missing[*]}"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "${missing[@]}" >/dev/null
+			-o DPkg::Lock::Timeout=600 --no-install-recommends \
+			"${missing[@]}" >/dev/null
 	fi
 fi
 
-# One pristine extracted source tree, shared by every build dir.
+# One pristine extracted source tree, shared by every build dir; extracted
+# beside it and moved into place whole, so that an interrupted extraction
+# leaves nothing that looks done.
 if [ ! -f "$NPT_SRC/.npt-extracted" ]; then
 	step "extracting the 6.12 source into $NPT_SRC"
 	tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
-	rm -rf "$NPT_SRC"
-	mkdir -p "$NPT_SRC"
-	tar -xf "$tarball" -C "$NPT_SRC" --strip-components=1
-	touch "$NPT_SRC/.npt-extracted"
+	rm -rf "$NPT_SRC" "$NPT_SRC.tmp"
+	mkdir -p "$NPT_SRC.tmp"
+	tar -xf "$tarball" -C "$NPT_SRC.tmp" --strip-components=1
+	touch "$NPT_SRC.tmp/.npt-extracted"
+	mv "$NPT_SRC.tmp" "$NPT_SRC"
 fi
