@@ -632,9 +632,162 @@ static int oa_reach(void)
 	return bug;
 }
 
+/* Whether @plan holds a range at @lvl that covers [@gpa, @gpa + @size). */
+static bool plan_has(const struct npt_flush_plan *plan, u64 gpa, u64 size,
+		     int lvl)
+{
+	u32 i;
+
+	if (plan->all)
+		return true;
+	for (i = 0; i < plan->nr; i++)
+		if (plan->range[i].lvl == lvl && plan->range[i].gpa <= gpa &&
+		    plan->range[i].gpa + plan->range[i].size >= gpa + size)
+			return true;
+	return false;
+}
+
+/*
+ * An unmap that empties a table of 512 leaves names both levels in its
+ * plan: the leaves (level 0), which a flusher stepping by level must
+ * drop one by one, and the table entry above them (level 1), which walk
+ * caches hold.  Nothing checked the levels of an unmap's plan.
+ */
+static int unmap_plan_level(void)
+{
+	static const u32 formats[] = {
+		NPT_FORMAT_EPT4, NPT_FORMAT_ARM64_S2, NPT_FORMAT_SV39X4,
+	};
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug = 0, b;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		t = table(formats[i]);
+		if (npt_map(t, G, 0x200000000ULL, 2 << 20, RW, NPT_MT_WB,
+			    NPT_OP_NO_BLOCKS, &res) ||
+		    npt_unmap(t, G, 2 << 20, 0, &res))
+			abort();
+		b = !plan_has(&res.plan, G, 2 << 20, 0) ||
+		    !plan_has(&res.plan, G, 2 << 20, 1);
+		printf("%s unmap-plan-level: format %u, a table of 4 KiB "
+		       "leaves unmapped; level 0 in the plan: %s, level 1: "
+		       "%s\n", b ? "BUG" : "ok", formats[i],
+		       plan_has(&res.plan, G, 2 << 20, 0) ? "yes" : "no",
+		       plan_has(&res.plan, G, 2 << 20, 1) ? "yes" : "no");
+		bug |= b;
+		done(t);
+	}
+	return bug;
+}
+
+/*
+ * The 512 pages of a lazy block the table split and put back together
+ * stay 4 KiB leaves: the provider split the block's allocation, so a
+ * block that collapse made of them would go back as one order-9 free.
+ */
+static int collapse_owned(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_SV39X4, .mm = &npt_test_mm_ops,
+		.mm_arg = &mm,
+	};
+	struct npt_region rg = {
+		.gpa = G, .size = 2 << 20, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_LAZY, .flags = NPT_REGION_LAZY_BLOCKS,
+	};
+	struct npt_translation tr = { 0 };
+	struct npt_fault_result fr;
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	    npt_topup_blocks(t, 1) || npt_topup(t, 8) ||
+	    npt_handle_fault(t, G, NPT_ACC_WRITE, &fr) || fr.lvl != 1 ||
+	    npt_protect(t, G + 4096, 4096, NPT_PROT_R, NPT_MT_WB, 0, &res) ||
+	    npt_protect(t, G + 4096, 4096, RW, NPT_MT_WB, 0, &res) ||
+	    npt_collapse(t, G, 2 << 20, &res) || npt_translate(t, G, &tr))
+		abort();
+	npt_table_destroy(t);
+	bug = tr.lvl != 0 || mm.errors || mm.live;
+	printf("%s collapse-owned: a split lazy block after collapse is a "
+	       "level-%d leaf (expected 0); provider errors %ld, %llu pages "
+	       "left\n", bug ? "BUG" : "ok", tr.lvl, (long)mm.errors,
+	       (unsigned long long)mm.live);
+	npt_test_mm_fini(&mm);
+	return bug;
+}
+
+/*
+ * A region refused (it overlaps one already set) takes nothing with it:
+ * its dirty bitmap goes back.  Objects of npt_host_zalloc() are counted.
+ */
+static int region_refused(void)
+{
+	struct npt_region rg = {
+		.gpa = G, .size = 4 << 20, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_NONE, .flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_table *t = table(NPT_FORMAT_EPT4);
+	long live;
+	int ret, bug;
+
+	if (npt_set_region(t, &rg))
+		abort();
+	live = npt_test_host_live;
+	rg.gpa += 2 << 20;
+	ret = npt_set_region(t, &rg);
+	bug = !ret || npt_test_host_live != live;
+	printf("%s region-refused: an overlapping dirty-logged region: %d, "
+	       "%ld host objects more (expected an error and 0)\n",
+	       bug ? "BUG" : "ok", ret, npt_test_host_live - live);
+	done(t);
+	return bug;
+}
+
+/*
+ * No block folds inside a region logged by the hardware's dirty flags
+ * (EPT A/D): a write the fold could not see would be lost, and a later
+ * one would log 512 pages.
+ */
+static int collapse_hw_log(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_region rg = {
+		.gpa = G, .size = 4 << 20, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_NONE, .flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	    npt_map(t, G, 0x200000000ULL, 2 << 20, RW, NPT_MT_WB,
+		    NPT_OP_NO_BLOCKS, &res) ||
+	    npt_collapse(t, G, 2 << 20, &res) || npt_translate(t, G, &tr))
+		abort();
+	bug = tr.lvl != 0;
+	printf("%s collapse-hw-log: 2 MiB of pages in a region EPT A/D logs, "
+	       "collapsed: level %d (expected 0)\n", bug ? "BUG" : "ok",
+	       tr.lvl);
+	done(t);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
+
+	/* A sanitizer report ends the process: keep every line before it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	bugs += interruptible_hpa();
 	bugs += interruptible_atomic();
@@ -649,5 +802,9 @@ int main(void)
 	bugs += unmap_sparse();
 	bugs += topup_race();
 	bugs += oa_reach();
+	bugs += unmap_plan_level();
+	bugs += collapse_owned();
+	bugs += region_refused();
+	bugs += collapse_hw_log();
 	return bugs;
 }

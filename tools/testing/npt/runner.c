@@ -79,6 +79,7 @@ static u32 outcome_bit(int ret)
 struct runner {
 	struct rsrc *rs;
 	struct npt_test_mm mm;
+	long host_live;		/* npt_host_zalloc() objects before create */
 	struct npt_config cfg;
 	struct npt_table *t;
 	struct ref_fmt rf;
@@ -2373,6 +2374,7 @@ static int runner_open(struct runner *r)
 		npt_test_mm_init(&r->mm, pick_base(r, oa), 1ULL << 18);
 	r->mm.on_free = on_free;
 	r->mm.priv = r;
+	r->host_live = npt_test_host_live;
 	ret = npt_table_create(c, &r->t);
 	if (ret == -ENOSPC && c->max_pages < 16) {
 		/* A concatenated root of more pages than the limit. */
@@ -2462,6 +2464,9 @@ static void runner_close(struct runner *r)
 	npt_table_destroy(r->t);
 	r->t = NULL;
 	CHECK(r, r->mm.live == 0, "%ld pages live after destroy", r->mm.live);
+	CHECK(r, npt_test_host_live == r->host_live,
+	      "%ld host objects live after destroy",
+	      npt_test_host_live - r->host_live);
 	CHECK(r, !r->mm.errors, "provider misuse: %s", r->mm.error);
 	model_fini(&r->m);
 	model_fini(&r->old);
