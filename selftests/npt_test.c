@@ -1528,8 +1528,14 @@ TEST_F(npt, interrupted_map_is_a_prefix)
  */
 TEST_F(npt, unprivileged)
 {
+	/* The address field of a leaf: bits 51:12, 47:12, RISC-V's PPN. */
+	uint32_t f = variant->format;
+	uint64_t addr = f <= NPT_FORMAT_EPT5 ? 0x000ffffffffff000ULL :
+			f == NPT_FORMAT_ARM64_S2 ? 0x0000fffffffff000ULL :
+						   0x003ffffffffffc00ULL;
 	struct npt_handle_fault h;
 	struct npt_fault_info r;
+	struct npt_xlate x;
 	struct npt_info in;
 	struct npt_walk w;
 	struct npt_walk w_root;
@@ -1572,6 +1578,14 @@ TEST_F(npt, unprivileged)
 	ASSERT_EQ(0, access_gpa(self->fd, VALID_REGION + 8, NPT_ACC_READ, &r));
 	EXPECT_EQ(NPT_FAULT_NONE, r.fault);
 	EXPECT_EQ(0, r.hpa);
+	ASSERT_EQ(0, translate(self->fd, VALID_REGION + 8, &x));
+	EXPECT_EQ(0, x.hpa);
+	EXPECT_NE(0, x.pte);
+	EXPECT_EQ(0, x.pte & addr);
+	ASSERT_EQ(0, walk(self->fd, VALID_REGION, &w));
+	ASSERT_EQ(variant->levels, w.levels);
+	EXPECT_NE(0, w.pte[w.levels - 1]);
+	EXPECT_EQ(0, w.pte[w.levels - 1] & addr);
 	ASSERT_EQ(0, guest_rw(self->fd, true, VALID_REGION, &w, 8));
 
 	/* Tables made by nobody through root's /dev/npt fd work. */
