@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/array_size.h>
 #include "host.h"
 
@@ -782,6 +783,126 @@ static int collapse_hw_log(void)
 	return bug;
 }
 
+/*
+ * A write fault that ends a dirty log's write protection flushes the leaf
+ * where the hardware may cache entries that faulted (Arm, RISC-V): else
+ * the vCPU faults again on the cached read-only entry.
+ */
+static int dirty_resolve_flush(void)
+{
+	static const u32 formats[] = {
+		NPT_FORMAT_ARM64_S2, NPT_FORMAT_SV39X4,
+	};
+	struct npt_region rg = {
+		.gpa = G, .size = 2 << 20, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_NONE, .flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_fault_result fr;
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug = 0, b;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		t = table(formats[i]);
+		if (npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, 0,
+			    &res) || npt_set_region(t, &rg) ||
+		    npt_handle_fault(t, G, NPT_ACC_WRITE, &fr))
+			abort();
+		b = fr.action != NPT_RESOLVED_DIRTY ||
+		    !plan_has(&fr.plan, G, 4096, 0);
+		printf("%s dirty-resolve-flush: format %u, a logged write "
+		       "resolved (action %u, expected %u); the leaf in its "
+		       "plan: %s\n", b ? "BUG" : "ok", formats[i], fr.action,
+		       NPT_RESOLVED_DIRTY,
+		       plan_has(&fr.plan, G, 4096, 0) ? "yes" : "no");
+		bug |= b;
+		done(t);
+	}
+	return bug;
+}
+
+/*
+ * A lazy block needs 512 pages and its tables under the page limit; one
+ * short, the fault maps a page.  And a table without 2 MiB leaves never
+ * maps a reserved block.
+ */
+static int lazy_block_limits(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_EPT4, .mm = &npt_test_mm_ops,
+		.mm_arg = &mm, .max_pages = 1 + 2 + 512 - 1,
+	};
+	struct npt_region rg = {
+		.gpa = G, .size = 2 << 20, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_LAZY, .flags = NPT_REGION_LAZY_BLOCKS,
+	};
+	struct npt_fault_result fr;
+	struct npt_stats st;
+	struct npt_table *t;
+	int bug, b;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	    npt_topup_blocks(t, 1) || npt_topup(t, 8) ||
+	    npt_handle_fault(t, G, NPT_ACC_WRITE, &fr))
+		abort();
+	npt_get_stats(t, &st);
+	bug = fr.lvl != 0 || st.table_pages + st.data_pages > st.max_pages;
+	printf("%s lazy-block-limits: a block one page over the limit: level "
+	       "%d (expected 0), %llu of %llu pages\n", bug ? "BUG" : "ok",
+	       fr.lvl, (unsigned long long)(st.table_pages + st.data_pages),
+	       (unsigned long long)st.max_pages);
+	done(t);
+
+	cfg.max_pages = 0;
+	cfg.leaf_lvls = 0x1;
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t))
+		abort();
+	if (npt_set_region(t, &rg) || npt_topup_blocks(t, 1) ||
+	    npt_topup(t, 8) || npt_handle_fault(t, G, NPT_ACC_WRITE, &fr))
+		abort();
+	b = fr.lvl != 0;
+	printf("%s lazy-block-limits: a reserved block on a table of 4 KiB "
+	       "leaves only: level %d (expected 0)\n", b ? "BUG" : "ok",
+	       fr.lvl);
+	done(t);
+	return bug | b;
+}
+
+/*
+ * The in-kernel API at its edges: an age of exactly NPT_AGE_MAX, and a
+ * failed translate that clears its result.
+ */
+static int api_edges(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_translation tr, zero = { 0 };
+	struct npt_table *t;
+	int ret, bug, b;
+	u64 young;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
+	if (npt_table_create(&cfg, &t))
+		abort();
+	ret = npt_age(t, 0, NPT_AGE_MAX, NULL, 0, &young);
+	bug = ret != 0;
+	printf("%s api-edges: npt_age() of NPT_AGE_MAX bytes: %d (expected "
+	       "0)\n", bug ? "BUG" : "ok", ret);
+	memset(&tr, 0xa5, sizeof(tr));
+	ret = npt_translate(t, G, &tr);
+	b = ret != -ENOENT || memcmp(&tr, &zero, sizeof(tr));
+	printf("%s api-edges: a translate of a hole: %d (expected %d), the "
+	       "result %s\n", b ? "BUG" : "ok", ret, -ENOENT,
+	       memcmp(&tr, &zero, sizeof(tr)) ? "not cleared" : "cleared");
+	done(t);
+	return bug | b;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -806,5 +927,8 @@ int main(void)
 	bugs += collapse_owned();
 	bugs += region_refused();
 	bugs += collapse_hw_log();
+	bugs += dirty_resolve_flush();
+	bugs += lazy_block_limits();
+	bugs += api_edges();
 	return bugs;
 }
