@@ -305,6 +305,48 @@ static int protect_break_af(void)
 	return bug;
 }
 
+#define EPT_AD_BITS	(3ULL << 8)	/* EPT accessed, dirty */
+
+/* The CPU sets A and D in the leaf between protect's read and cmpxchg. */
+static void access_before_cmpxchg(void *ptr)
+{
+	*(npt_pte_t *)ptr |= EPT_AD_BITS;
+}
+
+/*
+ * A protect on EPT with A/D that loses its cmpxchg to the CPU setting A/D
+ * tries again from what the CPU wrote: the write permission goes, the
+ * flags stay.
+ */
+static int protect_cmpxchg_race(void)
+{
+	struct npt_config cfg = {
+		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_translation tr;
+	struct npt_op_result res;
+	struct npt_table *t;
+	int bug;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+	if (npt_table_create(&cfg, &t) ||
+	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
+		    &res))
+		abort();
+	npt_test_xchg_hook = access_before_cmpxchg;
+	if (npt_protect(t, G, 4096, NPT_PROT_R, NPT_MT_WB, 0, &res) ||
+	    npt_test_xchg_hook || npt_translate(t, G, &tr))
+		abort();
+	bug = tr.prot != NPT_PROT_R || (tr.pte & EPT_AD_BITS) != EPT_AD_BITS;
+	printf("%s protect-cmpxchg-race: A/D set by the CPU during a protect: "
+	       "prot %#x (expected %#x), A/D %s\n", bug ? "BUG" : "ok",
+	       tr.prot, (u32)NPT_PROT_R,
+	       (tr.pte & EPT_AD_BITS) == EPT_AD_BITS ? "kept" : "lost");
+	done(t);
+	return bug;
+}
+
 static struct npt_table *replan_t;
 static bool replan_fired;
 
@@ -917,6 +959,7 @@ int main(void)
 	bugs += split_dirty();
 	bugs += translate_break();
 	bugs += protect_break_af();
+	bugs += protect_cmpxchg_race();
 	bugs += check_host_widths();
 	bugs += chunk_replan();
 	bugs += collapse_plan_level();

@@ -3,10 +3,10 @@
  * User-space stand-in for the parts of <linux/atomic.h> and the arch
  * cmpxchg headers that work on plain integers: xchg(), cmpxchg() and
  * try_cmpxchg() with full ordering, and a minimal atomic_t / atomic64_t.
- * npt_test_xchg_hook, when set, runs once as the next xchg() begins, with
- * the address exchanged: it plays a CPU that writes the word (a hardware
- * walker setting an access flag) between the caller's read and its
- * exchange.
+ * npt_test_xchg_hook, when set, runs once as the next xchg() or cmpxchg()
+ * begins, with the address exchanged: it plays a CPU that writes the word
+ * (a hardware walker setting an access flag) between the caller's read
+ * and its exchange.
  */
 #ifndef _NPT_TEST_LINUX_ATOMIC_H
 #define _NPT_TEST_LINUX_ATOMIC_H
@@ -35,6 +35,7 @@ static inline void npt_test_before_xchg(void *ptr)
 
 #define cmpxchg(ptr, old, new) ({					\
 	typeof(*(ptr)) __old = (old);					\
+	npt_test_before_xchg(ptr);					\
 	__atomic_compare_exchange_n(ptr, &__old, new, false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
 	__old;								\
