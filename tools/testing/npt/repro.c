@@ -264,6 +264,24 @@ static int translate_break(void)
 	return bug;
 }
 
+/* A table with one 4 KiB page at G mapped old (no A/D, AF). */
+static struct npt_table *old_page_table(u32 format, u32 options)
+{
+	struct npt_config cfg = {
+		.format = format, .options = options,
+		.mm = &npt_test_mm_ops, .mm_arg = &mm,
+	};
+	struct npt_op_result res;
+	struct npt_table *t;
+
+	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
+	if (npt_table_create(&cfg, &t) ||
+	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
+		    &res))
+		abort();
+	return t;
+}
+
 /* The CPU sets the access flag of the leaf just before the break. */
 static void access_before_break(void *ptr)
 {
@@ -277,20 +295,12 @@ static void access_before_break(void *ptr)
  */
 static int protect_break_af(void)
 {
-	struct npt_config cfg = {
-		.format = NPT_FORMAT_ARM64_S2, .options = NPT_OPT_S2_HA,
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
+	struct npt_table *t = old_page_table(NPT_FORMAT_ARM64_S2,
+					     NPT_OPT_S2_HA);
 	struct npt_op_result res;
-	struct npt_table *t;
 	npt_pte_t *ptep;
 	int bug;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
-	if (npt_table_create(&cfg, &t) ||
-	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
-		    &res))
-		abort();
 	ptep = leaf_ptep(t, G);
 	if (*ptep & S2_AF_BIT)
 		abort();
@@ -320,20 +330,11 @@ static void access_before_cmpxchg(void *ptr)
  */
 static int protect_cmpxchg_race(void)
 {
-	struct npt_config cfg = {
-		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
+	struct npt_table *t = old_page_table(NPT_FORMAT_EPT4, NPT_OPT_EPT_AD);
 	struct npt_translation tr;
 	struct npt_op_result res;
-	struct npt_table *t;
 	int bug;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
-	if (npt_table_create(&cfg, &t) ||
-	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
-		    &res))
-		abort();
 	npt_test_xchg_hook = access_before_cmpxchg;
 	if (npt_protect(t, G, 4096, NPT_PROT_R, NPT_MT_WB, 0, &res) ||
 	    npt_test_xchg_hook || npt_translate(t, G, &tr))
