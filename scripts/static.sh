@@ -22,12 +22,16 @@ failed=0
 
 # Record one check: check NAME CMD...; CMD's output is its log, and any
 # output line matching "warning:" or "error:" fails it like a bad exit.
+# The output is read from a file of this run's own, then moved to the
+# shared log: another checkout's run cannot truncate it meanwhile.
 check() {
-	local name=$1 log=$NPT_LOGS/static-$1.log rc=0 bad
+	local name=$1 log=$NPT_LOGS/static-$1.log rc=0 bad out
 	shift
 	mkdir -p "$NPT_LOGS"
-	"$@" >"$log" 2>&1 || rc=$?
-	bad=$(grep -ciE '(warning|error):' "$log" || true)
+	out=$(mktemp "$NPT_LOGS/.static-$name.XXXXXX")
+	"$@" >"$out" 2>&1 || rc=$?
+	bad=$(grep -ciE '(warning|error):' "$out" || true)
+	mv "$out" "$log"
 	if [ "$rc" = 0 ] && [ "$bad" = 0 ]; then
 		passed=$((passed + 1))
 		step "static: $name ok"

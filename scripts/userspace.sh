@@ -19,10 +19,13 @@ fi
 step "userspace: make -C tools/testing/npt check (log: $log)"
 mkdir -p "$NPT_LOGS"
 rc=0
-timeout 1800 make -C "$dir" check >"$log" 2>&1 || rc=$?
-line=$(grep -E '^userspace: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+# This run's own file, moved to the shared log once complete.
+out=$(mktemp "$NPT_LOGS/.userspace.XXXXXX")
+timeout 1800 make -C "$dir" check >"$out" 2>&1 || rc=$?
+line=$(grep -E '^userspace: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1 || true)
 if [ -z "$line" ]; then
-	tail -n 20 "$log" >&2
+	tail -n 20 "$out" >&2
+	mv "$out" "$log"
 	summary userspace 0 1
 	exit 1
 fi
@@ -30,7 +33,8 @@ read -r passed failed < <(echo "$line" | awk '{ print $2, $4 }')
 # A failing run that counted no failure, or one that ran nothing.
 if [ "$rc" != 0 ] || [ $((passed + failed)) = 0 ]; then
 	[ "$failed" -gt 0 ] || failed=1
-	tail -n 20 "$log" >&2
+	tail -n 20 "$out" >&2
 fi
+mv "$out" "$log"
 summary userspace "$passed" "$failed"
 [ "$failed" = 0 ]
