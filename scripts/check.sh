@@ -4,7 +4,10 @@
 # make check: every part, one line each ("PART: N passed, N failed"), then
 # "total: N passed, N failed".  Exits non-zero if anything failed.
 # PARTS="kunit-um static ..." runs only those parts.  Progress goes to
-# stderr, logs to $NPT_CACHE/logs.
+# stderr, logs to $NPT_CACHE/logs.  The parts share a time budget,
+# NPT_CHECK_BUDGET seconds (85 minutes, under CI's 90): a part still
+# running when it is spent is stopped, and the parts after it are not
+# started; each counts as one failure, and every line still prints.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -22,17 +25,25 @@ part_cmd() {
 	esac
 }
 
+BUDGET=${NPT_CHECK_BUDGET:-5100}
 passed=0
 failed=0
 
 # Run one part and print its line; add it to the totals.  A part that
 # crashed without printing its line counts as one failure.
 run_part() {
-	local part=$1 cmd line p f t0=$SECONDS
+	local part=$1 cmd line p f t0=$SECONDS left=$((BUDGET - SECONDS))
 	cmd=$(part_cmd "$part")
-	step "$part: starting"
-	line=$($cmd | grep -E "^$part: [0-9]+ passed, [0-9]+ failed$" |
-		tail -n 1) || true
+	if [ "$left" -le 0 ]; then
+		step "$part: not started, the budget of $BUDGET s is spent"
+		line=
+	else
+		step "$part: starting"
+		# timeout signals the part's whole process group (QEMU too).
+		line=$(timeout -k 30 "$left" $cmd |
+			grep -E "^$part: [0-9]+ passed, [0-9]+ failed$" |
+			tail -n 1) || true
+	fi
 	[ -n "$line" ] || line="$part: 0 passed, 1 failed"
 	echo "$line"
 	step "$part: finished in $((SECONDS - t0)) s"
