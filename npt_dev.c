@@ -618,18 +618,25 @@ static int npt_set_region_ioctl(struct npt_ucmd *uc)
 #define NPT_DIRTY_CHUNK_PAGES	(NPT_DIRTY_CHUNK_BYTES * BITS_PER_BYTE)
 
 /*
- * The user's bitmap for the chunk of @pages pages at byte @off of a range:
- * zero it (so that a bitmap that cannot be written fails before the chunk
- * changes anything), or copy @bm out to it through @words.
+ * Zero the user's bitmap for a range of @length bytes, a chunk's words at
+ * a time: a bitmap that cannot be written fails before the range changes.
  */
-static int npt_chunk_clear(u64 __user *ubm, u64 off, u64 pages)
+static int npt_bitmap_clear(u64 __user *ubm, u64 length)
 {
-	if (clear_user(ubm + (off >> NPT_PAGE_SHIFT) / 64,
-		       DIV_ROUND_UP(pages, 64) * sizeof(u64)))
-		return -EFAULT;
+	u64 off, pages;
+
+	for (off = 0; off < length; off += pages << NPT_PAGE_SHIFT) {
+		pages = min_t(u64, (length - off) >> NPT_PAGE_SHIFT,
+			      NPT_DIRTY_CHUNK_PAGES);
+		if (clear_user(ubm + (off >> NPT_PAGE_SHIFT) / 64,
+			       DIV_ROUND_UP(pages, 64) * sizeof(u64)))
+			return -EFAULT;
+		cond_resched();
+	}
 	return 0;
 }
 
+/* Copy @bm out to the user's bitmap for @pages pages at byte @off. */
 static int npt_chunk_to_user(u64 __user *ubm, u64 off, u64 pages,
 			     const unsigned long *bm, u64 *words)
 {
@@ -679,15 +686,13 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 	 * and clears chunk by chunk (pass 2).
 	 */
 	for (pass = clear ? 0 : 2; pass < 3 && !ret; pass++) {
+		if (pass == 1) {
+			ret = npt_bitmap_clear(ubm, cmd->length);
+			continue;
+		}
 		for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
 			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
 				      NPT_DIRTY_CHUNK_PAGES);
-			if (pass == 1) {
-				ret = npt_chunk_clear(ubm, off, pages);
-				if (ret)
-					break;
-				continue;
-			}
 			ret = npt_get_dirty_log(t, cmd->gpa + off,
 						pages << NPT_PAGE_SHIFT, bm,
 						pass && clear, res);
@@ -901,15 +906,9 @@ static int npt_age_ioctl(struct npt_ucmd *uc)
 			goto out;
 		}
 		/* A bitmap the caller cannot write fails before any clear. */
-		for (off = 0; off < cmd->length;
-		     off += pages << NPT_PAGE_SHIFT) {
-			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
-				      NPT_DIRTY_CHUNK_PAGES);
-			ret = npt_chunk_clear(ubm, off, pages);
-			if (ret)
-				goto out;
-			cond_resched();
-		}
+		ret = npt_bitmap_clear(ubm, cmd->length);
+		if (ret)
+			goto out;
 	}
 
 	cmd->done = 0;
