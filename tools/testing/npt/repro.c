@@ -23,17 +23,22 @@
 
 static struct npt_test_mm mm;
 
-static struct npt_table *table(u32 format)
+/* A table of @cfg over fresh fake memory from 4 GiB (@cfg gets its mm). */
+static struct npt_table *table_cfg(struct npt_config *cfg)
 {
-	struct npt_config cfg = {
-		.format = format, .mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
 	struct npt_table *t;
 
+	cfg->mm = &npt_test_mm_ops;
+	cfg->mm_arg = &mm;
 	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t))
+	if (npt_table_create(cfg, &t))
 		abort();
 	return t;
+}
+
+static struct npt_table *table(u32 format)
+{
+	return table_cfg(&(struct npt_config){ .format = format });
 }
 
 static void done(struct npt_table *t)
@@ -267,16 +272,12 @@ static int translate_break(void)
 /* A table with one 4 KiB page at G mapped old (no A/D, AF). */
 static struct npt_table *old_page_table(u32 format, u32 options)
 {
-	struct npt_config cfg = {
+	struct npt_table *t = table_cfg(&(struct npt_config){
 		.format = format, .options = options,
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
+	});
 	struct npt_op_result res;
-	struct npt_table *t;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 8);
-	if (npt_table_create(&cfg, &t) ||
-	    npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
+	if (npt_map(t, G, 0x200000000ULL, 4096, RW, NPT_MT_WB, NPT_OP_OLD,
 		    &res))
 		abort();
 	return t;
@@ -733,10 +734,7 @@ static int unmap_plan_level(void)
  */
 static int collapse_owned(void)
 {
-	struct npt_config cfg = {
-		.format = NPT_FORMAT_SV39X4, .mm = &npt_test_mm_ops,
-		.mm_arg = &mm,
-	};
+	struct npt_table *t = table(NPT_FORMAT_SV39X4);
 	struct npt_region rg = {
 		.gpa = G, .size = 2 << 20, .max_prot = RW, .attr = NPT_MT_WB,
 		.backing = NPT_BACKING_LAZY, .flags = NPT_REGION_LAZY_BLOCKS,
@@ -744,11 +742,9 @@ static int collapse_owned(void)
 	struct npt_translation tr = { 0 };
 	struct npt_fault_result fr;
 	struct npt_op_result res;
-	struct npt_table *t;
 	int bug;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	if (npt_set_region(t, &rg) ||
 	    npt_topup_blocks(t, 1) || npt_topup(t, 8) ||
 	    npt_handle_fault(t, G, NPT_ACC_WRITE, &fr) || fr.lvl != 1 ||
 	    npt_protect(t, G + 4096, 4096, NPT_PROT_R, NPT_MT_WB, 0, &res) ||
@@ -799,21 +795,18 @@ static int region_refused(void)
  */
 static int collapse_hw_log(void)
 {
-	struct npt_config cfg = {
+	struct npt_table *t = table_cfg(&(struct npt_config){
 		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
+	});
 	struct npt_region rg = {
 		.gpa = G, .size = 4 << 20, .max_prot = RW, .attr = NPT_MT_WB,
 		.backing = NPT_BACKING_NONE, .flags = NPT_REGION_DIRTY_LOG,
 	};
 	struct npt_translation tr;
 	struct npt_op_result res;
-	struct npt_table *t;
 	int bug;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	if (npt_set_region(t, &rg) ||
 	    npt_map(t, G, 0x200000000ULL, 2 << 20, RW, NPT_MT_WB,
 		    NPT_OP_NO_BLOCKS, &res) ||
 	    npt_collapse(t, G, 2 << 20, &res) || npt_translate(t, G, &tr))
@@ -873,20 +866,18 @@ static int dirty_resolve_flush(void)
 static int lazy_block_limits(void)
 {
 	struct npt_config cfg = {
-		.format = NPT_FORMAT_EPT4, .mm = &npt_test_mm_ops,
-		.mm_arg = &mm, .max_pages = 1 + 2 + 512 - 1,
+		.format = NPT_FORMAT_EPT4, .max_pages = 1 + 2 + 512 - 1,
 	};
 	struct npt_region rg = {
 		.gpa = G, .size = 2 << 20, .max_prot = RW, .attr = NPT_MT_WB,
 		.backing = NPT_BACKING_LAZY, .flags = NPT_REGION_LAZY_BLOCKS,
 	};
+	struct npt_table *t = table_cfg(&cfg);
 	struct npt_fault_result fr;
 	struct npt_stats st;
-	struct npt_table *t;
 	int bug, b;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t) || npt_set_region(t, &rg) ||
+	if (npt_set_region(t, &rg) ||
 	    npt_topup_blocks(t, 1) || npt_topup(t, 8) ||
 	    npt_handle_fault(t, G, NPT_ACC_WRITE, &fr))
 		abort();
@@ -900,9 +891,7 @@ static int lazy_block_limits(void)
 
 	cfg.max_pages = 0;
 	cfg.leaf_lvls = 0x1;
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t))
-		abort();
+	t = table_cfg(&cfg);
 	if (npt_set_region(t, &rg) || npt_topup_blocks(t, 1) ||
 	    npt_topup(t, 8) || npt_handle_fault(t, G, NPT_ACC_WRITE, &fr))
 		abort();
@@ -920,18 +909,13 @@ static int lazy_block_limits(void)
  */
 static int api_edges(void)
 {
-	struct npt_config cfg = {
+	struct npt_table *t = table_cfg(&(struct npt_config){
 		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
-		.mm = &npt_test_mm_ops, .mm_arg = &mm,
-	};
+	});
 	struct npt_translation tr, zero = { 0 };
-	struct npt_table *t;
 	int ret, bug, b;
 	u64 young;
 
-	npt_test_mm_init(&mm, 1ULL << 32, 1ULL << 16);
-	if (npt_table_create(&cfg, &t))
-		abort();
 	ret = npt_age(t, 0, NPT_AGE_MAX, NULL, 0, &young);
 	bug = ret != 0;
 	printf("%s api-edges: npt_age() of NPT_AGE_MAX bytes: %d (expected "
