@@ -1574,8 +1574,7 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 	npt_pte_t pte;
 
 	if (t->linear)
-		pte = npt_lookup_fmt(t, gpa, lvl, npt_root_lvl(t), t->tbl_mask,
-				     t->tbl_val, t->addr_mask, t->pa_shift);
+		pte = npt_lookup_fmt(t, gpa, lvl, npt_walk_facts_of(t));
 	else
 		pte = npt_lookup_slow(t, gpa, lvl);
 	return npt_pte_present(t, pte) ? pte : 0;
@@ -1585,8 +1584,8 @@ npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl)
 static noinline int npt_translate_slow(struct npt_table *t, u64 gpa,
 				       struct npt_translation *tr)
 {
-	return npt_translate_fmt(t, gpa, tr, t->fmt->decode, false, 0, 0, 0,
-				 t->addr_mask, t->pa_shift);
+	return npt_translate_fmt(t, gpa, tr, t->fmt->decode, false,
+				 npt_walk_facts_of(t));
 }
 
 /**
@@ -1764,8 +1763,8 @@ noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
 		spin_unlock(&t->lock);
 		if (npt_pte_present(t, pte)) {
 			npt_translation_set(t, gpa, pte, lvl, tr,
-					    t->fmt->decode, t->addr_mask,
-					    t->pa_shift);
+					    t->fmt->decode,
+					    npt_walk_facts_of(t));
 			return 0;
 		}
 	}

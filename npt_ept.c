@@ -23,6 +23,9 @@
 #define EPT_LOG_WP		BIT_ULL(54)	/* ignored by the CPU */
 
 /* EPT memory types (SDM "EPT and Memory Typing"); 2, 3 and 7 reserved. */
+#define EPT4_IA_BITS		48
+#define EPT5_IA_BITS		57
+
 #define EPT_MT_UC		0
 #define EPT_MT_WC		1
 #define EPT_MT_WT		4
@@ -57,7 +60,7 @@ static void ept_info(u32 format, struct npt_format_info *fi)
 	fi->prot = NPT_PROT_ALL;
 	fi->memtypes = BIT(NPT_MT_WB) | BIT(NPT_MT_NC) | BIT(NPT_MT_DEVICE) |
 		       BIT(NPT_MT_WT) | BIT(NPT_MT_WP);
-	fi->ia_min = format == NPT_FORMAT_EPT5 ? 57 : 48;
+	fi->ia_min = format == NPT_FORMAT_EPT5 ? EPT5_IA_BITS : EPT4_IA_BITS;
 	fi->ia_max = fi->ia_min;
 	/* MAXPHYADDR */
 	fi->oa_min = 36;
@@ -158,21 +161,20 @@ static int ept_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
-static u32 ept_mt_decode(u32 mt)
-{
-	switch (mt) {
-	case EPT_MT_WC:
-		return NPT_MT_NC;
-	case EPT_MT_UC:
-		return NPT_MT_DEVICE;
-	case EPT_MT_WT:
-		return NPT_MT_WT;
-	case EPT_MT_WP:
-		return NPT_MT_WP;
-	default:
-		return NPT_MT_WB;
-	}
-}
+/*
+ * The memory type of each EPT_MT value; the reserved 2, 3 and 7, which no
+ * entry of npt holds (ept_validate()), read as write-back.
+ */
+static const u8 ept_mt_to_npt[8] = {
+	[EPT_MT_UC] = NPT_MT_DEVICE,
+	[EPT_MT_WC] = NPT_MT_NC,
+	[2] = NPT_MT_WB,
+	[3] = NPT_MT_WB,
+	[EPT_MT_WT] = NPT_MT_WT,
+	[EPT_MT_WP] = NPT_MT_WP,
+	[EPT_MT_WB] = NPT_MT_WB,
+	[7] = NPT_MT_WB,
+};
 
 static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		       u32 *prot, u32 *attr)
@@ -182,8 +184,23 @@ static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		((pte & EPT_X) ? NPT_PROT_X : 0) |
 		(((t->options & NPT_OPT_EPT_MBEC) && (pte & EPT_UX)) ?
 		 NPT_PROT_UX : 0);
-	*attr = ept_mt_decode(FIELD_GET(EPT_MT, pte)) |
+	*attr = ept_mt_to_npt[FIELD_GET(EPT_MT, pte)] |
 		((pte & EPT_IPAT) ? NPT_ATTR_IPAT : 0);
+}
+
+/* The walk facts of an EPT table @levels deep. */
+static __always_inline struct npt_walk_facts
+ept_walk_facts(const struct npt_table *t, int levels)
+{
+	return (struct npt_walk_facts){
+		.ia_bits = levels == 5 ? EPT5_IA_BITS : EPT4_IA_BITS,
+		.root_lvl = levels - 1,
+		.present = t->present,
+		.tbl_mask = EPT_PS,
+		.tbl_val = 0,
+		.addr_mask = EPT_ADDR,
+		.pa_shift = 0,
+	};
 }
 
 /* One instance per depth, so that the walk knows where it starts. */
@@ -191,10 +208,10 @@ static int ept_translate(struct npt_table *t, u64 gpa,
 			 struct npt_translation *tr)
 {
 	if (t->levels == 5)
-		return npt_translate_fmt(t, gpa, tr, ept_decode, true, 4,
-					 EPT_PS, 0, EPT_ADDR, 0);
-	return npt_translate_fmt(t, gpa, tr, ept_decode, true, 3, EPT_PS, 0,
-				 EPT_ADDR, 0);
+		return npt_translate_fmt(t, gpa, tr, ept_decode, true,
+					 ept_walk_facts(t, 5));
+	return npt_translate_fmt(t, gpa, tr, ept_decode, true,
+				 ept_walk_facts(t, 4));
 }
 
 static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,

@@ -316,6 +316,46 @@ typedef void (*npt_decode_fn)(const struct npt_table *t, npt_pte_t pte,
 npt_pte_t npt_lookup_slow(const struct npt_table *t, u64 gpa, int *lvlp);
 int npt_check_range(const struct npt_table *t, u64 addr, u64 size);
 
+/**
+ * struct npt_walk_facts - what a lockless walk needs of a table's format
+ * @ia_bits:	Guest-physical address width.
+ * @root_lvl:	npt level of the root, npt_root_lvl().
+ * @present:	Bits of which one makes an entry present.
+ * @tbl_mask:	With @tbl_val: a present entry below level 0 is a table
+ *		when (entry & @tbl_mask) == @tbl_val.
+ * @tbl_val:	See @tbl_mask.
+ * @addr_mask:	Output address bits of an entry.
+ * @pa_shift:	Left shift from (entry & @addr_mask) to the address.
+ *
+ * The walkers below take them by value: an encoder passes its constants
+ * (equal to the table's own, npt_walk_facts_of()), which the compiler
+ * folds into one instance of the walk per format and depth.
+ */
+struct npt_walk_facts {
+	unsigned int ia_bits;
+	int root_lvl;
+	npt_pte_t present;
+	npt_pte_t tbl_mask;
+	npt_pte_t tbl_val;
+	npt_pte_t addr_mask;
+	unsigned int pa_shift;
+};
+
+/* The walk facts of @t, read from the table. */
+static __always_inline struct npt_walk_facts
+npt_walk_facts_of(const struct npt_table *t)
+{
+	return (struct npt_walk_facts){
+		.ia_bits = t->ia_bits,
+		.root_lvl = npt_root_lvl(t),
+		.present = t->present,
+		.tbl_mask = t->tbl_mask,
+		.tbl_val = t->tbl_val,
+		.addr_mask = t->addr_mask,
+		.pa_shift = t->pa_shift,
+	};
+}
+
 /*
  * One step of npt_lookup_fmt() below the root: the entry for @gpa in
  * *@table at @lvl, a constant.  Return: whether the walk goes on, with
@@ -324,60 +364,49 @@ int npt_check_range(const struct npt_table *t, u64 addr, u64 size);
 static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
 					    const npt_pte_t **table,
 					    npt_pte_t *ptep, int *lvlp,
-					    npt_pte_t present,
 					    uintptr_t va_off,
-					    npt_pte_t tbl_mask,
-					    npt_pte_t tbl_val,
-					    npt_pte_t addr_mask,
-					    unsigned int pa_shift)
+					    const struct npt_walk_facts f)
 {
 	npt_pte_t pte = READ_ONCE((*table)[(gpa >> npt_lvl_shift(lvl)) &
 					   (NPT_PTRS - 1)]);
 
 	*ptep = pte;
 	*lvlp = lvl;
-	if (!lvl || !(pte & present) || (pte & tbl_mask) != tbl_val)
+	if (!lvl || !(pte & f.present) || (pte & f.tbl_mask) != f.tbl_val)
 		return false;
-	*table = (void *)(uintptr_t)(((pte & addr_mask) << pa_shift) + va_off);
+	*table = (void *)(uintptr_t)(((pte & f.addr_mask) << f.pa_shift) +
+				     va_off);
 	return true;
 }
 
 #define NPT_LOOKUP_STEP(lvl)						\
-	npt_lookup_step(gpa, lvl, &table, &pte, lvlp, present, va_off,	\
-			tbl_mask, tbl_val, addr_mask, pa_shift)
+	npt_lookup_step(gpa, lvl, &table, &pte, lvlp, va_off, f)
 
 /*
- * The entry that decides @gpa's translation (@gpa below 2^@t->ia_bits): a
+ * The entry that decides @gpa's translation (@gpa below 2^@f.ia_bits): a
  * leaf, or the first entry on the walk that is not present, and its level
- * in *@lvlp.  The root level and the entry facts are parameters, so that
- * an encoder can pass its constants (they must equal npt_root_lvl(),
- * @tbl_mask, @tbl_val, @addr_mask and @pa_shift of the table).  Needs the
- * table lock or an RCU read-side section: unlinked table pages are freed
- * only after a grace period.
+ * in *@lvlp.  Needs the table lock or an RCU read-side section: unlinked
+ * table pages are freed only after a grace period.
  *
  * For linear providers only (the kernel's): each level is a few
  * instructions with its shift a constant.  Others take npt_lookup_slow().
  */
 static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 						u64 gpa, int *lvlp,
-						int root_lvl,
-						npt_pte_t tbl_mask,
-						npt_pte_t tbl_val,
-						npt_pte_t addr_mask,
-						unsigned int pa_shift)
+						const struct npt_walk_facts f)
 {
-	const npt_pte_t present = t->present;
 	const uintptr_t va_off = t->va_off;
 	const npt_pte_t *table = t->root;
-	int lvl = root_lvl;
+	int lvl = f.root_lvl;
 	npt_pte_t pte;
 
 	/* The root, which may be wider or narrower than 512 entries. */
 	pte = READ_ONCE(table[gpa >> npt_lvl_shift(lvl)]);
 	*lvlp = lvl;
-	if (!lvl || !(pte & present) || (pte & tbl_mask) != tbl_val)
+	if (!lvl || !(pte & f.present) || (pte & f.tbl_mask) != f.tbl_val)
 		return pte;
-	table = (void *)(uintptr_t)(((pte & addr_mask) << pa_shift) + va_off);
+	table = (void *)(uintptr_t)(((pte & f.addr_mask) << f.pa_shift) +
+				    va_off);
 	switch (lvl) {
 	case 4:
 		if (!NPT_LOOKUP_STEP(3))
@@ -408,10 +437,9 @@ static __always_inline void npt_translation_set(const struct npt_table *t,
 						int lvl,
 						struct npt_translation *tr,
 						npt_decode_fn decode,
-						npt_pte_t addr_mask,
-						unsigned int pa_shift)
+						const struct npt_walk_facts f)
 {
-	tr->hpa = ((pte & addr_mask) << pa_shift) +
+	tr->hpa = ((pte & f.addr_mask) << f.pa_shift) +
 		  (gpa & (npt_lvl_size(lvl) - 1));
 	tr->lvl = lvl;
 	tr->pte = pte;
@@ -420,35 +448,39 @@ static __always_inline void npt_translation_set(const struct npt_table *t,
 
 /*
  * npt_translate() instantiated for a format: @linear selects
- * npt_lookup_fmt() with @root_lvl and the entry facts, which the encoder
- * passes as constants, over npt_lookup_slow(); @decode is inlined.  What
- * fails goes to npt_translate_failed(), out of line.
+ * npt_lookup_fmt() over npt_lookup_slow(); @decode is inlined, and the
+ * walk facts @f are the encoder's constants.  What fails goes to
+ * npt_translate_failed(), out of line.
  */
 static __always_inline int npt_translate_fmt(struct npt_table *t, u64 gpa,
 					     struct npt_translation *tr,
 					     npt_decode_fn decode, bool linear,
-					     int root_lvl,
-					     npt_pte_t tbl_mask,
-					     npt_pte_t tbl_val,
-					     npt_pte_t addr_mask,
-					     unsigned int pa_shift)
+					     const struct npt_walk_facts f)
 {
 	npt_pte_t pte;
 	int lvl;
 
-	if (unlikely(gpa >> t->ia_bits))
+	if (unlikely(gpa >> f.ia_bits))
 		return npt_translate_failed(t, gpa, tr, 0);
 	rcu_read_lock();
 	if (linear)
-		pte = npt_lookup_fmt(t, gpa, &lvl, root_lvl, tbl_mask, tbl_val,
-				     addr_mask, pa_shift);
+		pte = npt_lookup_fmt(t, gpa, &lvl, f);
 	else
 		pte = npt_lookup_slow(t, gpa, &lvl);
 	rcu_read_unlock();
-	if (unlikely(!(pte & t->present)))
+	if (unlikely(!(pte & f.present)))
 		return npt_translate_failed(t, gpa, tr, pte);
-	npt_translation_set(t, gpa, pte, lvl, tr, decode, addr_mask,
-			    pa_shift);
+	/* The leaf level a constant in each case, its size folded. */
+	switch (lvl) {
+	case 0:
+		npt_translation_set(t, gpa, pte, 0, tr, decode, f);
+		break;
+	case 1:
+		npt_translation_set(t, gpa, pte, 1, tr, decode, f);
+		break;
+	default:
+		npt_translation_set(t, gpa, pte, lvl, tr, decode, f);
+	}
 	return 0;
 }
 

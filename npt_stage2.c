@@ -191,12 +191,39 @@ static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		*attr = NPT_MT_WB;
 }
 
-/* The start level depends on the input width: the walk reads it. */
+/* The walk facts of a stage-2 table whose root is at npt level @root_lvl. */
+static __always_inline struct npt_walk_facts
+s2_walk_facts(const struct npt_table *t, int root_lvl)
+{
+	return (struct npt_walk_facts){
+		.ia_bits = t->ia_bits,
+		.root_lvl = root_lvl,
+		.present = S2_VALID,
+		.tbl_mask = S2_TABLE,
+		.tbl_val = S2_TABLE,
+		.addr_mask = S2_ADDR,
+		.pa_shift = 0,
+	};
+}
+
+/*
+ * One instance per depth, which the input width decides: 2 levels up to
+ * 34 bits, 3 up to 43, 4 from 44.
+ */
 static int s2_translate(struct npt_table *t, u64 gpa,
 			struct npt_translation *tr)
 {
-	return npt_translate_fmt(t, gpa, tr, s2_decode, true, npt_root_lvl(t),
-				 S2_TABLE, S2_TABLE, S2_ADDR, 0);
+	switch (npt_root_lvl(t)) {
+	case 3:
+		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+					 s2_walk_facts(t, 3));
+	case 2:
+		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+					 s2_walk_facts(t, 2));
+	default:
+		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+					 s2_walk_facts(t, 1));
+	}
 }
 
 static enum npt_bad s2_validate(const struct npt_table *t, npt_pte_t pte,

@@ -30,6 +30,8 @@
 
 /* An entry holds PPN << 10, that is the address >> 2. */
 #define SV_PA_SHIFT		2
+#define SV39X4_IA_BITS		41
+#define SV48X4_IA_BITS		50
 
 /* scause of guest-page faults; htval holds the GPA shifted right by 2. */
 #define SCAUSE_FETCH_ACCESS		1
@@ -52,7 +54,8 @@ static void sv_info(u32 format, struct npt_format_info *fi)
 	fi->prot = NPT_PROT_R | NPT_PROT_W | NPT_PROT_X;
 	/* NC and DEVICE need Svpbmt. */
 	fi->memtypes = BIT(NPT_MT_WB) | BIT(NPT_MT_NC) | BIT(NPT_MT_DEVICE);
-	fi->ia_min = format == NPT_FORMAT_SV48X4 ? 50 : 41;
+	fi->ia_min = format == NPT_FORMAT_SV48X4 ? SV48X4_IA_BITS :
+						   SV39X4_IA_BITS;
 	fi->ia_max = fi->ia_min;
 	fi->oa_min = 32;
 	fi->oa_max = 56;
@@ -150,15 +153,29 @@ static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		pbmt == SV_PBMT_IO ? NPT_MT_DEVICE : NPT_MT_WB;
 }
 
+/* The walk facts of a G-stage table @levels deep. */
+static __always_inline struct npt_walk_facts sv_walk_facts(int levels)
+{
+	return (struct npt_walk_facts){
+		.ia_bits = levels == 4 ? SV48X4_IA_BITS : SV39X4_IA_BITS,
+		.root_lvl = levels - 1,
+		.present = SV_V,
+		.tbl_mask = SV_RWX,
+		.tbl_val = 0,
+		.addr_mask = SV_PPN,
+		.pa_shift = SV_PA_SHIFT,
+	};
+}
+
 /* One instance per depth, so that the walk knows where it starts. */
 static int sv_translate(struct npt_table *t, u64 gpa,
 			struct npt_translation *tr)
 {
 	if (t->levels == 4)
-		return npt_translate_fmt(t, gpa, tr, sv_decode, true, 3,
-					 SV_RWX, 0, SV_PPN, SV_PA_SHIFT);
-	return npt_translate_fmt(t, gpa, tr, sv_decode, true, 2, SV_RWX, 0,
-				 SV_PPN, SV_PA_SHIFT);
+		return npt_translate_fmt(t, gpa, tr, sv_decode, true,
+					 sv_walk_facts(4));
+	return npt_translate_fmt(t, gpa, tr, sv_decode, true,
+				 sv_walk_facts(3));
 }
 
 static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,

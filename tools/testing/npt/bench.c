@@ -167,9 +167,8 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 	for (i = 0; i < NR_LOOKUPS; i++) {
 		int lvl;
 
-		sum += npt_lookup_fmt(t, rnd_gpa[i], &lvl, npt_root_lvl(t),
-				      t->tbl_mask, t->tbl_val, t->addr_mask,
-				      t->pa_shift);
+		sum += npt_lookup_fmt(t, rnd_gpa[i], &lvl,
+				      npt_walk_facts_of(t));
 	}
 	ns[B_WALK] = now_ns() - t0;
 	CG_STOP(name);
