@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "npt_kunit.h"
+#include "npt_ref.h"
 
 #define RWX	(NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
 #define RW	(NPT_PROT_R | NPT_PROT_W)
@@ -33,18 +34,22 @@ static u64 conf_hpa(const struct npt_kt_cfg *cfg)
 	return BIT_ULL(min(cfg->oa_bits - 2, 40U));
 }
 
-/* Counters, table pages and validate() agree with the table's memory. */
+/*
+ * Counters, table pages, npt_validate() and the reading of the manuals
+ * agree with the table's memory.
+ */
 static void conf_check(struct kunit *test, struct npt_table *t,
 		       struct npt_kt_env *env)
 {
 	u64 leaves[NPT_MAX_LEVELS], tables[NPT_MAX_LEVELS], sum = 0;
+	struct npt_kt_bad bad;
 	struct npt_stats st;
-	unsigned long bad;
 	int lvl;
 
 	npt_kt_count(t, leaves, tables, &bad);
 	npt_get_stats(t, &st);
-	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ_MSG(test, bad.n, 0, "first: %s, entry %#llx at level %d",
+			    bad.why, (u64)bad.pte, bad.lvl);
 	for (lvl = 0; lvl < NPT_MAX_LEVELS; lvl++) {
 		KUNIT_EXPECT_EQ_MSG(test, st.leaves[lvl], leaves[lvl],
 				    "leaves at level %d", lvl);
@@ -361,6 +366,64 @@ void npt_conf_range_errors(struct kunit *test)
 }
 
 /* Unknown flags, permissions and attributes, bad configurations. */
+/*
+ * One 4 KiB leaf with @prot and @attr: accepted or refused as the reading
+ * of the manuals says (either, where they allow both), and if accepted,
+ * translating to exactly what was asked for.  Return: whether accepted.
+ */
+static bool conf_leaf_combo(struct kunit *test, struct npt_table *t,
+			    struct npt_kt_env *env, const struct ref_fmt *f,
+			    u32 prot, u32 attr)
+{
+	const u64 hpa = conf_hpa(conf_cfg(test)), g = SZ_2M_ULL;
+	int want = ref_leaf_ok(f, prot, attr, 0);
+	struct npt_op_result res;
+	int ret;
+
+	ret = npt_map(t, g, hpa, SZ_4K_ULL, prot, attr, 0, &res);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == want ||
+			      (want == 1 && (!ret || ret == -EINVAL)),
+			      "%s: prot %#x attr %#x: %d, the manuals %d",
+			      ref_name(f->format), prot, attr, ret, want);
+	if (ret)
+		return false;
+	conf_expect_map(test, t, g, hpa, 0, prot, attr);
+	conf_check(test, t, env);
+	KUNIT_EXPECT_EQ(test, npt_unmap(t, g, SZ_4K_ULL, 0, &res), 0);
+	return true;
+}
+
+/*
+ * Every permission set and memory type, with and without IPAT, one
+ * unknown bit of each included: conf_leaf_combo().
+ */
+void npt_conf_leaf_combos(struct kunit *test)
+{
+	const struct npt_kt_cfg *cfg = conf_cfg(test);
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_table *t = npt_kt_create(test, env, cfg, 0);
+	const struct ref_fmt f = {
+		.format = cfg->format,
+		.options = cfg->options,
+		.oa_bits = t->oa_bits,
+		.levels = t->levels,
+	};
+	unsigned int ok = 0;
+	u32 prot, mt;
+
+	for (prot = 0; prot <= 2 * NPT_PROT_ALL + 1; prot++) {
+		for (mt = 0; mt <= NPT_MT_MAX + 1; mt++) {
+			ok += conf_leaf_combo(test, t, env, &f, prot, mt);
+			ok += conf_leaf_combo(test, t, env, &f, prot,
+					      mt | NPT_ATTR_IPAT);
+		}
+	}
+	/* Each format maps read-write write-back memory at least. */
+	KUNIT_EXPECT_GT(test, ok, 0);
+	KUNIT_EXPECT_EQ(test, env->live, cfg->root_pages);
+	npt_kt_destroy(test, t);
+}
+
 void npt_conf_bad_args(struct kunit *test)
 {
 	const struct npt_kt_cfg *cfg = conf_cfg(test);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 #include "npt_kunit.h"
+#include "npt_ref.h"
 
 static struct npt_kt_event *npt_kt_event(struct npt_kt_env *env,
 					 enum npt_kt_ev_kind kind)
@@ -219,10 +220,57 @@ npt_pte_t *npt_kt_ptep(struct npt_table *t, u64 gpa, int lvl)
 struct npt_kt_raw {
 	u64 *leaves;
 	u64 *tables;
-	unsigned long *bad;
+	struct npt_kt_bad *bad;
 	unsigned long present;
 	struct npt_kt_snap *snap;
 };
+
+static void npt_kt_bad_add(struct npt_kt_bad *bad, npt_pte_t pte, int lvl,
+			   const char *why)
+{
+	if (!bad->n++) {
+		bad->pte = pte;
+		bad->lvl = lvl;
+		bad->why = why;
+	}
+}
+
+/*
+ * Why the independent reading of the formats (npt_ref.c) disagrees with
+ * the present entry @pte at @lvl, or NULL: it must find nothing wrong,
+ * the same kind of entry, the same address and, for a leaf, a level that
+ * may hold one and the permissions and attributes npt decodes.
+ */
+static const char *npt_kt_ref_check(struct npt_table *t, npt_pte_t pte,
+				    int lvl)
+{
+	const struct ref_fmt f = {
+		.format = t->format,
+		.options = t->options,
+		.oa_bits = t->oa_bits,
+		.levels = t->levels,
+	};
+	struct ref_entry re;
+	u32 prot, attr;
+
+	ref_decode(&f, pte, lvl, &re);
+	if (!re.present)
+		return "ref: not present";
+	if (re.bad)
+		return re.bad;
+	if (re.table != npt_pte_is_table(t, pte, lvl))
+		return "ref: table and leaf mixed up";
+	if (re.pa != npt_pte_pa(t, pte))
+		return "ref: another address";
+	if (re.table)
+		return NULL;
+	if (!(ref_leaf_lvls(&f) & BIT(lvl)))
+		return "ref: a leaf at a level without leaves";
+	t->fmt->decode(t, pte, lvl, &prot, &attr);
+	if (re.prot != prot || re.attr != attr)
+		return "ref: other permissions or attributes";
+	return NULL;
+}
 
 static void npt_kt_raw_table(struct npt_table *t, npt_pte_t *table, int lvl,
 			     size_t len, struct npt_kt_raw *r)
@@ -244,8 +292,14 @@ static void npt_kt_raw_table(struct npt_table *t, npt_pte_t *table, int lvl,
 		if (!npt_pte_present(t, pte))
 			continue;
 		r->present++;
-		if (r->bad && npt_validate(t, pte, lvl) != NPT_BAD_NONE)
-			(*r->bad)++;
+		if (r->bad) {
+			const char *why = npt_kt_ref_check(t, pte, lvl);
+
+			if (npt_validate(t, pte, lvl) != NPT_BAD_NONE)
+				why = "npt_validate()";
+			if (why)
+				npt_kt_bad_add(r->bad, pte, lvl, why);
+		}
 		if (npt_pte_is_table(t, pte, lvl)) {
 			unsigned long below = r->present;
 
@@ -254,7 +308,7 @@ static void npt_kt_raw_table(struct npt_table *t, npt_pte_t *table, int lvl,
 			/* A full hint: only at level 1, over 512 leaves. */
 			if (r->bad && (pte & t->tbl_full) &&
 			    (lvl != 1 || r->present - below != NPT_PTRS))
-				(*r->bad)++;
+				npt_kt_bad_add(r->bad, pte, lvl, "full hint");
 		} else if (r->leaves) {
 			r->leaves[lvl]++;
 		}
@@ -270,11 +324,12 @@ static void npt_kt_raw(struct npt_table *t, struct npt_kt_raw *r)
 /*
  * Count what the table's memory holds: leaves and table pages per level
  * (arrays of NPT_MAX_LEVELS, may be NULL), and present entries that
- * npt_validate() refuses or whose full hint (@t->tbl_full) does not hold.
+ * npt_validate() refuses, that the reading of the manuals (npt_ref.c)
+ * disagrees with, or whose full hint (@t->tbl_full) does not hold.
  * Return: present entries.
  */
 unsigned long npt_kt_count(struct npt_table *t, u64 *leaves, u64 *tables,
-			   unsigned long *bad)
+			   struct npt_kt_bad *bad)
 {
 	struct npt_kt_raw r = {
 		.leaves = leaves,
@@ -287,7 +342,7 @@ unsigned long npt_kt_count(struct npt_table *t, u64 *leaves, u64 *tables,
 	if (tables)
 		memset(tables, 0, NPT_MAX_LEVELS * sizeof(*tables));
 	if (bad)
-		*bad = 0;
+		memset(bad, 0, sizeof(*bad));
 	npt_kt_raw(t, &r);
 	return r.present;
 }

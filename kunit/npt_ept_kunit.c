@@ -581,6 +581,7 @@ static struct kunit_case npt_ept_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_boundaries, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_range_errors, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_bad_args, ept_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_leaf_combos, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_exist_replace, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_unmap, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_protect, ept_cfg_gen_params),

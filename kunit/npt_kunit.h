@@ -97,8 +97,16 @@ void npt_kt_log_reset(struct npt_kt_env *env, npt_pte_t *watch);
 npt_pte_t *npt_kt_ptep(struct npt_table *t, u64 gpa, int lvl);
 void *npt_kt_va(struct npt_table *t, phys_addr_t pa);
 phys_addr_t npt_kt_pa(struct npt_table *t, void *va);
+/* Entries npt_kt_count() found wrong, and the first of them. */
+struct npt_kt_bad {
+	unsigned long n;
+	npt_pte_t pte;
+	int lvl;
+	const char *why;
+};
+
 unsigned long npt_kt_count(struct npt_table *t, u64 *leaves, u64 *tables,
-			   unsigned long *bad);
+			   struct npt_kt_bad *bad);
 struct npt_kt_snap *npt_kt_snap(struct kunit *test, struct npt_table *t,
 				struct npt_kt_env *env);
 bool npt_kt_snap_same(struct npt_table *t, struct npt_kt_env *env,
@@ -118,6 +126,7 @@ void npt_conf_no_blocks(struct kunit *test);
 void npt_conf_boundaries(struct kunit *test);
 void npt_conf_range_errors(struct kunit *test);
 void npt_conf_bad_args(struct kunit *test);
+void npt_conf_leaf_combos(struct kunit *test);
 void npt_conf_exist_replace(struct kunit *test);
 void npt_conf_split_unmap(struct kunit *test);
 void npt_conf_split_protect(struct kunit *test);

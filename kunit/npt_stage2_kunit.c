@@ -663,6 +663,7 @@ static struct kunit_case npt_stage2_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_boundaries, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_range_errors, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_bad_args, s2_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_leaf_combos, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_exist_replace, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_unmap, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_protect, s2_cfg_gen_params),

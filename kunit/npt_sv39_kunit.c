@@ -508,6 +508,7 @@ static struct kunit_case npt_sv39_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_boundaries, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_range_errors, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_bad_args, sv_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_leaf_combos, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_exist_replace, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_unmap, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_split_protect, sv_cfg_gen_params),

@@ -28,7 +28,7 @@
 #include <valgrind/callgrind.h>
 #include <linux/kernel.h>
 #include "host.h"
-#include "ref.h"
+#include "../../../kunit/npt_ref.h"
 
 #define GIB		(1ULL << 30)
 #define NR_LOOKUPS	(1U << 20)

@@ -7,10 +7,10 @@
  * table of npt_uapi.h allows for its arguments and the model's state;
  * after every step the touched and sampled addresses must translate as the
  * model says, every entry on their walks must pass npt_validate() and the
- * independent reading of ref.c, and the invalidation plan must cover every
- * translation that changed.  Every few steps an audit walks the whole
- * table: every leaf against the model and the model against the leaves,
- * the counters, emptied tables, and the pages the provider holds.
+ * independent reading of kunit/npt_ref.c, and the invalidation plan must
+ * cover every translation that changed.  Every few steps an audit walks
+ * the whole table: every leaf against the model and the model against the
+ * leaves, the counters, emptied tables, and the pages the provider holds.
  */
 #include <stdarg.h>
 #include <stdio.h>

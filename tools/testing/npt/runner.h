@@ -8,7 +8,7 @@
 
 #include "host.h"
 #include "model.h"
-#include "ref.h"
+#include "../../../kunit/npt_ref.h"
 
 /* Where random choices come from: a seeded generator or fuzzer input. */
 struct rsrc {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * npt user-space harness: an independent reading of the three formats,
- * written from the manuals (see FORMATS.md), not from the encoders.
+ * npt tests: an independent reading of the three formats, written from
+ * the manuals, not from the encoders (npt_ref.c).
  */
-#ifndef _NPT_TEST_REF_H
-#define _NPT_TEST_REF_H
+#ifndef _NPT_REF_H
+#define _NPT_REF_H
 
 #include <linux/types.h>
 
@@ -37,4 +37,4 @@ u32 ref_leaf_lvls(const struct ref_fmt *f);
 int ref_leaf_ok(const struct ref_fmt *f, u32 prot, u32 attr, u32 flags);
 const char *ref_name(u32 format);
 
-#endif /* _NPT_TEST_REF_H */
+#endif /* _NPT_REF_H */

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * npt user-space harness: the formats read back from the manuals.  Bit
- * positions are spelled out here on purpose instead of shared with the
- * encoders, so that a wrong bit in one is caught by the other.
+ * npt tests: the formats read back from the manuals, for KUnit and the
+ * user-space harness alike.  Bit positions are spelled out here on purpose
+ * instead of shared with the encoders, so that a wrong bit in one is
+ * caught by the other.
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
-#include "../../../npt_uapi.h"
-#include "ref.h"
-
-#define B(n)		(1ULL << (n))
-#define MASK(h, l)	((~0ULL >> (63 - (h))) & ~(B(l) - 1))
+#include <linux/string.h>
+#include "../npt_uapi.h"
+#include "npt_ref.h"
 
 const char *ref_name(u32 format)
 {
@@ -85,30 +85,30 @@ static void ref_ept(const struct ref_fmt *f, u64 pte, int lvl,
 		    struct ref_entry *r)
 {
 	bool mbec = f->options & NPT_OPT_EPT_MBEC;
-	u64 pa = pte & MASK(51, 12);
+	u64 pa = pte & GENMASK_ULL(51, 12);
 	u32 mt = (pte >> 3) & 7;
 
-	r->present = (pte & 7) || (mbec && (pte & B(10)));
+	r->present = (pte & 7) || (mbec && (pte & BIT_ULL(10)));
 	if (!r->present)
 		return;
-	r->table = lvl > 0 && (lvl > 2 || !(pte & B(7)));
+	r->table = lvl > 0 && (lvl > 2 || !(pte & BIT_ULL(7)));
 	r->pa = pa;
 	if (pa >> f->oa_bits)
 		r->bad = "address beyond MAXPHYADDR";
 	if ((pte & 3) == 2)
 		r->bad = "write without read";
 	if (r->table) {
-		if ((pte & 7) != 7 || (mbec && !(pte & B(10))))
+		if ((pte & 7) != 7 || (mbec && !(pte & BIT_ULL(10))))
 			r->bad = "non-leaf entry restricts permissions";
-		if (pte & MASK(7, 3))
+		if (pte & GENMASK_ULL(7, 3))
 			r->bad = "non-leaf reserved bits 7:3";
-		if (pte & B(9))
+		if (pte & BIT_ULL(9))
 			r->bad = "non-leaf D bit";
 		return;
 	}
 	r->prot = ((pte & 1) ? NPT_PROT_R : 0) | ((pte & 2) ? NPT_PROT_W : 0) |
 		  ((pte & 4) ? NPT_PROT_X : 0) |
-		  ((mbec && (pte & B(10))) ? NPT_PROT_UX : 0);
+		  ((mbec && (pte & BIT_ULL(10))) ? NPT_PROT_UX : 0);
 	switch (mt) {
 	case 0:
 		r->attr = NPT_MT_DEVICE;
@@ -128,21 +128,21 @@ static void ref_ept(const struct ref_fmt *f, u64 pte, int lvl,
 	default:
 		r->bad = "reserved EPT memory type";
 	}
-	if (pte & B(6))
+	if (pte & BIT_ULL(6))
 		r->attr |= NPT_ATTR_IPAT;
-	r->young = pte & B(8);
-	r->dirty = pte & B(9);
+	r->young = pte & BIT_ULL(8);
+	r->dirty = pte & BIT_ULL(9);
 	if (!(pte & 3) && !(f->options & NPT_OPT_EPT_XO))
 		r->bad = "execute-only without the capability";
-	if (!mbec && (pte & B(10)))
+	if (!mbec && (pte & BIT_ULL(10)))
 		r->bad = "bit 10 without MBEC";
-	if (lvl > 0 && !(pte & B(7)))
+	if (lvl > 0 && !(pte & BIT_ULL(7)))
 		r->bad = "block without PS";
-	if (lvl == 0 && (pte & B(7)))
+	if (lvl == 0 && (pte & BIT_ULL(7)))
 		r->bad = "PS set in a PTE";
-	if (pa & ((1ULL << (12 + 9 * lvl)) - 1))
+	if (pa & (BIT_ULL(12 + 9 * lvl) - 1))
 		r->bad = "misaligned block";
-	if (!(f->options & NPT_OPT_EPT_AD) && (pte & (B(8) | B(9))))
+	if (!(f->options & NPT_OPT_EPT_AD) && (pte & (BIT_ULL(8) | BIT_ULL(9))))
 		r->bad = "A/D bits without EPTP A/D enable";
 }
 
@@ -150,7 +150,7 @@ static void ref_s2(const struct ref_fmt *f, u64 pte, int lvl,
 		   struct ref_entry *r)
 {
 	bool fwb = f->options & NPT_OPT_S2_FWB;
-	u64 pa = pte & MASK(47, 12);
+	u64 pa = pte & GENMASK_ULL(47, 12);
 	u32 memattr = (pte >> 2) & 0xf;
 
 	r->present = pte & 1;
@@ -159,7 +159,7 @@ static void ref_s2(const struct ref_fmt *f, u64 pte, int lvl,
 	r->pa = pa;
 	if (pa >> f->oa_bits)
 		r->bad = "address beyond PARange";
-	if (pte & MASK(50, 48))
+	if (pte & GENMASK_ULL(50, 48))
 		r->bad = "RES0 bits 50:48";
 	if (lvl == 0 && !(pte & 2)) {
 		r->bad = "0b01 at level 3";
@@ -167,15 +167,15 @@ static void ref_s2(const struct ref_fmt *f, u64 pte, int lvl,
 	}
 	r->table = lvl > 0 && (pte & 2);
 	if (r->table) {
-		if (pte & MASK(63, 59))
+		if (pte & GENMASK_ULL(63, 59))
 			r->bad = "stage-2 table with bits 63:59";
 		return;
 	}
 	if (lvl > 2)
 		r->bad = "block at level 0";
-	r->prot = ((pte & B(6)) ? NPT_PROT_R : 0) |
-		  ((pte & B(7)) ? NPT_PROT_W : 0) |
-		  ((pte & B(54)) ? 0 : NPT_PROT_X);
+	r->prot = ((pte & BIT_ULL(6)) ? NPT_PROT_R : 0) |
+		  ((pte & BIT_ULL(7)) ? NPT_PROT_W : 0) |
+		  ((pte & BIT_ULL(54)) ? 0 : NPT_PROT_X);
 	if (memattr == (fwb ? 0x6 : 0xf)) {
 		r->attr = NPT_MT_WB;
 		if (((pte >> 8) & 3) != 3)
@@ -187,23 +187,23 @@ static void ref_s2(const struct ref_fmt *f, u64 pte, int lvl,
 	} else {
 		r->bad = "memory attribute npt never writes";
 	}
-	if (r->attr != NPT_MT_WB && !(pte & B(54)))
+	if (r->attr != NPT_MT_WB && !(pte & BIT_ULL(54)))
 		r->bad = "executable device / non-cacheable memory";
 	if (((pte >> 8) & 3) == 1)
 		r->bad = "reserved shareability";
-	if (pte & B(11))
+	if (pte & BIT_ULL(11))
 		r->bad = "RES0 bit 11";
-	if (pte & (B(51) | B(52)))
+	if (pte & (BIT_ULL(51) | BIT_ULL(52)))
 		r->bad = "DBM / contiguous never set by npt";
-	r->young = pte & B(10);
-	if (pa & ((1ULL << (12 + 9 * lvl)) - 1))
+	r->young = pte & BIT_ULL(10);
+	if (pa & (BIT_ULL(12 + 9 * lvl) - 1))
 		r->bad = "misaligned block";
 }
 
 static void ref_sv(const struct ref_fmt *f, u64 pte, int lvl,
 		   struct ref_entry *r)
 {
-	u64 pa = ((pte >> 10) & MASK(43, 0)) << 12;
+	u64 pa = ((pte >> 10) & GENMASK_ULL(43, 0)) << 12;
 	u32 pbmt = (pte >> 61) & 3;
 
 	r->present = pte & 1;
@@ -212,17 +212,17 @@ static void ref_sv(const struct ref_fmt *f, u64 pte, int lvl,
 	r->pa = pa;
 	if (pa >> f->oa_bits)
 		r->bad = "address beyond the output width";
-	if (pte & MASK(60, 54))
+	if (pte & GENMASK_ULL(60, 54))
 		r->bad = "reserved bits 60:54";
-	if (pte & B(63))
+	if (pte & BIT_ULL(63))
 		r->bad = "NAPOT never set by npt";
-	if (pte & B(5))
+	if (pte & BIT_ULL(5))
 		r->bad = "G set";
 	r->table = !(pte & 0xe);
 	if (r->table) {
 		if (lvl == 0)
 			r->bad = "non-leaf at level 0";
-		if (pte & (B(4) | B(6) | B(7)) || pbmt)
+		if (pte & (BIT_ULL(4) | BIT_ULL(6) | BIT_ULL(7)) || pbmt)
 			r->bad = "non-leaf with U / A / D / PBMT";
 		return;
 	}
@@ -230,22 +230,22 @@ static void ref_sv(const struct ref_fmt *f, u64 pte, int lvl,
 		  ((pte & 8) ? NPT_PROT_X : 0);
 	if ((pte & 6) == 4)
 		r->bad = "write without read";
-	if (!(pte & B(4)))
+	if (!(pte & BIT_ULL(4)))
 		r->bad = "G-stage leaf without U";
 	if (pbmt == 3 || (pbmt && !(f->options & NPT_OPT_RV_SVPBMT)))
 		r->bad = "reserved PBMT";
 	r->attr = pbmt == 1 ? NPT_MT_NC : pbmt == 2 ? NPT_MT_DEVICE :
 		  NPT_MT_WB;
-	r->young = pte & B(6);
-	r->dirty = pte & B(7);
-	if (pa & ((1ULL << (12 + 9 * lvl)) - 1))
+	r->young = pte & BIT_ULL(6);
+	r->dirty = pte & BIT_ULL(7);
+	if (pa & (BIT_ULL(12 + 9 * lvl) - 1))
 		r->bad = "misaligned superpage";
 }
 
 void ref_decode(const struct ref_fmt *f, u64 pte, int lvl,
 		struct ref_entry *r)
 {
-	*r = (struct ref_entry){ 0 };
+	memset(r, 0, sizeof(*r));
 	switch (f->format) {
 	case NPT_FORMAT_EPT4:
 	case NPT_FORMAT_EPT5:
