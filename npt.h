@@ -79,15 +79,22 @@ struct npt_mm_ops {
 /**
  * struct npt_flush_plan - guest-physical ranges whose translations changed
  * @all:	The whole table must be invalidated (too many ranges).
+ * @tables:	A table entry changed in one of the ranges (a table was
+ *		unlinked, or folded into a block): cached walks of those
+ *		ranges must go too, not only their leaves.  Arm: TLBI
+ *		IPAS2E1IS without a level hint; RISC-V: HFENCE.GVMA with
+ *		rs1 = x0 (the whole VMID), as a fence by address need not
+ *		reach non-leaf entries; EPT: INVEPT always does.
  * @nr:		Valid entries in @range.
  * @range:	Ranges, each with the level of the leaves it covered (a hint
- *		for TTL-style invalidation).
+ *		for TTL-style invalidation where @tables is false).
  * @range.gpa:	Start of the range.
  * @range.size:	Size of the range in bytes.
  * @range.lvl:	npt level of the leaves or tables that changed.
  */
 struct npt_flush_plan {
 	bool all;
+	bool tables;
 	u32 nr;
 	struct {
 		u64 gpa;
@@ -104,9 +111,10 @@ struct npt_flush_plan {
  * Called with the table lock held, so it must not sleep.  It returns only
  * when no CPU can use a translation covered by @plan: INVEPT on EPT, TLBI
  * IPAS2E1IS + VMALLE1IS (or VMALLS12E1IS) and DSB on Arm, HFENCE.GVMA on
- * RISC-V.  The core calls it between break and make on Arm, after clearing
- * or changing present entries and before freeing any page they referenced,
- * and (RISC-V) after installing new leaves.
+ * RISC-V (by address, or for the whole VMID when @plan->tables is set,
+ * see &struct npt_flush_plan).  The core calls it between break and make
+ * on Arm, after clearing or changing present entries and before freeing
+ * any page they referenced, and (RISC-V) after installing new leaves.
  */
 typedef void (*npt_flush_fn)(void *arg, const struct npt_flush_plan *plan);
 

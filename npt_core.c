@@ -363,6 +363,14 @@ void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
 	plan->nr++;
 }
 
+/* npt_plan_add() for a table entry that changed (see @tables). */
+static void npt_plan_add_table(struct npt_flush_plan *plan, u64 gpa,
+			       u64 size, int lvl)
+{
+	plan->tables = true;
+	npt_plan_add(plan, gpa, size, lvl);
+}
+
 /**
  * npt_plan_merge() - add one invalidation plan to another
  * @dst:	The plan to grow, for example a zeroed one before a series
@@ -371,7 +379,8 @@ void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl)
  *
  * A range that one of @dst's of the same level holds adds nothing, and
  * adjacent ranges of the same level merge; past %NPT_PLAN_RANGES ranges
- * @dst becomes a whole-table invalidation (@all, no ranges).
+ * @dst becomes a whole-table invalidation (@all, no ranges).  @dst's
+ * @tables is set when @src's is.
  *
  * Context: any.
  */
@@ -380,6 +389,7 @@ void npt_plan_merge(struct npt_flush_plan *dst,
 {
 	u32 i;
 
+	dst->tables |= src->tables;
 	if (src->all) {
 		dst->all = true;
 		dst->nr = 0;
@@ -534,7 +544,11 @@ static npt_pte_t npt_break(struct npt_op *op, npt_pte_t *ptep, u64 gpa,
 
 	if (leaf_lvl != lvl)
 		npt_plan_add(&plan, gpa, npt_lvl_size(lvl), leaf_lvl);
-	npt_plan_add(&plan, gpa, npt_lvl_size(lvl), lvl);
+	/* A table broken for a collapse: its walks are cached too. */
+	if (npt_pte_is_table(op->t, READ_ONCE(*ptep), lvl))
+		npt_plan_add_table(&plan, gpa, npt_lvl_size(lvl), lvl);
+	else
+		npt_plan_add(&plan, gpa, npt_lvl_size(lvl), lvl);
 	old = xchg(ptep, op->t->break_val);
 	npt_flush(op, &plan);
 	return old;
@@ -1092,7 +1106,7 @@ static bool npt_unmap_table(struct npt_op *op, const struct npt_visit_ctx *ctx)
 		return false;
 	WRITE_ONCE(*ctx->ptep, 0);
 	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(1), 0);
-	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(1), 1);
+	npt_plan_add_table(&op->pending, ctx->start, npt_lvl_size(1), 1);
 	t->st.leaves[0] -= NPT_PTRS;
 	npt_op_free_table(op, child, 0);
 	return true;
@@ -1135,8 +1149,8 @@ static int npt_apply_visit(const struct npt_visit_ctx *ctx,
 					return 0;
 		}
 		WRITE_ONCE(*ctx->ptep, 0);
-		npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
-			     ctx->lvl);
+		npt_plan_add_table(&op->pending, ctx->start,
+				   npt_lvl_size(ctx->lvl), ctx->lvl);
 		npt_op_free_table(op, child, ctx->lvl - 1);
 		return 0;
 	}
@@ -1220,8 +1234,8 @@ static int npt_collapse_visit(const struct npt_visit_ctx *ctx,
 	/* The TLBs may hold the children's leaves, one level down. */
 	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
 		     ctx->lvl - 1);
-	npt_plan_add(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
-		     ctx->lvl);
+	npt_plan_add_table(&op->pending, ctx->start, npt_lvl_size(ctx->lvl),
+			   ctx->lvl);
 	t->st.leaves[ctx->lvl - 1] -= NPT_PTRS;
 	t->st.leaves[ctx->lvl]++;
 	npt_op_free_table(op, child, ctx->lvl - 1);

@@ -253,7 +253,8 @@ static void npt_plan_to_user(struct npt_plan *up,
 	u32 i, nr = min_t(u32, plan->nr, NPT_PLAN_RANGES);
 
 	memset(up, 0, sizeof(*up));
-	up->flags = plan->all ? NPT_PLAN_ALL : 0;
+	up->flags = (plan->all ? NPT_PLAN_ALL : 0) |
+		    (plan->tables ? NPT_PLAN_TABLES : 0);
 	up->nr = nr;
 	for (i = 0; i < nr; i++) {
 		up->range[i].gpa = plan->range[i].gpa;

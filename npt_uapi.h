@@ -337,10 +337,16 @@ struct npt_plan_range {
 
 /* The plan covers the whole table: invalidate everything. */
 #define NPT_PLAN_ALL		_BITUL(0)
+/*
+ * A table entry changed in one of the ranges (a table unlinked or folded
+ * into a block): cached walks go too, not only leaves, so no level hint.
+ */
+#define NPT_PLAN_TABLES		_BITUL(1)
 
 /**
  * struct npt_plan - what a mutation asks to invalidate
- * @flags:	%NPT_PLAN_ALL, or 0 when @range lists every change.
+ * @flags:	%NPT_PLAN_ALL, or 0 when @range lists every change; and
+ *		%NPT_PLAN_TABLES when a table entry changed.
  * @nr:		Valid entries in @range (0 when nothing was invalidated).
  * @range:	The ranges.
  *

@@ -596,6 +596,8 @@ void npt_conf_split_unmap(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, res.done, SZ_4K_ULL);
 		KUNIT_EXPECT_TRUE(test, npt_kt_plan_covers(&res.plan, mid,
 							   SZ_4K_ULL));
+		/* A split replaces a leaf, the block: no table entry changed. */
+		KUNIT_EXPECT_FALSE(test, res.plan.tables);
 		conf_expect_hole(test, t, mid);
 		npt_get_stats(t, &st);
 		for (l = 0; l < top; l++) {
@@ -618,6 +620,7 @@ void npt_conf_split_unmap(struct kunit *test)
 
 		/* The rest of the block: every split table is freed again. */
 		KUNIT_EXPECT_EQ(test, npt_unmap(t, g, size, 0, &res), 0);
+		KUNIT_EXPECT_TRUE(test, res.plan.tables);
 		KUNIT_EXPECT_EQ(test, env->live, cfg->root_pages);
 		for (lvl = 0; lvl < NPT_MAX_LEVELS; lvl++)
 			KUNIT_EXPECT_EQ(test, t->st.leaves[lvl], 0);
@@ -667,6 +670,7 @@ void npt_conf_split_protect(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, npt_protect(t, g, size, RWX, NPT_MT_WB, 0,
 						  &res), 0);
 		KUNIT_ASSERT_EQ(test, npt_collapse(t, g, size, &res), 0);
+		KUNIT_EXPECT_TRUE(test, res.plan.tables);
 		KUNIT_EXPECT_EQ(test, *npt_kt_ptep(t, g, top), block);
 		KUNIT_EXPECT_EQ(test, env->live, before);
 		conf_check(test, t, env);

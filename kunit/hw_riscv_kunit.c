@@ -150,7 +150,8 @@ static void rv_flush(void *arg, const struct npt_flush_plan *plan)
 	c->flushes++;
 	if (!c->fence)
 		return;
-	if (plan->all) {
+	/* A fence by address need not reach an unlinked table's walks. */
+	if (plan->all || plan->tables) {
 		npt_hw_rv_hfence_vmid(c->vmid);
 		return;
 	}

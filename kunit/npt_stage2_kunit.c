@@ -367,6 +367,8 @@ static void npt_s2_bbm_split(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].gpa, g);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].size, SZ_2M_ULL);
 	KUNIT_EXPECT_EQ(test, env->ev[0].plan.range[0].lvl, 1);
+	/* The break took a block, a leaf: its level is a good hint. */
+	KUNIT_EXPECT_FALSE(test, env->ev[0].plan.tables);
 	/* Then the unmapped page's flush, with the table already made. */
 	i = s2_first_flush(env, 1);
 	KUNIT_ASSERT_EQ(test, i, 1);
@@ -436,6 +438,9 @@ static void npt_s2_collapse_bbm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, env->ev[0].watched, S2_KT_BREAK);
 	KUNIT_EXPECT_TRUE(test, npt_kt_plan_covers(&env->ev[0].plan,
 						   SZ_2M_ULL, SZ_2M_ULL));
+	/* The break took a table entry: no TTL hint may narrow the TLBI. */
+	KUNIT_EXPECT_TRUE(test, env->ev[0].plan.tables);
+	KUNIT_EXPECT_TRUE(test, res.plan.tables);
 	for (i = 1; i < env->nr_ev; i++) {
 		if (env->ev[i].kind != NPT_KT_EV_FREE)
 			continue;

@@ -1225,6 +1225,8 @@ TEST_F(npt, unmap_split)
 	ASSERT_EQ(0, unmap_ex(self->fd, gpa + SZ_4K, SZ_4K, 0, &u));
 	EXPECT_EQ(SZ_4K, u.done);
 	EXPECT_TRUE(plan_covers(&u.plan, gpa + SZ_4K, SZ_4K));
+	/* A split changes leaves only: the block, then one page. */
+	EXPECT_FALSE(u.plan.flags & NPT_PLAN_TABLES);
 	EXPECT_EQ(ENOENT, translate(self->fd, gpa + SZ_4K, &x));
 	ASSERT_EQ(0, translate(self->fd, gpa, &x));
 	EXPECT_EQ(0, x.lvl);
@@ -1237,6 +1239,7 @@ TEST_F(npt, unmap_split)
 	ASSERT_EQ(0, unmap_ex(self->fd, 0, 4 * SZ_1G, 0, &u));
 	EXPECT_EQ(4 * SZ_1G, u.done);
 	EXPECT_TRUE(plan_covers(&u.plan, gpa, SZ_2M));
+	EXPECT_TRUE(u.plan.flags & NPT_PLAN_TABLES);
 	ASSERT_EQ(0, info(self->fd, &in));
 	EXPECT_EQ(variant->root_pages, in.table_pages);
 	EXPECT_EQ(0, in.leaves[0]);
@@ -1269,6 +1272,7 @@ TEST_F(npt, collapse)
 	ASSERT_EQ(0, ioctl(self->fd, NPT_COLLAPSE, &c));
 	EXPECT_EQ(SZ_1G, c.done);
 	EXPECT_TRUE(plan_covers(&c.plan, gpa, SZ_2M));
+	EXPECT_TRUE(c.plan.flags & NPT_PLAN_TABLES);
 	ASSERT_EQ(0, translate(self->fd, gpa + 0x1234, &x));
 	EXPECT_EQ(1, x.lvl);
 	EXPECT_EQ(HPA_BASE + 0x1234, x.hpa);

@@ -293,6 +293,7 @@ static void j_plan(const struct npt_plan *p)
 	__u32 i, nr = p->nr < NPT_PLAN_RANGES ? p->nr : NPT_PLAN_RANGES;
 
 	j_bool("plan_all", p->flags & NPT_PLAN_ALL);
+	j_bool("plan_tables", p->flags & NPT_PLAN_TABLES);
 	printf(",\"plan\":[");
 	for (i = 0; i < nr; i++) {
 		printf("%s{\"lvl\":%u", i ? "," : "", p->range[i].lvl);
@@ -326,6 +327,8 @@ static void print_plan(const char *cmd, __u64 done, const struct npt_plan *p)
 	for (i = 0; i < nr; i++)
 		printf(" [0x%llx +%s L%u]", p->range[i].gpa,
 		       size_str(p->range[i].length), p->range[i].lvl);
+	if (p->flags & NPT_PLAN_TABLES)
+		printf(", tables too");
 	printf("\n");
 }
 

@@ -105,6 +105,7 @@ struct runner {
 	bool flush_overflow;
 	u32 nfree_table;
 	u32 free_before_flush;
+	u64 op_table_pages;
 	/* flushed ranges whose first page was not mapped then (a break) */
 	u32 nbroken;
 	u64 broken[MAX_FLUSHES][2];
@@ -846,6 +847,13 @@ static void check_flushed(struct runner *r, const struct npt_op_result *res,
 	else if (r->nfree_table)
 		CHECK(r, res->plan.all || res->plan.nr, "table pages freed "
 		      "with an empty plan");
+	/* Fewer tables: one was unlinked, its cached walks must go too. */
+	CHECK(r, r->t->st.table_pages >= r->op_table_pages || res->plan.tables,
+	      "table pages %llu -> %llu, the plan says no table changed",
+	      (unsigned long long)r->op_table_pages,
+	      (unsigned long long)r->t->st.table_pages);
+	CHECK(r, !res->plan.tables || r->nfree_table,
+	      "the plan says a table changed, none was freed");
 }
 
 /* ---- generating arguments --------------------------------------------- */
@@ -1034,6 +1042,7 @@ static void begin_op(struct runner *r)
 	r->flush_overflow = false;
 	r->nfree_table = 0;
 	r->free_before_flush = 0;
+	r->op_table_pages = r->t->st.table_pages;
 	r->nbroken = 0;
 	npt_test_stop_calls = 0;
 }
