@@ -378,7 +378,7 @@ npt_pte_t npt_pte_hide_table(const struct npt_table *t, npt_pte_t pte,
 			     int lvl);
 int npt_topup(struct npt_table *t, unsigned long nr);
 int npt_topup_blocks(struct npt_table *t, unsigned long nr);
-bool npt_region_blocks(struct npt_table *t, u64 gpa);
+bool npt_region_blocks(struct npt_table *t, u64 gpa, u32 access);
 int npt_host_caps(struct npt_host_caps *caps);
 int npt_access(struct npt_table *t, u64 gpa, u32 access,
 	       struct npt_access_result *r);

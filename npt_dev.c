@@ -566,7 +566,7 @@ static int npt_handle_fault_ioctl(struct npt_ucmd *uc)
 	if (!res)
 		return -ENOMEM;
 	/* Without a block reserved the fault maps a 4 KiB page instead. */
-	if (npt_region_blocks(t, cmd->gpa))
+	if (npt_region_blocks(t, cmd->gpa, cmd->access))
 		npt_topup_blocks(t, 1);
 	for (i = 0; i < NPT_FAULT_TRIES; i++) {
 		ret = npt_handle_fault(t, cmd->gpa, cmd->access, res);

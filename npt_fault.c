@@ -210,23 +210,29 @@ static struct npt_region_state *npt_region_find(struct npt_table *t, u64 gpa)
  * npt_region_blocks() - whether a fault at an address may map a block
  * @t:		The table.
  * @gpa:	The faulting address.
+ * @access:	The faulting access, NPT_ACC_*.
  *
  * For callers of npt_handle_fault() that keep a block reserved
- * (npt_topup_blocks()) only where it can be used.
+ * (npt_topup_blocks()) only where it can be used, so that a fault
+ * npt_handle_fault() refuses reserves nothing.
  *
  * Context: task context, atomic or not (not hard or soft interrupt: the
  * table lock is not irq-safe); takes the table lock.
- * Return: true when @gpa lies in a region with %NPT_REGION_LAZY_BLOCKS
+ * Return: true when @access is one of the table's, @gpa lies in a region
+ * with %NPT_REGION_LAZY_BLOCKS whose maximum permissions allow @access,
  * and the table has leaves at the 2 MiB level.
  */
-bool npt_region_blocks(struct npt_table *t, u64 gpa)
+bool npt_region_blocks(struct npt_table *t, u64 gpa, u32 access)
 {
 	struct npt_region_state *rs;
 	bool ret;
 
+	if (!npt_access_ok(t, access))
+		return false;
 	spin_lock(&t->lock);
 	rs = npt_region_find(t, gpa);
 	ret = rs && (rs->rg.flags & NPT_REGION_LAZY_BLOCKS) &&
+	      (rs->rg.max_prot & npt_access_needs(access)) &&
 	      (t->leaf_lvls & BIT(NPT_BLOCK_LVL));
 	spin_unlock(&t->lock);
 	return ret;

@@ -461,7 +461,7 @@ static void npt_ept_no_1g(struct kunit *test)
 	cfg.cfg_leaf_lvls = 0x1;
 	t = npt_kt_create(test, env, &cfg, 0);
 	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
-	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, rg.gpa));
+	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, rg.gpa, NPT_ACC_READ));
 
 	/* A host's wider set: the table keeps EPT's levels 0 to 2. */
 	cfg.cfg_leaf_lvls = 0x1f;

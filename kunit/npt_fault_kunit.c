@@ -1530,6 +1530,12 @@ static void npt_flt_lazy_block(struct kunit *test)
 	u64 block;
 
 	KUNIT_ASSERT_EQ(test, npt_set_region(t, &rg), 0);
+	/* A block is wanted only for a fault the region resolves. */
+	KUNIT_EXPECT_TRUE(test, npt_region_blocks(t, page, WR));
+	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, page, EX));
+	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, page, NPT_ACC_MAX + 1));
+	KUNIT_EXPECT_FALSE(test, npt_region_blocks(t, FLT_LAZY - SZ_4K_ULL,
+						   RD));
 	KUNIT_ASSERT_EQ(test, npt_topup(t, fc->cfg.levels), 0);
 	KUNIT_ASSERT_EQ(test, npt_handle_fault(t, page, RD, &fr), 0);
 	KUNIT_EXPECT_EQ(test, fr.action, NPT_RESOLVED_MAPPED);

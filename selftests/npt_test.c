@@ -2990,7 +2990,7 @@ TEST_F_TIMEOUT(npt, dirty_log_threads_hw, 300)
  */
 TEST_F(npt, lazy_blocks)
 {
-	uint64_t base = 2 * SZ_1G, bm[8];
+	uint64_t base = 2 * SZ_1G, bm[8], live;
 	uint8_t buf[64], back[64];
 	struct npt_handle_fault h;
 	struct npt_dirty_log d;
@@ -3002,6 +3002,10 @@ TEST_F(npt, lazy_blocks)
 	/* One whole aligned 2 MiB, and 8 KiB after it. */
 	ASSERT_EQ(0, set_region(self->fd, base, SZ_2M + 2 * SZ_4K, RW,
 				NPT_BACKING_LAZY, NPT_REGION_LAZY_BLOCKS));
+	/* A fault refused for its access reserves no block. */
+	live = live_pages();
+	EXPECT_EQ(EINVAL, handle_fault(self->fd, base, NPT_ACC_MAX + 1, &h));
+	EXPECT_EQ(live, live_pages());
 	ASSERT_EQ(0, handle_fault(self->fd, base + 5 * SZ_4K + 8,
 				  NPT_ACC_WRITE, &h));
 	EXPECT_EQ(NPT_RESOLVED_MAPPED, h.action);
