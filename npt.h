@@ -385,6 +385,7 @@ int npt_access(struct npt_table *t, u64 gpa, u32 access,
 int npt_set_region(struct npt_table *t, const struct npt_region *rg);
 int npt_handle_fault(struct npt_table *t, u64 gpa, u32 access,
 		     struct npt_fault_result *res);
+int npt_dirty_log_range(struct npt_table *t, u64 gpa, u64 size);
 int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 		      unsigned long *bitmap, bool clear,
 		      struct npt_op_result *res);

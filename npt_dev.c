@@ -659,15 +659,16 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 	unsigned long *bm;
 	u64 *words;
 	u64 off, pages, dirty = 0;
-	int pass, ret = 0;
+	int ret;
 
 	if (cmd->flags & ~NPT_DIRTY_LOG_CLEAR)
 		return -EINVAL;
-	if (!cmd->length || cmd->length > NPT_DIRTY_LOG_MAX ||
-	    !IS_ALIGNED(cmd->gpa | cmd->length, NPT_PAGE_SIZE))
+	if (cmd->length > NPT_DIRTY_LOG_MAX)
 		return -EINVAL;
-	if (cmd->gpa + cmd->length < cmd->gpa)
-		return -EOVERFLOW;
+	/* The whole range, not only each chunk, lies in one region. */
+	ret = npt_dirty_log_range(t, cmd->gpa, cmd->length);
+	if (ret)
+		return ret;
 
 	bm = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
 	words = kmalloc(NPT_DIRTY_CHUNK_BYTES, GFP_KERNEL);
@@ -680,35 +681,27 @@ static int npt_dirty_log_ioctl(struct npt_ucmd *uc)
 
 	cmd->done = 0;
 	/*
-	 * A clear first reads the whole range without clearing (pass 0),
-	 * then zeroes the whole bitmap (pass 1), so that a range outside one
-	 * dirty-logged region fails with nothing written and a bitmap the
-	 * caller cannot write fails before any bit is cleared; then it reads
-	 * and clears chunk by chunk (pass 2).
+	 * A clear first zeroes the whole bitmap, so that a bitmap the caller
+	 * cannot write fails before any bit is cleared; then the range is
+	 * read (and cleared) chunk by chunk.
 	 */
-	for (pass = clear ? 0 : 2; pass < 3 && !ret; pass++) {
-		if (pass == 1) {
-			ret = npt_bitmap_clear(ubm, cmd->length);
-			continue;
-		}
-		for (off = 0; off < cmd->length; off += pages << NPT_PAGE_SHIFT) {
-			pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
-				      NPT_DIRTY_CHUNK_PAGES);
-			ret = npt_get_dirty_log(t, cmd->gpa + off,
-						pages << NPT_PAGE_SHIFT, bm,
-						pass && clear, res);
-			if (ret)
-				break;
-			if (!pass)
-				continue;
-			npt_plan_merge(plan, &res->plan);
-			dirty += bitmap_weight(bm, pages);
-			ret = npt_chunk_to_user(ubm, off, pages, bm, words);
-			if (ret)
-				break;
-			cmd->done = off + (pages << NPT_PAGE_SHIFT);
-			cond_resched();
-		}
+	if (clear)
+		ret = npt_bitmap_clear(ubm, cmd->length);
+	for (off = 0; !ret && off < cmd->length;
+	     off += pages << NPT_PAGE_SHIFT) {
+		pages = min_t(u64, (cmd->length - off) >> NPT_PAGE_SHIFT,
+			      NPT_DIRTY_CHUNK_PAGES);
+		ret = npt_get_dirty_log(t, cmd->gpa + off,
+					pages << NPT_PAGE_SHIFT, bm, clear, res);
+		if (ret)
+			break;
+		npt_plan_merge(plan, &res->plan);
+		dirty += bitmap_weight(bm, pages);
+		ret = npt_chunk_to_user(ubm, off, pages, bm, words);
+		if (ret)
+			break;
+		cmd->done = off + (pages << NPT_PAGE_SHIFT);
+		cond_resched();
 	}
 	if (!ret || cmd->done) {
 		int err;

@@ -698,6 +698,35 @@ static struct npt_region_state *npt_dirty_region(struct npt_table *t, u64 gpa,
 }
 
 /**
+ * npt_dirty_log_range() - the errno of a dirty-log harvest of a range
+ * @t:		The table.
+ * @gpa:	First page.
+ * @size:	Bytes.
+ *
+ * For callers that harvest a range in pieces, with npt_get_dirty_log() on
+ * each: a range that is not inside one dirty-logged region fails here,
+ * before any piece is read, though each piece alone may lie in one.
+ *
+ * Context: task context, atomic or not (not hard or soft interrupt: the
+ * table lock is not irq-safe); takes the table lock.
+ * Return: 0; -EINVAL, -EOVERFLOW or -ERANGE for the range itself
+ * (misaligned or empty, wrapping, beyond the table's width); -ENOENT when
+ * it is not inside one dirty-logged region.
+ */
+int npt_dirty_log_range(struct npt_table *t, u64 gpa, u64 size)
+{
+	int ret = npt_check_range(t, gpa, size);
+
+	if (ret)
+		return ret;
+	spin_lock(&t->lock);
+	ret = npt_dirty_region(t, gpa, size) ? 0 : -ENOENT;
+	spin_unlock(&t->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(npt_dirty_log_range);
+
+/**
  * npt_get_dirty_log() - read and optionally clear a region's dirty log
  * @t:		The table.
  * @gpa:	First page, inside a dirty-logged region.
@@ -715,8 +744,8 @@ static struct npt_region_state *npt_dirty_region(struct npt_table *t, u64 gpa,
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
- * Return: 0; -ENOENT when the range is not inside one dirty-logged
- * region; else an errno of the table.
+ * Return: 0; the errno of npt_dirty_log_range() for the range; else an
+ * errno of the table.
  */
 int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 		      unsigned long *bitmap, bool clear,
@@ -724,13 +753,12 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 {
 	struct npt_region_state *rs;
 	u64 i, first, pages = size >> NPT_PAGE_SHIFT;
-	int ret = 0;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if (!size || !IS_ALIGNED(gpa | size, NPT_PAGE_SIZE))
-		return -EINVAL;
-	if (gpa + size < gpa)
-		return -EOVERFLOW;
+	ret = npt_check_range(t, gpa, size);
+	if (ret)
+		return ret;
 
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);

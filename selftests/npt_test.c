@@ -2723,6 +2723,39 @@ TEST_F(npt, dirty_log_chunks)
 }
 
 /*
+ * Two adjacent dirty-logged regions of one chunk (128 MiB) each: a range
+ * across both is refused as a whole (ENOENT) although each chunk lies in
+ * one region, and nothing is written; a range beyond the width is
+ * ERANGE.
+ */
+TEST_F(npt, dirty_log_one_region)
+{
+	const uint64_t chunk = 128 * 1024 * 1024ULL, base = 8 * SZ_1G;
+	uint64_t words = 2 * chunk / SZ_4K / 64, top = 1ULL << variant->gpa_bits;
+	uint64_t *bm = calloc(words, 8);
+	struct npt_handle_fault h;
+
+	ASSERT_NE(NULL, bm);
+	ASSERT_EQ(0, set_region(self->fd, base, chunk, RW, NPT_BACKING_LAZY,
+				NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, set_region(self->fd, base + chunk, chunk, RW,
+				NPT_BACKING_LAZY, NPT_REGION_DIRTY_LOG));
+	ASSERT_EQ(0, handle_fault(self->fd, base, NPT_ACC_WRITE, &h));
+	for (int clear = 0; clear < 2; clear++) {
+		bm[0] = 0x5a5a;
+		EXPECT_EQ(ENOENT, dirty_log(self->fd, base, 2 * chunk, bm,
+					    clear, NULL));
+		EXPECT_EQ(0x5a5a, bm[0]);
+	}
+	/* Each region alone still holds its dirty page. */
+	ASSERT_EQ(0, dirty_log(self->fd, base, chunk, bm, true, NULL));
+	EXPECT_EQ(1, bm[0]);
+	EXPECT_EQ(ERANGE, dirty_log(self->fd, top - SZ_4K, 2 * SZ_4K, bm,
+				    false, NULL));
+	free(bm);
+}
+
+/*
  * A guest in user space: random accesses through NPT_ACCESS and
  * NPT_HANDLE_FAULT on a lazy, dirty-logged region, data through
  * NPT_WRITE_GUEST, and dirty logs taken now and then; every byte and

@@ -2166,6 +2166,8 @@ static void do_dirty_log(struct runner *r)
 		acc = A_EINVAL;
 	else if (gpa + size < gpa)
 		acc = A_EOVERFLOW;
+	else if (gpa + size > r->ia_size)
+		acc = A_ERANGE;
 	else if (!logging(r) || gpa < r->rg.gpa ||
 		 gpa + size > r->rg.gpa + r->rg.size)
 		acc = A_ENOENT;
