@@ -111,12 +111,6 @@ static bool npt_may_see_addresses(const struct file *file)
 /* What this CPU could walk, read once at load (probing it may touch CSRs). */
 static struct npt_host_caps npt_host;
 
-static bool npt_format_ok(u32 format)
-{
-	return format && format <= NPT_FORMAT_MAX &&
-	       npt_format_supported(format);
-}
-
 static int npt_get_caps(struct npt_ucmd *uc)
 {
 	struct npt_caps *cmd = uc->cmd;
@@ -124,9 +118,9 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	u32 f;
 	int ret;
 
-	if (cmd->flags || cmd->__reserved)
+	if (cmd->flags || cmd->__reserved || cmd->format > NPT_FORMAT_MAX)
 		return -EINVAL;
-	if (cmd->format && !npt_format_ok(cmd->format))
+	if (cmd->format && !npt_format_supported(cmd->format))
 		return -EOPNOTSUPP;
 
 	cmd->formats = 0;
@@ -208,9 +202,10 @@ static int npt_create_table(struct npt_ucmd *uc)
 	int fd, ret;
 
 	if ((cmd->flags & ~NPT_CREATE_CHECK_HOST) || !cmd->format ||
-	    (cmd->options & ~NPT_OPT_ALL) || cmd->max_pages > limit)
+	    cmd->format > NPT_FORMAT_MAX || (cmd->options & ~NPT_OPT_ALL) ||
+	    cmd->max_pages > limit)
 		return -EINVAL;
-	if (!npt_format_ok(cmd->format))
+	if (!npt_format_supported(cmd->format))
 		return -EOPNOTSUPP;
 
 	nf = kzalloc(sizeof(*nf), GFP_KERNEL_ACCOUNT);
