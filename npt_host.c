@@ -260,6 +260,7 @@ static int npt_arch_caps(struct npt_host_caps *caps)
 	return 0;
 }
 #elif defined(CONFIG_RISCV)
+#include <linux/once.h>
 #include <asm/cpufeature.h>
 #include <asm/csr.h>
 #include <asm/insn-def.h>
@@ -290,16 +291,29 @@ static bool npt_hgatp_mode(unsigned long mode, u32 *vmid_bits)
 	return true;
 }
 
+/*
+ * The modes and VMID bits hgatp keeps, probed once: they do not change,
+ * and a probe flushes the G-stage TLB of every VMID.
+ */
+static u32 npt_rv_formats, npt_rv_vmid_bits;
+
+static void npt_rv_probe(void)
+{
+	preempt_disable();
+	if (npt_hgatp_mode(HGATP_MODE_SV39X4, &npt_rv_vmid_bits))
+		npt_rv_formats |= BIT(NPT_FORMAT_SV39X4);
+	if (npt_hgatp_mode(HGATP_MODE_SV48X4, &npt_rv_vmid_bits))
+		npt_rv_formats |= BIT(NPT_FORMAT_SV48X4);
+	preempt_enable();
+}
+
 static int npt_arch_caps(struct npt_host_caps *caps)
 {
 	if (!riscv_isa_extension_available(NULL, h))
 		return -EOPNOTSUPP;
-	preempt_disable();
-	if (npt_hgatp_mode(HGATP_MODE_SV39X4, &caps->vmid_bits))
-		caps->formats |= BIT(NPT_FORMAT_SV39X4);
-	if (npt_hgatp_mode(HGATP_MODE_SV48X4, &caps->vmid_bits))
-		caps->formats |= BIT(NPT_FORMAT_SV48X4);
-	preempt_enable();
+	DO_ONCE_SLEEPABLE(npt_rv_probe);
+	caps->formats = npt_rv_formats;
+	caps->vmid_bits = npt_rv_vmid_bits;
 	if (riscv_has_extension_unlikely(RISCV_ISA_EXT_SVPBMT))
 		caps->options |= NPT_OPT_RV_SVPBMT;
 	caps->oa_bits = 56;
@@ -320,9 +334,10 @@ static int npt_arch_caps(struct npt_host_caps *caps)
  * Reads what the architecture makes readable: IA32_VMX_EPT_VPID_CAP and
  * the secondary-control MSR on x86 (with VMX), ID_AA64MMFR0/1/2_EL1 on
  * arm64 (when the kernel runs at EL2, with VHE), and the hgatp modes and
- * VMID bits that stick on RISC-V (with the H extension; hgatp is restored
- * and the G-stage TLB flushed, so call it only while no guest of this CPU
- * runs).
+ * VMID bits that stick on RISC-V (with the H extension; probed at the
+ * first call only, which restores hgatp and flushes the G-stage TLB, so
+ * make that call while no guest of this CPU runs: npt's own module init
+ * makes it).
  * Options that cannot be read (RISC-V Svadu) are not reported.
  *
  * Context: process context.
