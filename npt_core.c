@@ -669,24 +669,37 @@ static bool npt_fits(const struct npt_op *op, int lvl, u64 addr, u64 end)
 
 /*
  * Table pages needed below an entry at @lvl + 1 that becomes a new table
- * (empty, or split from a block) to do [addr, end) inside it.
+ * (empty, or split from a block) to do [addr, end) inside it; exact up to
+ * @cap, and past it some number above @cap: counting stops there, as the
+ * operation cannot have that many (a 4 KiB map of 2^52 bytes would count
+ * 2^31 tables under the table lock).
  */
 static unsigned long npt_count_new(const struct npt_op *op, int lvl,
-				   u64 addr, u64 end)
+				   u64 addr, u64 end, unsigned long cap)
 {
 	u64 size = npt_lvl_size(lvl);
 	unsigned long n = 0;
 
 	if (!lvl)
 		return 0;
-	while (addr < end) {
+	while (addr < end && n <= cap) {
 		u64 next = min((addr | (size - 1)) + 1, end);
 
 		if (!npt_fits(op, lvl, addr, next))
-			n += 1 + npt_count_new(op, lvl - 1, addr, next);
+			n += 1 + npt_count_new(op, lvl - 1, addr, next,
+					       cap - n);
 		addr = next;
 	}
 	return n;
+}
+
+/* Table pages the limit leaves an operation beyond those it counted. */
+static unsigned long npt_op_room(const struct npt_op *op)
+{
+	const struct npt_stats *st = &op->t->st;
+	u64 left = st->max_pages - st->table_pages - st->data_pages;
+
+	return left > op->need ? left - op->need : 0;
 }
 
 /* Entries of the level-0 table from @ctx's on that the range covers. */
@@ -772,7 +785,7 @@ static int npt_plan_visit(const struct npt_visit_ctx *ctx,
 	}
 	if (!npt_fits(op, ctx->lvl, ctx->addr, ctx->end))
 		op->need += 1 + npt_count_new(op, ctx->lvl - 1, ctx->addr,
-					      ctx->end);
+					      ctx->end, npt_op_room(op));
 	return 0;
 }
 

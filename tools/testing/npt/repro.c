@@ -930,6 +930,30 @@ static int api_edges(void)
 	return bug | b;
 }
 
+/*
+ * Planning stops counting at the page limit: a map of 2^51 bytes at 4 KiB
+ * (its host address not 2 MiB aligned) on a table of 64 pages fails with
+ * -ENOSPC at once, unchanged, instead of counting 2^30 tables under the
+ * table lock first.
+ */
+static int plan_bounded(void)
+{
+	struct npt_table *t = table_cfg(&(struct npt_config){
+		.format = NPT_FORMAT_EPT5, .max_pages = 64,
+	});
+	struct npt_op_result res;
+	long live = mm.live;
+	int ret, bug;
+
+	ret = npt_map(t, 0, 4096, 1ULL << 51, RW, NPT_MT_WB, 0, &res);
+	bug = ret != -ENOSPC || mm.live != live;
+	printf("%s plan-bounded: a 4 KiB map of 2^51 bytes, 64 pages: %d "
+	       "(expected %d), %ld pages more\n", bug ? "BUG" : "ok", ret,
+	       -ENOSPC, mm.live - live);
+	done(t);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -958,5 +982,6 @@ int main(void)
 	bugs += dirty_resolve_flush();
 	bugs += lazy_block_limits();
 	bugs += api_edges();
+	bugs += plan_bounded();
 	return bugs;
 }
