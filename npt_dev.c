@@ -27,6 +27,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -989,6 +990,9 @@ static long npt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EFAULT;
 	if (uc.user_size < op->min_size)
 		return -EINVAL;
+	/* As openat2() and clone3(): no structure grows past 4 KiB. */
+	if (uc.user_size > SZ_4K)
+		return -E2BIG;
 	uc.size = op->size;
 	ret = copy_struct_from_user(&buf, op->size, uc.ubuf, uc.user_size);
 	if (ret)

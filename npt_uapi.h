@@ -47,10 +47,11 @@
  *    %NPT_OPT_EPT_AD).
  *
  * The ioctl layer adds only: ENOTTY (unknown ioctl), E2BIG (nonzero bytes
- * past the end of the structure this kernel knows), EFAULT (bad user
- * pointer), EOPNOTSUPP (a format this build lacks, or with
- * %NPT_CREATE_CHECK_HOST what this CPU lacks) and, from NPT_CREATE_TABLE,
- * EMFILE / ENFILE (no free fd or file for the new table).  A caller
+ * past the end of the structure this kernel knows, or a size above 4096),
+ * EFAULT (bad user pointer), EOPNOTSUPP (a format this build lacks, or
+ * with %NPT_CREATE_CHECK_HOST what this CPU lacks) and, from
+ * NPT_CREATE_TABLE, EMFILE / ENFILE (no free fd or file for the new
+ * table).  A caller
  * without the privilege to see kernel addresses gets zeroes in their
  * place, not an error.
  *
@@ -164,7 +165,7 @@
  * uses only __u32 and __aligned_u64 fields and has no implicit padding.
  * The kernel reads min(size, its own size) bytes and requires any bytes it
  * does not know to be zero (else E2BIG); a size below the first version's
- * is EINVAL.  Output fields are written back up to min(size, its own size).
+ * is EINVAL, one above 4096 E2BIG.  Output fields are written back up to min(size, its own size).
  * A structure that has grown defines the size of each of its versions
  * (%NPT_CAPS_SIZE_VER0, ...).
  * Reserved fields must be zero (else EINVAL).  Pointers to user memory are

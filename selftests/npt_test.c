@@ -354,15 +354,22 @@ static size_t first_size(unsigned long req, size_t size)
  * Size probes, as selftests/iommu does them: a valid argument of @size
  * bytes is refused one byte short of its first version (EINVAL), accepted
  * with 8 more zero bytes, and refused with a nonzero byte past its end
- * (E2BIG).
+ * or a size past a page, zeroes or not (E2BIG).
  */
 static void probe_sizes_errno(struct __test_metadata *_metadata, int fd,
 			      unsigned long req, const void *arg, size_t size,
 			      int ok_errno)
 {
+	uint8_t *big = calloc(1, 2 * 4096);
 	uint64_t buf[128];
 	uint32_t *usize = (uint32_t *)buf;
 	int ret;
+
+	ASSERT_NE(NULL, big);
+	memcpy(big, arg, size);
+	*(uint32_t *)big = 4096 + 1;
+	EXPECT_ERRNO(E2BIG, ioctl(fd, req, big));
+	free(big);
 
 	ASSERT_LE(size + 16, sizeof(buf));
 	memset(buf, 0, sizeof(buf));
