@@ -1743,9 +1743,10 @@ EXPORT_SYMBOL_GPL(npt_protect);
  * block, where the format allows a block at that level.  Works bottom-up,
  * so 4 KiB pages can end as a 1 GiB block.  On Arm the block gets an
  * access flag that a CPU set in a page until the break's flush; on EPT
- * with A/D and RISC-V with Svadu an accessed flag set in a page while the
- * collapse runs may be lost, as when KVM recovers huge pages (the flag is
- * a hint; dirty flags a log reads are never folded, see the regions).
+ * with A/D and RISC-V with Svadu an accessed or dirty flag that a CPU sets
+ * in a page while the collapse runs may be lost, as when KVM recovers huge
+ * pages: outside dirty-logged regions, whose pages are never folded, the
+ * flags are hints.
  *
  * Context: process context, may sleep; takes the operation mutex, then the
  * table lock one chunk at a time.
@@ -2183,6 +2184,8 @@ static void npt_free_lvl(struct npt_table *t, npt_pte_t *table, int lvl)
 
 			npt_free_lvl(t, child, lvl - 1);
 			t->mm->free(t->mm_arg, child, 0);
+			/* Up to the page limit of them: let others run. */
+			npt_host_resched();
 		} else if (npt_pte_present(t, pte) && (pte & t->sw_owned)) {
 			t->mm->free(t->mm_arg, npt_table_va(t, pte),
 				    lvl * NPT_LVL_BITS);

@@ -189,6 +189,7 @@ void npt_host_quiesce(struct npt_table *t)
 	list_for_each_entry_safe(page, next, &done, lru) {
 		list_del(&page->lru);
 		t->mm->free(t->mm_arg, page_address(page), 0);
+		cond_resched();
 	}
 }
 
