@@ -239,7 +239,10 @@ bool npt_region_blocks(struct npt_table *t, u64 gpa, u32 access)
 }
 EXPORT_SYMBOL_GPL(npt_region_blocks);
 
-/* Largest dirty log: one bit per page of 1 TiB (32 MiB of bitmap). */
+/*
+ * Largest dirty log, and most a table's logs may hold together: one bit
+ * per page of 1 TiB (32 MiB of bitmap).
+ */
 #define NPT_DIRTY_MAX_PAGES	BIT_ULL(28)
 
 static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
@@ -303,6 +306,7 @@ out:
 /* Whether @rg can join the table's regions; lock held. */
 static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
 {
+	u64 logged = 0;
 	unsigned int i;
 
 	if (t->nr_regions == NPT_MAX_REGIONS)
@@ -312,7 +316,13 @@ static int npt_region_fits(struct npt_table *t, const struct npt_region *rg)
 
 		if (rg->gpa < o->gpa + o->size && o->gpa < rg->gpa + rg->size)
 			return -EEXIST;
+		if (t->regions[i].dirty)
+			logged += o->size >> NPT_PAGE_SHIFT;
 	}
+	/* The bitmaps are not table pages: bound them on their own. */
+	if ((rg->flags & NPT_REGION_DIRTY_LOG) &&
+	    logged + (rg->size >> NPT_PAGE_SHIFT) > NPT_DIRTY_MAX_PAGES)
+		return -ENOSPC;
 	return 0;
 }
 
@@ -414,10 +424,10 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
  * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
- * has %NPT_MAX_REGIONS or the dirty log would be too large; -ENOENT when
- * there is no region to remove; -EOPNOTSUPP for blocks from a provider
- * that cannot split them; else an errno of the table (a removal that
- * fails leaves the region as it was).
+ * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
+ * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
+ * a provider that cannot split them; else an errno of the table (a
+ * removal that fails leaves the region as it was).
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {

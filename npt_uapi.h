@@ -37,7 +37,8 @@
  *    dirty-logged region.
  *  - ENOSPC: the operation would exceed the table's page limit (table
  *    pages and pages of lazy regions together), the table has its
- *    maximum of regions, or a region's dirty log would be too large.
+ *    maximum of regions, or a dirty log would be too large (the logs of a
+ *    table cover 1 TiB at most, together).
  *  - ENOMEM: allocating a table page, a lazy page or a dirty log failed.
  *  - EPERM: a guest copy through a page the table does not own.
  *  - EINTR: an operation with %NPT_OP_INTERRUPTIBLE stopped early on a
