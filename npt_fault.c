@@ -443,6 +443,12 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	if (ret)
 		return ret;
 	if (rg->flags & NPT_REGION_DIRTY_LOG) {
+		/* A region refused allocates no bitmap (checked again below). */
+		spin_lock(&t->lock);
+		ret = npt_region_fits(t, rg);
+		spin_unlock(&t->lock);
+		if (ret)
+			return ret;
 		dirty = npt_host_zalloc(BITS_TO_LONGS(rg->size >>
 						      NPT_PAGE_SHIFT) *
 					sizeof(long));
