@@ -22,10 +22,11 @@
 #define EPT_TBL_FULL		BIT_ULL(53)	/* ignored by the CPU */
 #define EPT_LOG_WP		BIT_ULL(54)	/* ignored by the CPU */
 
-/* EPT memory types (SDM "EPT and Memory Typing"); 2, 3 and 7 reserved. */
+/* Guest-physical width of each depth. */
 #define EPT4_IA_BITS		48
 #define EPT5_IA_BITS		57
 
+/* EPT memory types (SDM "EPT and Memory Typing"); 2, 3 and 7 reserved. */
 #define EPT_MT_UC		0
 #define EPT_MT_WC		1
 #define EPT_MT_WT		4

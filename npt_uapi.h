@@ -166,9 +166,9 @@
  * uses only __u32 and __aligned_u64 fields and has no implicit padding.
  * The kernel reads min(size, its own size) bytes and requires any bytes it
  * does not know to be zero (else E2BIG); a size below the first version's
- * is EINVAL, one above 4096 E2BIG.  Output fields are written back up to min(size, its own size).
- * A structure that has grown defines the size of each of its versions
- * (%NPT_CAPS_SIZE_VER0, ...).
+ * is EINVAL, one above 4096 E2BIG.  Output fields are written back up to
+ * min(size, its own size).  A structure that has grown defines the size of
+ * each of its versions (%NPT_CAPS_SIZE_VER0, ...).
  * Reserved fields must be zero (else EINVAL).  Pointers to user memory are
  * passed as __aligned_u64.
  *
@@ -240,10 +240,10 @@ enum {
  * @__reserved:		Must be 0.
  *
  * With @format 0 the per-format fields (@options to @max_oa_bits) read as
- * 0.  A nonzero @format that this kernel cannot create fails with
- * EOPNOTSUPP.  Which formats this kernel can create (@formats) and which
- * the CPU could walk (@host_formats) are independent: tables built through
- * /dev/npt are never loaded into the CPU.
+ * 0.  A @format above %NPT_FORMAT_MAX fails with EINVAL, one this build
+ * lacks with EOPNOTSUPP.  Which formats this kernel can create (@formats)
+ * and which the CPU could walk (@host_formats) are independent: tables
+ * built through /dev/npt are never loaded into the CPU.
  */
 struct npt_caps {
 	__u32 size;
@@ -298,12 +298,12 @@ struct npt_caps {
  *		&struct npt_caps).
  *
  * Return: a new table fd (O_RDWR | O_CLOEXEC) on success.  EINVAL for a
- * bad field, EOPNOTSUPP for a nonzero @format this kernel cannot create
- * (or, with %NPT_CREATE_CHECK_HOST, that this CPU cannot walk with these
- * options, widths and leaf levels, a zero one being the format's
- * default, or with this VMID), ENOSPC
- * when the root alone exceeds @max_pages, ENOMEM, EMFILE / ENFILE when no
- * fd is free.
+ * bad field (@format 0 or above %NPT_FORMAT_MAX among them), EOPNOTSUPP
+ * for a @format this build lacks (or, with %NPT_CREATE_CHECK_HOST, that
+ * this CPU cannot walk with these options, widths and leaf levels, a zero
+ * one being the format's default, or with this VMID), ENOSPC when the
+ * root alone exceeds @max_pages, ENOMEM, EMFILE / ENFILE when no fd is
+ * free.
  */
 struct npt_create_table {
 	__u32 size;

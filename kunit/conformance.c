@@ -394,8 +394,8 @@ static bool conf_leaf_combo(struct kunit *test, struct npt_table *t,
 }
 
 /*
- * Every permission set and memory type, with and without IPAT, one
- * unknown bit of each included: conf_leaf_combo().
+ * Every permission set (one unknown bit included) and memory type (one
+ * unknown type included), with and without IPAT: conf_leaf_combo().
  */
 void npt_conf_leaf_combos(struct kunit *test)
 {
