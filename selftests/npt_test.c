@@ -893,6 +893,17 @@ TEST_F(npt, create_checks)
 	c.ia_bits = 64;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
 	c.ia_bits = variant->ia_bits;
+	/* An output width past the format's, a VMID it cannot hold. */
+	caps.format = variant->format;
+	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &caps));
+	c.oa_bits = caps.max_oa_bits + 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.oa_bits = 0;
+	c.vmid = variant->format <= NPT_FORMAT_EPT5 ? 1 :
+		 variant->format == NPT_FORMAT_ARM64_S2 ? 1U << 16 : 1U << 14;
+	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
+	c.vmid = 0;
+	caps.format = 0;
 	ASSERT_EQ(0, ioctl(self->dev, NPT_GET_CAPS, &caps));
 	c.max_pages = caps.max_table_pages + 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev, NPT_CREATE_TABLE, &c));
@@ -1139,6 +1150,47 @@ TEST_F(npt, map_errors)
 	EXPECT_EQ(0, map(self->fd, top - SZ_4K, HPA_BASE, SZ_4K, RW, 0));
 	ASSERT_EQ(0, translate(self->fd, top - 1, &x));
 	EXPECT_EQ(HPA_BASE + SZ_4K - 1, x.hpa);
+}
+
+/*
+ * The range calls refuse a misaligned range (EINVAL), one that wraps
+ * (EOVERFLOW), one past the width (ERANGE), and an age past
+ * NPT_AGE_MAX (EINVAL), changing nothing; so does a map whose host range
+ * wraps.
+ */
+TEST_F(npt, range_errors)
+{
+	uint64_t top = 1ULL << variant->gpa_bits, wrap = ~0ULL - SZ_4K + 1;
+	struct npt_info before, after;
+	uint64_t bm = 0;
+
+	ASSERT_EQ(0, map(self->fd, SZ_2M, HPA_BASE, SZ_2M, RW,
+			 NPT_OP_NO_BLOCKS));
+	ASSERT_EQ(0, info(self->fd, &before));
+
+	EXPECT_EQ(EOVERFLOW, map(self->fd, 0, wrap, 2 * SZ_4K, RW, 0));
+	EXPECT_EQ(EINVAL, protect(self->fd, SZ_2M + 0x800, SZ_4K, NPT_PROT_R,
+				  0, 0));
+	EXPECT_EQ(EINVAL, protect(self->fd, SZ_2M, SZ_4K + 1, NPT_PROT_R, 0,
+				  0));
+	EXPECT_EQ(EOVERFLOW, protect(self->fd, wrap, 2 * SZ_4K, NPT_PROT_R, 0,
+				     NPT_OP_HOLES_OK));
+	EXPECT_EQ(ERANGE, protect(self->fd, top - SZ_4K, 2 * SZ_4K,
+				  NPT_PROT_R, 0, NPT_OP_HOLES_OK));
+	EXPECT_EQ(EINVAL, collapse(self->fd, SZ_2M + 0x800, SZ_2M));
+	EXPECT_EQ(EOVERFLOW, collapse(self->fd, wrap, 2 * SZ_4K));
+	EXPECT_EQ(ERANGE, collapse(self->fd, top - SZ_4K, 2 * SZ_4K));
+	EXPECT_EQ(EINVAL, age(self->fd, SZ_2M + 0x800, SZ_4K, &bm, false,
+			      NULL));
+	EXPECT_EQ(EINVAL, age(self->fd, 0, NPT_AGE_MAX + SZ_4K, NULL, false,
+			      NULL));
+	EXPECT_EQ(EOVERFLOW, age(self->fd, wrap, 2 * SZ_4K, &bm, false, NULL));
+	EXPECT_EQ(ERANGE, age(self->fd, top - SZ_4K, 2 * SZ_4K, &bm, false,
+			      NULL));
+
+	ASSERT_EQ(0, info(self->fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	EXPECT_EQ(0, bm);
 }
 
 TEST_F(npt, map_replace)
