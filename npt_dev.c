@@ -119,10 +119,15 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	u32 f;
 	int ret;
 
-	if (cmd->flags || cmd->__reserved || cmd->format > NPT_FORMAT_MAX)
+	if (cmd->flags || cmd->__reserved)
 		return -EINVAL;
-	if (cmd->format && !npt_format_supported(cmd->format))
-		return -EOPNOTSUPP;
+	/* The per-format fields; all 0 for @format 0. */
+	memset(&fi, 0, sizeof(fi));
+	if (cmd->format) {
+		ret = npt_format_info(cmd->format, &fi);
+		if (ret)
+			return ret;
+	}
 
 	cmd->formats = 0;
 	for (f = 1; f <= NPT_FORMAT_MAX; f++)
@@ -140,23 +145,12 @@ static int npt_get_caps(struct npt_ucmd *uc)
 	cmd->host_leaf_lvls = npt_host.leaf_lvls;
 	cmd->host_vmid_bits = npt_host.vmid_bits;
 
-	cmd->options = 0;
-	cmd->prot = 0;
-	cmd->memtypes = 0;
-	cmd->min_ia_bits = 0;
-	cmd->max_ia_bits = 0;
-	cmd->max_oa_bits = 0;
-	if (cmd->format) {
-		ret = npt_format_info(cmd->format, &fi);
-		if (ret)
-			return ret;
-		cmd->options = fi.options;
-		cmd->prot = fi.prot;
-		cmd->memtypes = fi.memtypes;
-		cmd->min_ia_bits = fi.ia_min;
-		cmd->max_ia_bits = fi.ia_max;
-		cmd->max_oa_bits = fi.oa_max;
-	}
+	cmd->options = fi.options;
+	cmd->prot = fi.prot;
+	cmd->memtypes = fi.memtypes;
+	cmd->min_ia_bits = fi.ia_min;
+	cmd->max_ia_bits = fi.ia_max;
+	cmd->max_oa_bits = fi.oa_max;
 	return npt_respond(uc);
 }
 
