@@ -12,7 +12,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "npt_kunit.h"
-#include "npt_ref.h"
 
 #define RWX	(NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
 #define RW	(NPT_PROT_R | NPT_PROT_W)
@@ -402,12 +401,7 @@ void npt_conf_leaf_combos(struct kunit *test)
 	const struct npt_kt_cfg *cfg = conf_cfg(test);
 	struct npt_kt_env *env = npt_kt_env(test);
 	struct npt_table *t = npt_kt_create(test, env, cfg, 0);
-	const struct ref_fmt f = {
-		.format = cfg->format,
-		.options = cfg->options,
-		.oa_bits = t->oa_bits,
-		.levels = t->levels,
-	};
+	const struct ref_fmt f = npt_kt_ref_fmt(t);
 	unsigned int ok = 0;
 	u32 prot, mt;
 

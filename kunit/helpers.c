@@ -12,7 +12,6 @@
 #include <linux/module.h>
 #include <linux/string.h>
 #include "npt_kunit.h"
-#include "npt_ref.h"
 
 static struct npt_kt_event *npt_kt_event(struct npt_kt_env *env,
 					 enum npt_kt_ev_kind kind)
@@ -235,6 +234,17 @@ static void npt_kt_bad_add(struct npt_kt_bad *bad, npt_pte_t pte, int lvl,
 	}
 }
 
+/* What the reading of the manuals (npt_ref.c) needs to know of @t. */
+struct ref_fmt npt_kt_ref_fmt(const struct npt_table *t)
+{
+	return (struct ref_fmt){
+		.format = t->format,
+		.options = t->options,
+		.oa_bits = t->oa_bits,
+		.levels = t->levels,
+	};
+}
+
 /*
  * Why the independent reading of the formats (npt_ref.c) disagrees with
  * the present entry @pte at @lvl, or NULL: it must find nothing wrong,
@@ -244,12 +254,7 @@ static void npt_kt_bad_add(struct npt_kt_bad *bad, npt_pte_t pte, int lvl,
 static const char *npt_kt_ref_check(struct npt_table *t, npt_pte_t pte,
 				    int lvl)
 {
-	const struct ref_fmt f = {
-		.format = t->format,
-		.options = t->options,
-		.oa_bits = t->oa_bits,
-		.levels = t->levels,
-	};
+	const struct ref_fmt f = npt_kt_ref_fmt(t);
 	struct ref_entry re;
 	u32 prot, attr;
 

@@ -10,6 +10,7 @@
 
 #include <kunit/test.h>
 #include "../npt_priv.h"
+#include "npt_ref.h"
 
 #define SZ_4K_ULL	BIT_ULL(12)
 #define SZ_1M_ULL	BIT_ULL(20)
@@ -107,6 +108,7 @@ struct npt_kt_bad {
 
 unsigned long npt_kt_count(struct npt_table *t, u64 *leaves, u64 *tables,
 			   struct npt_kt_bad *bad);
+struct ref_fmt npt_kt_ref_fmt(const struct npt_table *t);
 struct npt_kt_snap *npt_kt_snap(struct kunit *test, struct npt_table *t,
 				struct npt_kt_env *env);
 bool npt_kt_snap_same(struct npt_table *t, struct npt_kt_env *env,
