@@ -1818,9 +1818,7 @@ noinline int npt_translate_failed(struct npt_table *t, u64 gpa,
  */
 int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr)
 {
-	if (likely(t->linear))
-		return t->fmt->translate(t, gpa, tr);
-	return npt_translate_slow(t, gpa, tr);
+	return t->translate(t, gpa, tr);
 }
 EXPORT_SYMBOL_GPL(npt_translate);
 
@@ -2112,6 +2110,8 @@ int npt_table_create(const struct npt_config *cfg, struct npt_table **out)
 	if (ret)
 		goto out_free;
 	t->dirty_log_hw = t->hw_ad && t->dirty_bit;
+	if (!t->linear)
+		t->translate = npt_translate_slow;
 	if (WARN_ON_ONCE(t->levels > NPT_MAX_LEVELS || t->levels < 2)) {
 		ret = -EINVAL;
 		goto out_free;

@@ -68,6 +68,8 @@ static void ept_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = 52;
 }
 
+static npt_translate_fn ept_translator(const struct npt_table *t);
+
 static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 {
 	struct npt_format_info fi;
@@ -115,6 +117,7 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = EPT_SW_OWNED;
 	t->tbl_full = EPT_TBL_FULL;
 	t->log_wp = EPT_LOG_WP;
+	t->translate = ept_translator(t);
 	return 0;
 }
 
@@ -163,10 +166,14 @@ static int ept_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 }
 
 /*
- * The memory type of each EPT_MT value; the reserved 2, 3 and 7, which no
- * entry of npt holds (ept_validate()), read as write-back.
+ * The attr of each value of a leaf's bits 6:3, its EPT_MT and EPT_IPAT;
+ * the reserved memory types 2, 3 and 7, which no entry of npt holds
+ * (ept_validate()), read as write-back.
  */
-static const u8 ept_mt_to_npt[8] = {
+#define EPT_MT_IPAT		(EPT_MT | EPT_IPAT)
+#define EPT_ATTR_IPAT		BIT(3)	/* EPT_IPAT in the index */
+
+static const u16 ept_attr_to_npt[16] = {
 	[EPT_MT_UC] = NPT_MT_DEVICE,
 	[EPT_MT_WC] = NPT_MT_NC,
 	[2] = NPT_MT_WB,
@@ -175,28 +182,53 @@ static const u8 ept_mt_to_npt[8] = {
 	[EPT_MT_WP] = NPT_MT_WP,
 	[EPT_MT_WB] = NPT_MT_WB,
 	[7] = NPT_MT_WB,
+	[EPT_ATTR_IPAT | EPT_MT_UC] = NPT_MT_DEVICE | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | EPT_MT_WC] = NPT_MT_NC | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | 2] = NPT_MT_WB | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | 3] = NPT_MT_WB | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | EPT_MT_WT] = NPT_MT_WT | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | EPT_MT_WP] = NPT_MT_WP | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | EPT_MT_WB] = NPT_MT_WB | NPT_ATTR_IPAT,
+	[EPT_ATTR_IPAT | 7] = NPT_MT_WB | NPT_ATTR_IPAT,
 };
 
-static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
-		       u32 *prot, u32 *attr)
+/* The prot and attr of the EPT leaf @pte, with @mbec a constant. */
+static __always_inline void ept_decode_leaf(npt_pte_t pte, bool mbec,
+					    u32 *prot, u32 *attr)
 {
 	*prot = ((pte & EPT_R) ? NPT_PROT_R : 0) |
 		((pte & EPT_W) ? NPT_PROT_W : 0) |
 		((pte & EPT_X) ? NPT_PROT_X : 0) |
-		(((t->options & NPT_OPT_EPT_MBEC) && (pte & EPT_UX)) ?
-		 NPT_PROT_UX : 0);
-	*attr = ept_mt_to_npt[FIELD_GET(EPT_MT, pte)] |
-		((pte & EPT_IPAT) ? NPT_ATTR_IPAT : 0);
+		((mbec && (pte & EPT_UX)) ? NPT_PROT_UX : 0);
+	*attr = ept_attr_to_npt[FIELD_GET(EPT_MT_IPAT, pte)];
 }
 
-/* The walk facts of an EPT table @levels deep. */
-static __always_inline struct npt_walk_facts
-ept_walk_facts(const struct npt_table *t, int levels)
+static void ept_decode_plain(const struct npt_table *t, npt_pte_t pte,
+			     int lvl, u32 *prot, u32 *attr)
+{
+	ept_decode_leaf(pte, false, prot, attr);
+}
+
+static void ept_decode_mbec(const struct npt_table *t, npt_pte_t pte,
+			    int lvl, u32 *prot, u32 *attr)
+{
+	ept_decode_leaf(pte, true, prot, attr);
+}
+
+static void ept_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
+		       u32 *prot, u32 *attr)
+{
+	ept_decode_leaf(pte, t->options & NPT_OPT_EPT_MBEC, prot, attr);
+}
+
+/* The walk facts of an EPT table @levels deep, with or without MBEC. */
+static __always_inline struct npt_walk_facts ept_walk_facts(int levels,
+							    bool mbec)
 {
 	return (struct npt_walk_facts){
 		.ia_bits = levels == 5 ? EPT5_IA_BITS : EPT4_IA_BITS,
 		.root_lvl = levels - 1,
-		.present = t->present,
+		.present = EPT_RWX | (mbec ? EPT_UX : 0),
 		.tbl_mask = EPT_PS,
 		.tbl_val = 0,
 		.addr_mask = EPT_ADDR,
@@ -204,15 +236,45 @@ ept_walk_facts(const struct npt_table *t, int levels)
 	};
 }
 
-/* One instance per depth, so that the walk knows where it starts. */
-static int ept_translate(struct npt_table *t, u64 gpa,
-			 struct npt_translation *tr)
+/*
+ * One instance per depth and MBEC setting, so that the walk knows where
+ * it starts and which bits make an entry present.
+ */
+static int ept4_translate(struct npt_table *t, u64 gpa,
+			  struct npt_translation *tr)
 {
+	return npt_translate_fmt(t, gpa, tr, ept_decode_plain, true,
+				 ept_walk_facts(4, false));
+}
+
+static int ept4_mbec_translate(struct npt_table *t, u64 gpa,
+			       struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, ept_decode_mbec, true,
+				 ept_walk_facts(4, true));
+}
+
+static int ept5_translate(struct npt_table *t, u64 gpa,
+			  struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, ept_decode_plain, true,
+				 ept_walk_facts(5, false));
+}
+
+static int ept5_mbec_translate(struct npt_table *t, u64 gpa,
+			       struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, ept_decode_mbec, true,
+				 ept_walk_facts(5, true));
+}
+
+static npt_translate_fn ept_translator(const struct npt_table *t)
+{
+	bool mbec = t->options & NPT_OPT_EPT_MBEC;
+
 	if (t->levels == 5)
-		return npt_translate_fmt(t, gpa, tr, ept_decode, true,
-					 ept_walk_facts(t, 5));
-	return npt_translate_fmt(t, gpa, tr, ept_decode, true,
-				 ept_walk_facts(t, 4));
+		return mbec ? ept5_mbec_translate : ept5_translate;
+	return mbec ? ept4_mbec_translate : ept4_translate;
 }
 
 static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,
@@ -306,7 +368,6 @@ const struct npt_fmt npt_fmt_ept = {
 	.leaf = ept_leaf,
 	.table = ept_table,
 	.decode = ept_decode,
-	.translate = ept_translate,
 	.validate = ept_validate,
 	.root_regs = ept_root_regs,
 	.walk_prot = ept_walk_prot,

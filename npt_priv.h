@@ -21,6 +21,9 @@
 
 struct npt_table;
 
+typedef int (*npt_translate_fn)(struct npt_table *t, u64 gpa,
+				struct npt_translation *tr);
+
 #define NPT_MAX_REGIONS		16
 
 /**
@@ -60,9 +63,6 @@ enum npt_bad {
  *		refuse.
  * @table:	A table entry pointing to the table page at @pa.
  * @decode:	NPT_PROT_* and memory attributes of the present leaf @pte.
- * @translate:	npt_translate() over a linear provider:
- *		npt_translate_fmt() instantiated with the format's @decode
- *		and entry facts.
  * @validate:	Why present @pte at @lvl is not an entry the hardware walks
  *		as intended, or %NPT_BAD_NONE.
  * @root_regs:	The root register values for the table.
@@ -82,8 +82,6 @@ struct npt_fmt {
 	npt_pte_t (*table)(const struct npt_table *t, phys_addr_t pa);
 	void (*decode)(const struct npt_table *t, npt_pte_t pte, int lvl,
 		       u32 *prot, u32 *attr);
-	int (*translate)(struct npt_table *t, u64 gpa,
-			 struct npt_translation *tr);
 	enum npt_bad (*validate)(const struct npt_table *t, npt_pte_t pte,
 				 int lvl);
 	void (*root_regs)(const struct npt_table *t,
@@ -114,7 +112,7 @@ struct npt_page_cache {
  * struct npt_table - one nested page table
  * @fmt:	Its format's encoder.
  * @linear:	@mm->linear, read on every walk: table addresses are
- *		computed, and npt_translate() takes @fmt's translate op.
+ *		computed, and @translate is @fmt's.
  * @format:	NPT_FORMAT_* value.
  * @options:	NPT_OPT_* the table was created with.
  * @levels:	Number of levels; the root is level @levels - 1.
@@ -167,6 +165,10 @@ struct npt_page_cache {
  *		that covered the table whole sets it; an unmap that enters
  *		the table clears it.  The plan of a protect skips a table
  *		with it instead of scanning it for holes.
+ * @translate:	What npt_translate() calls: over a linear provider,
+ *		npt_translate_fmt() instantiated with @fmt's decode and
+ *		entry facts for the table's depth and options, which @fmt's
+ *		init chooses.
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
  * @va_off:	Virtual minus physical address of every table page, when
@@ -225,6 +227,7 @@ struct npt_table {
 	npt_pte_t sw_owned;
 	npt_pte_t log_wp;
 	npt_pte_t tbl_full;
+	npt_translate_fn translate;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
 	uintptr_t va_off;

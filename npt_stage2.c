@@ -85,6 +85,8 @@ static void s2_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = s2_pa_bits[sizeof(s2_pa_bits) - 1];
 }
 
+static npt_translate_fn s2_translator(const struct npt_table *t);
+
 static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 {
 	u32 ia = cfg->ia_bits ?: 40;
@@ -128,6 +130,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = S2_SW_OWNED;
 	t->tbl_full = S2_TBL_FULL;
 	t->log_wp = S2_LOG_WP;
+	t->translate = s2_translator(t);
 	return 0;
 }
 
@@ -175,20 +178,24 @@ static int s2_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
+/*
+ * The memory type of each MemAttr value npt writes; the others, which no
+ * entry of npt holds (s2_validate()), read as write-back.
+ */
+static const u8 s2_memattr_to_npt[16] = {
+	[S2_MEMATTR_DEVICE] = NPT_MT_DEVICE,
+	[S2_MEMATTR_NC] = NPT_MT_NC,
+};
+
+static_assert(NPT_MT_WB == 0);
+
 static void s2_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		      u32 *prot, u32 *attr)
 {
-	u32 memattr = FIELD_GET(S2_MEMATTR, pte);
-
 	*prot = ((pte & S2_AP_R) ? NPT_PROT_R : 0) |
 		((pte & S2_AP_W) ? NPT_PROT_W : 0) |
 		((pte & S2_XN) ? 0 : NPT_PROT_X);
-	if (memattr == S2_MEMATTR_NC)
-		*attr = NPT_MT_NC;
-	else if (memattr == S2_MEMATTR_DEVICE)
-		*attr = NPT_MT_DEVICE;
-	else
-		*attr = NPT_MT_WB;
+	*attr = s2_memattr_to_npt[FIELD_GET(S2_MEMATTR, pte)];
 }
 
 /* The walk facts of a stage-2 table whose root is at npt level @root_lvl. */
@@ -210,19 +217,36 @@ s2_walk_facts(const struct npt_table *t, int root_lvl)
  * One instance per depth, which the input width decides: 2 levels up to
  * 34 bits, 3 up to 43, 4 from 44.
  */
-static int s2_translate(struct npt_table *t, u64 gpa,
-			struct npt_translation *tr)
+static int s2_translate_l1(struct npt_table *t, u64 gpa,
+			   struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+				 s2_walk_facts(t, 1));
+}
+
+static int s2_translate_l2(struct npt_table *t, u64 gpa,
+			   struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+				 s2_walk_facts(t, 2));
+}
+
+static int s2_translate_l3(struct npt_table *t, u64 gpa,
+			   struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
+				 s2_walk_facts(t, 3));
+}
+
+static npt_translate_fn s2_translator(const struct npt_table *t)
 {
 	switch (npt_root_lvl(t)) {
 	case 3:
-		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-					 s2_walk_facts(t, 3));
+		return s2_translate_l3;
 	case 2:
-		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-					 s2_walk_facts(t, 2));
+		return s2_translate_l2;
 	default:
-		return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-					 s2_walk_facts(t, 1));
+		return s2_translate_l1;
 	}
 }
 
@@ -307,7 +331,6 @@ const struct npt_fmt npt_fmt_stage2 = {
 	.leaf = s2_leaf,
 	.table = s2_table,
 	.decode = s2_decode,
-	.translate = s2_translate,
 	.validate = s2_validate,
 	.root_regs = s2_root_regs,
 	.syndrome = s2_syndrome,

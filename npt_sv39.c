@@ -61,6 +61,8 @@ static void sv_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = 56;
 }
 
+static npt_translate_fn sv_translator(const struct npt_table *t);
+
 static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 {
 	struct npt_format_info fi;
@@ -101,6 +103,7 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = SV_RSW_OWNED;
 	t->tbl_full = SV_RSW_FULL;
 	t->log_wp = SV_RSW_LOG_WP;
+	t->translate = sv_translator(t);
 	return 0;
 }
 
@@ -141,16 +144,21 @@ static int sv_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 	return 0;
 }
 
+/* The memory type of each PBMT value; the reserved 3 reads as PMA. */
+static const u8 sv_pbmt_to_npt[4] = {
+	[0] = NPT_MT_WB,
+	[SV_PBMT_NC] = NPT_MT_NC,
+	[SV_PBMT_IO] = NPT_MT_DEVICE,
+	[SV_PBMT_RESERVED] = NPT_MT_WB,
+};
+
 static void sv_decode(const struct npt_table *t, npt_pte_t pte, int lvl,
 		      u32 *prot, u32 *attr)
 {
-	u32 pbmt = FIELD_GET(SV_PBMT, pte);
-
 	*prot = ((pte & SV_R) ? NPT_PROT_R : 0) |
 		((pte & SV_W) ? NPT_PROT_W : 0) |
 		((pte & SV_X) ? NPT_PROT_X : 0);
-	*attr = pbmt == SV_PBMT_NC ? NPT_MT_NC :
-		pbmt == SV_PBMT_IO ? NPT_MT_DEVICE : NPT_MT_WB;
+	*attr = sv_pbmt_to_npt[FIELD_GET(SV_PBMT, pte)];
 }
 
 /* The walk facts of a G-stage table @levels deep. */
@@ -168,14 +176,23 @@ static __always_inline struct npt_walk_facts sv_walk_facts(int levels)
 }
 
 /* One instance per depth, so that the walk knows where it starts. */
-static int sv_translate(struct npt_table *t, u64 gpa,
-			struct npt_translation *tr)
+static int sv39x4_translate(struct npt_table *t, u64 gpa,
+			    struct npt_translation *tr)
 {
-	if (t->levels == 4)
-		return npt_translate_fmt(t, gpa, tr, sv_decode, true,
-					 sv_walk_facts(4));
 	return npt_translate_fmt(t, gpa, tr, sv_decode, true,
 				 sv_walk_facts(3));
+}
+
+static int sv48x4_translate(struct npt_table *t, u64 gpa,
+			    struct npt_translation *tr)
+{
+	return npt_translate_fmt(t, gpa, tr, sv_decode, true,
+				 sv_walk_facts(4));
+}
+
+static npt_translate_fn sv_translator(const struct npt_table *t)
+{
+	return t->levels == 4 ? sv48x4_translate : sv39x4_translate;
 }
 
 static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,
@@ -258,7 +275,6 @@ const struct npt_fmt npt_fmt_sv = {
 	.leaf = sv_leaf,
 	.table = sv_table,
 	.decode = sv_decode,
-	.translate = sv_translate,
 	.validate = sv_validate,
 	.root_regs = sv_root_regs,
 	.syndrome = sv_syndrome,
