@@ -1565,6 +1565,38 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
 	return ret;
 }
 
+/**
+ * npt_log_wrprotect() - write-protect a range for a dirty log, in chunks
+ * @t:		The table.
+ * @gpa:	First guest-physical address, page aligned.
+ * @size:	Bytes, page aligned, nonzero.
+ * @res:	Filled with what was done (@res->done) and invalidated.
+ *
+ * npt_wrprotect_locked() with @wp, planned and provisioned for the whole
+ * range first, then applied 1 GiB at a time, dropping the table lock in
+ * between as every range operation does.  Only a fault resolved between
+ * two chunks, after which a chunk must provision again, can fail it with
+ * a prefix done.
+ *
+ * Context: process context, may sleep; the operation mutex held, the
+ * table lock not.
+ * Return: 0 or an errno of the table in npt_uapi.h.
+ */
+int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size,
+		      struct npt_op_result *res)
+{
+	struct npt_op op;
+	int ret;
+
+	lockdep_assert_held(&t->op_lock);
+	memset(res, 0, sizeof(*res));
+	ret = npt_op_init(&op, t, NPT_KIND_WRPROTECT, gpa, size, 0, 0);
+	if (ret)
+		return ret;
+	op.res = res;
+	return npt_op_chunked(&op);
+}
+
 /*
  * npt_lookup_fmt() over a provider that is not linear: the table's own
  * entry facts, and its phys_to_virt op for every table page.

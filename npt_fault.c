@@ -14,7 +14,9 @@
 #include <linux/bitops.h>
 #include <linux/export.h>
 #include <linux/limits.h>
+#include <linux/math.h>
 #include <linux/minmax.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include "npt_priv.h"
 
@@ -404,6 +406,51 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
 	return 0;
 }
 
+/* Dirty-log harvests and write-protections apply this much at a time. */
+#define NPT_LOG_CHUNK		SZ_1G
+
+/*
+ * Clear the dirty flags in @rg, a region about to be logged by them, a
+ * chunk at a time, with the operation mutex held.  A write between two
+ * chunks sets a flag again, for the log's first harvest.
+ */
+static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
+{
+	u64 gpa = rg->gpa, end = gpa + rg->size, next;
+	struct npt_op_result res;
+	int ret = 0;
+
+	for (; !ret && gpa < end; gpa = next) {
+		next = min(round_down(gpa, NPT_LOG_CHUNK) + NPT_LOG_CHUNK, end);
+		spin_lock(&t->lock);
+		ret = npt_harvest_locked(t, gpa, next - gpa, true, &res);
+		spin_unlock(&t->lock);
+		if (next < end)
+			npt_host_resched();
+	}
+	return ret;
+}
+
+/*
+ * Take back the region @rs whose write-protection failed after @done
+ * bytes, with the operation mutex held: give the write permission back
+ * to the leaves it took it from, and remove the region.  Those leaves are
+ * in whole chunks after the split of a block at the region's start, so
+ * giving it back splits nothing and cannot fail.
+ */
+static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
+			  u64 done)
+{
+	struct npt_op_result res;
+
+	spin_lock(&t->lock);
+	if (done)
+		WARN_ON_ONCE(npt_wrprotect_locked(t, rs->rg.gpa, done, false,
+						  &res));
+	*rs = t->regions[--t->nr_regions];
+	spin_unlock(&t->lock);
+}
+
 /**
  * npt_set_region() - declare or remove guest memory the fault path serves
  * @t:		The table.
@@ -416,8 +463,12 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
  * are logged by npt_handle_fault(); or, where the hardware sets a dirty
  * flag (EPT with A/D, RISC-V with Svadu), the leaves keep their
  * permissions, their dirty flags are cleared and npt_get_dirty_log()
- * harvests them.  With %NPT_REGION_LAZY_BLOCKS a lazy region's faults map
- * 2 MiB blocks where they fit and one is reserved (npt_topup_blocks()).
+ * harvests them.  Either is done 1 GiB at a time, dropping the table
+ * lock in between (the write-protection once the region serves faults,
+ * so that a write to what it protected is logged): a write in the region
+ * before this returns may be missing from the log.  With
+ * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
+ * they fit and one is reserved (npt_topup_blocks()).
  * Regions do not overlap.  Removing a region unmaps nothing; a log that
  * write-protected gives back the write permission it took away.
  *
@@ -427,13 +478,13 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
  * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
  * a provider that cannot split them; else an errno of the table (a
- * removal that fails leaves the region as it was).
+ * declaration or a removal that fails leaves the table as it was).
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
 	struct npt_region_state *rs;
-	struct npt_op_result res;
 	unsigned long *dirty = NULL;
+	struct npt_op_result res;
 	int ret;
 
 	if (!rg->size)
@@ -459,21 +510,30 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	ret = npt_region_fits(t, rg);
-	if (!ret && dirty && t->dirty_log_hw) {
-		ret = npt_harvest_locked(t, rg->gpa, rg->size, true, &res);
-	} else if (!ret && dirty) {
-		/* It may drop the spinlock to allocate: check again. */
-		ret = npt_wrprotect_locked(t, rg->gpa, rg->size, true, &res);
-		if (!ret)
-			ret = npt_region_fits(t, rg);
-	}
-	if (!ret) {
-		rs = &t->regions[t->nr_regions++];
-		rs->rg = *rg;
-		rs->dirty = dirty;
-		dirty = NULL;
-	}
 	spin_unlock(&t->lock);
+	/* Regions change only under the operation mutex: it still fits. */
+	if (!ret && dirty && t->dirty_log_hw)
+		ret = npt_log_clear_hw(t, rg);
+	if (ret)
+		goto out;
+	spin_lock(&t->lock);
+	rs = &t->regions[t->nr_regions++];
+	rs->rg = *rg;
+	rs->dirty = dirty;
+	spin_unlock(&t->lock);
+	/*
+	 * Write-protected once the region is in, so that the fault path logs
+	 * a write to what the first chunks protected while the next run.
+	 */
+	if (dirty && !t->dirty_log_hw) {
+		ret = npt_log_wrprotect(t, rg->gpa, rg->size, &res);
+		if (ret) {
+			npt_log_abort(t, rs, res.done);
+			goto out;
+		}
+	}
+	dirty = NULL;
+out:
 	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
 	return ret;

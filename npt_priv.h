@@ -575,6 +575,8 @@ void npt_host_quiesce(struct npt_table *t);
 void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl);
 int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
 			 struct npt_op_result *res);
+int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size,
+		      struct npt_op_result *res);
 npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl);
 void *npt_cache_take(struct npt_table *t, struct npt_page_cache *c);
 void npt_cache_put(struct npt_table *t, struct npt_page_cache *c, void *va);

@@ -961,6 +961,167 @@ static int plan_bounded(void)
 	return bug;
 }
 
+static struct npt_table *log_t;
+static bool log_fired;
+static long log_fail_nth;
+
+/*
+ * Once the first 1 GiB of a dirty log's write-protection is in, a vCPU
+ * writes to a page it protected, and another faults in a lazy region,
+ * which takes the pages the log provisioned (and more); with
+ * @log_fail_nth, the next allocation after that fails.
+ */
+static void write_between_chunks(void)
+{
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+
+	if (npt_translate(log_t, 0, &tr) || (tr.prot & NPT_PROT_W)) {
+		npt_test_lock_hook = write_between_chunks;
+		return;
+	}
+	log_fired = true;
+	if (npt_handle_fault(log_t, 4096, NPT_ACC_WRITE, &fr) ||
+	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 4) ||
+	    npt_handle_fault(log_t, 600 * G, NPT_ACC_WRITE, &fr) ||
+	    fr.action != NPT_RESOLVED_MAPPED)
+		abort();
+	npt_test_fail_nth = log_fail_nth;
+}
+
+#define EPT_LOG_WP_BIT	(1ULL << 54)	/* npt's software bit, EPT */
+
+/*
+ * Starting a dirty log write-protects the region 1 GiB at a time, the
+ * region serving faults from the start: a write between two chunks is
+ * logged, and the chunks after it plan again.  When one of them then
+ * fails (@fail: its block at the region's end needs a table), the log
+ * has not started: the region is gone and every leaf has its write
+ * permission back.
+ */
+static int log_start_chunks(bool fail)
+{
+	struct npt_region rg = {
+		.gpa = 0, .size = 3 * G - (fail ? 1 << 20 : 0), .max_prot = RW,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	struct npt_region lazy = {
+		.gpa = 600 * G, .size = 2 << 20, .max_prot = RW,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+	};
+	unsigned long warnings = npt_test_warnings, bm = 0;
+	u64 resched, gpa, bad = 0;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	long live;
+	int ret, bug;
+
+	/* 2 MiB blocks: the host address is not 1 GiB aligned. */
+	log_t = table(NPT_FORMAT_EPT4);
+	if (npt_map(log_t, 0, 0x100200000ULL, 3 * G, RW, NPT_MT_WB, 0,
+		    &res) || npt_set_region(log_t, &lazy))
+		abort();
+	log_fired = false;
+	log_fail_nth = fail;
+	live = npt_test_host_live;
+	resched = npt_test_resched_calls;
+	npt_test_lock_hook = write_between_chunks;
+	ret = npt_set_region(log_t, &rg);
+	npt_test_lock_hook = NULL;
+	npt_test_fail_nth = 0;
+	resched = npt_test_resched_calls - resched;
+
+	/*
+	 * Every 2 MiB block but the one written: write-protected by the log
+	 * when it started, writable when it did not.
+	 */
+	for (gpa = 2 << 20; gpa < 3 * G; gpa += 2 << 20) {
+		bool wp = !fail;
+
+		if (npt_translate(log_t, gpa, &tr) ||
+		    !(tr.prot & NPT_PROT_W) != wp ||
+		    !(tr.pte & EPT_LOG_WP_BIT) != !wp)
+			bad++;
+	}
+	if (fail)
+		bug = ret != -ENOMEM || npt_test_host_live != live ||
+		      npt_set_region(log_t, &(struct npt_region){ .gpa = 0 }) !=
+		      -ENOENT;
+	else
+		bug = ret || npt_get_dirty_log(log_t, 0, 64 << 12, &bm, false,
+					       &res) || bm != ~0UL;
+	bug |= !log_fired || resched < 2 || bad ||
+	       npt_test_warnings != warnings;
+	printf("%s log-start-%s: a 3 GiB dirty log, written between chunks%s: "
+	       "%d, log %#lx, %llu reschedules, %llu blocks wrong, %lu "
+	       "warnings (expected %s, 2 or more, 0, 0)\n", bug ? "BUG" : "ok",
+	       fail ? "fails" : "chunks",
+	       fail ? ", an allocation failing after" : "", ret, bm,
+	       (unsigned long long)resched, (unsigned long long)bad,
+	       npt_test_warnings - warnings,
+	       fail ? "-12, log 0" : "0, log of the written block all set");
+	done(log_t);
+	return bug;
+}
+
+#define EPT_D_BIT	(1ULL << 9)
+
+/* Once the first 1 GiB of dirty flags is clear, the CPU writes there. */
+static void write_between_clears(void)
+{
+	npt_pte_t *ptep = leaf_ptep(log_t, 0);
+
+	if (*ptep & EPT_D_BIT) {
+		npt_test_lock_hook = write_between_clears;
+		return;
+	}
+	log_fired = true;
+	*ptep |= EPT_AD_BITS;
+}
+
+/*
+ * Starting a log on EPT's dirty flags clears them 1 GiB at a time: what
+ * was written before starts clean, and a write between two chunks is in
+ * the first harvest.
+ */
+static int log_start_hw(void)
+{
+	struct npt_region rg = {
+		.gpa = 0, .size = 3 * G, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_NONE, .flags = NPT_REGION_DIRTY_LOG,
+	};
+	unsigned long bm[2] = { 0 };
+	struct npt_op_result res;
+	u64 resched;
+	int ret, bug;
+
+	/* 2 MiB blocks, all dirty: a map on EPT with A/D sets D. */
+	log_t = table_cfg(&(struct npt_config){
+		.format = NPT_FORMAT_EPT4, .options = NPT_OPT_EPT_AD,
+	});
+	if (npt_map(log_t, 0, 0x100200000ULL, 3 * G, RW, NPT_MT_WB, 0, &res))
+		abort();
+	log_fired = false;
+	resched = npt_test_resched_calls;
+	npt_test_lock_hook = write_between_clears;
+	ret = npt_set_region(log_t, &rg);
+	npt_test_lock_hook = NULL;
+	resched = npt_test_resched_calls - resched;
+	/* The first page of the block written, and of the next block. */
+	bug = ret || npt_get_dirty_log(log_t, 0, 64 << 12, &bm[0], false,
+				       &res) ||
+	      npt_get_dirty_log(log_t, 2 << 20, 64 << 12, &bm[1], false,
+				&res) ||
+	      bm[0] != ~0UL || bm[1] || !log_fired || resched < 2;
+	printf("%s log-start-hw: a 3 GiB log of EPT dirty flags, written between "
+	       "chunks: %d, logs %#lx %#lx, %llu reschedules (expected 0, all "
+	       "set, 0, 2 or more)\n", bug ? "BUG" : "ok", ret, bm[0], bm[1],
+	       (unsigned long long)resched);
+	done(log_t);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -990,5 +1151,8 @@ int main(void)
 	bugs += lazy_block_limits();
 	bugs += api_edges();
 	bugs += plan_bounded();
+	bugs += log_start_chunks(false);
+	bugs += log_start_chunks(true);
+	bugs += log_start_hw();
 	return bugs;
 }
