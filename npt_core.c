@@ -1573,8 +1573,9 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
  * @res:	Filled with what was done (@res->done) and invalidated.
  *
  * npt_wrprotect_locked() with @wp, planned and provisioned for the whole
- * range first, then applied 1 GiB at a time, dropping the table lock in
- * between as every range operation does.  Only a fault resolved between
+ * range first, then applied 1 GiB (or the format's largest block) at a
+ * time, dropping the table lock in between as every range operation
+ * does.  Only a fault resolved between
  * two chunks, after which a chunk must provision again, can fail it with
  * a prefix done.
  *

@@ -420,6 +420,7 @@ static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
 	struct npt_op_result res;
 	int ret = 0;
 
+	lockdep_assert_held(&t->op_lock);
 	for (; !ret && gpa < end; gpa = next) {
 		next = min(round_down(gpa, NPT_LOG_CHUNK) + NPT_LOG_CHUNK, end);
 		spin_lock(&t->lock);
@@ -435,14 +436,16 @@ static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
  * Take back the region @rs whose write-protection failed after @done
  * bytes, with the operation mutex held: give the write permission back
  * to the leaves it took it from, and remove the region.  Those leaves are
- * in whole chunks after the split of a block at the region's start, so
- * giving it back splits nothing and cannot fail.
+ * the ones in [start, start + @done), whole chunks after the split of a
+ * block at the region's start, so giving it back splits nothing and
+ * cannot fail; faults meanwhile mapped pages writable (@rs->starting).
  */
 static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
 			  u64 done)
 {
 	struct npt_op_result res;
 
+	lockdep_assert_held(&t->op_lock);
 	spin_lock(&t->lock);
 	if (done)
 		WARN_ON_ONCE(npt_wrprotect_locked(t, rs->rg.gpa, done, false,
@@ -463,10 +466,12 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * are logged by npt_handle_fault(); or, where the hardware sets a dirty
  * flag (EPT with A/D, RISC-V with Svadu), the leaves keep their
  * permissions, their dirty flags are cleared and npt_get_dirty_log()
- * harvests them.  Either is done 1 GiB at a time, dropping the table
- * lock in between (the write-protection once the region serves faults,
- * so that a write to what it protected is logged): a write in the region
- * before this returns may be missing from the log.  With
+ * harvests them.  Either is done a chunk at a time (1 GiB, or the
+ * format's largest block), dropping the table lock in between; the
+ * write-protection once the region serves faults, so that a write to
+ * what it protected is logged, and a page a fault maps meanwhile is
+ * logged as written.  A write in the region before this returns may be
+ * missing from the log.  With
  * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
  * they fit and one is reserved (npt_topup_blocks()).
  * Regions do not overlap.  Removing a region unmaps nothing; a log that
@@ -477,8 +482,11 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * Return: 0; -EEXIST when it overlaps a region; -ENOSPC when the table
  * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
- * a provider that cannot split them; else an errno of the table (a
- * declaration or a removal that fails leaves the table as it was).
+ * a provider that cannot split them; else an errno of the table.  A
+ * removal that fails leaves the region as it was; a declaration that
+ * fails declares nothing and leaves every translation as it was, but a
+ * block it split stays split, and pages that faults mapped in the region
+ * while the log started stay mapped, as after a removal.
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
@@ -520,17 +528,21 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	rs = &t->regions[t->nr_regions++];
 	rs->rg = *rg;
 	rs->dirty = dirty;
+	rs->starting = dirty && !t->dirty_log_hw;
 	spin_unlock(&t->lock);
 	/*
 	 * Write-protected once the region is in, so that the fault path logs
 	 * a write to what the first chunks protected while the next run.
 	 */
-	if (dirty && !t->dirty_log_hw) {
+	if (rs->starting) {
 		ret = npt_log_wrprotect(t, rg->gpa, rg->size, &res);
 		if (ret) {
 			npt_log_abort(t, rs, res.done);
 			goto out;
 		}
+		spin_lock(&t->lock);
+		rs->starting = false;
+		spin_unlock(&t->lock);
 	}
 	dirty = NULL;
 out:
@@ -594,8 +606,11 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	if (t->cache.nr < stop - lvl + !lvl)
 		return -ENOMEM;
 	gpa &= ~(npt_lvl_size(lvl) - 1);
-	/* In a dirty log, memory first read is not yet written. */
-	clean = rs->dirty && access != NPT_ACC_WRITE;
+	/*
+	 * In a dirty log, memory first read is not yet written; while the
+	 * log starts, it is logged as written instead, and stays writable.
+	 */
+	clean = rs->dirty && !rs->starting && access != NPT_ACC_WRITE;
 	wp = clean && !t->dirty_log_hw && (prot & NPT_PROT_W);
 	if (wp)
 		prot &= ~NPT_PROT_W;
@@ -620,7 +635,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 		return ret;
 	}
 	t->st.data_pages += 1UL << (lvl * NPT_LVL_BITS);
-	if (access == NPT_ACC_WRITE)
+	if (access == NPT_ACC_WRITE || rs->starting)
 		npt_mark_dirty(rs, gpa, npt_lvl_size(lvl));
 	res->action = NPT_RESOLVED_MAPPED;
 	res->lvl = lvl;

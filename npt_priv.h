@@ -31,10 +31,14 @@ typedef int (*npt_translate_fn)(struct npt_table *t, u64 gpa,
  * @rg:		The region.
  * @dirty:	One bit per page of the region, or NULL without dirty
  *		logging.
+ * @starting:	The log is being started: faults map pages writable and
+ *		log them, as the write-protection they would get may be
+ *		given back.
  */
 struct npt_region_state {
 	struct npt_region rg;
 	unsigned long *dirty;
+	bool starting;
 };
 
 /* Why an entry would not be walked as the caller meant (encoder verdicts). */

@@ -179,8 +179,8 @@ static int s2_leaf(const struct npt_table *t, u32 prot, u32 attr, u32 flags,
 }
 
 /*
- * The memory type of each MemAttr value npt writes; the others, which no
- * entry of npt holds (s2_validate()), read as write-back.
+ * The memory type of each MemAttr value npt writes; the others, which npt
+ * never writes, read as write-back.
  */
 static const u8 s2_memattr_to_npt[16] = {
 	[S2_MEMATTR_DEVICE] = NPT_MT_DEVICE,

@@ -59,7 +59,9 @@
  * Every operation that fails leaves the table exactly as it was, bit for
  * bit, apart from the documented done prefixes: a mutation's after EINTR
  * or after a fault resolved between its chunks (&struct npt_plan), and
- * those of NPT_GET_DIRTY_LOG, NPT_AGE and the guest copies.
+ * those of NPT_GET_DIRTY_LOG, NPT_AGE and the guest copies; and a dirty
+ * log that failed to start (NPT_SET_REGION) keeps the blocks it split as
+ * tables, and the pages that faults mapped meanwhile.
  */
 
 /* Table formats. */

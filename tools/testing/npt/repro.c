@@ -961,15 +961,19 @@ static int plan_bounded(void)
 	return bug;
 }
 
+/* A 2 MiB hole in the mapping under a logged region, in its last 1 GiB. */
+#define LOG_HOLE	(2 * G + (512 << 20))
+
 static struct npt_table *log_t;
 static bool log_fired;
 static long log_fail_nth;
 
 /*
  * Once the first 1 GiB of a dirty log's write-protection is in, a vCPU
- * writes to a page it protected, and another faults in a lazy region,
- * which takes the pages the log provisioned (and more); with
- * @log_fail_nth, the next allocation after that fails.
+ * writes to a page it protected, another reads a missing page of the
+ * logged region, and a third faults in another lazy region: the faults
+ * take the pages the log provisioned (and more); with @log_fail_nth, the
+ * next allocation after that fails.
  */
 static void write_between_chunks(void)
 {
@@ -982,7 +986,9 @@ static void write_between_chunks(void)
 	}
 	log_fired = true;
 	if (npt_handle_fault(log_t, 4096, NPT_ACC_WRITE, &fr) ||
-	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 4) ||
+	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 6) ||
+	    npt_handle_fault(log_t, LOG_HOLE, NPT_ACC_READ, &fr) ||
+	    fr.action != NPT_RESOLVED_MAPPED ||
 	    npt_handle_fault(log_t, 600 * G, NPT_ACC_WRITE, &fr) ||
 	    fr.action != NPT_RESOLVED_MAPPED)
 		abort();
@@ -994,16 +1000,17 @@ static void write_between_chunks(void)
 /*
  * Starting a dirty log write-protects the region 1 GiB at a time, the
  * region serving faults from the start: a write between two chunks is
- * logged, and the chunks after it plan again.  When one of them then
- * fails (@fail: its block at the region's end needs a table), the log
- * has not started: the region is gone and every leaf has its write
- * permission back.
+ * logged, a page mapped then is logged as written, and the chunks after
+ * them plan again.  When one of them then fails (@fail: its block at the
+ * region's end needs a table), the log has not started: the region is
+ * gone and every leaf has its write permission, the page mapped in the
+ * meantime too.
  */
 static int log_start_chunks(bool fail)
 {
 	struct npt_region rg = {
 		.gpa = 0, .size = 3 * G - (fail ? 1 << 20 : 0), .max_prot = RW,
-		.attr = NPT_MT_WB, .backing = NPT_BACKING_NONE,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
 		.flags = NPT_REGION_DIRTY_LOG,
 	};
 	struct npt_region lazy = {
@@ -1012,6 +1019,7 @@ static int log_start_chunks(bool fail)
 	};
 	unsigned long warnings = npt_test_warnings, bm = 0;
 	u64 resched, gpa, bad = 0;
+	struct npt_fault_result fr;
 	struct npt_translation tr;
 	struct npt_op_result res;
 	long live;
@@ -1020,7 +1028,8 @@ static int log_start_chunks(bool fail)
 	/* 2 MiB blocks: the host address is not 1 GiB aligned. */
 	log_t = table(NPT_FORMAT_EPT4);
 	if (npt_map(log_t, 0, 0x100200000ULL, 3 * G, RW, NPT_MT_WB, 0,
-		    &res) || npt_set_region(log_t, &lazy))
+		    &res) || npt_unmap(log_t, LOG_HOLE, 2 << 20, 0, &res) ||
+	    npt_set_region(log_t, &lazy))
 		abort();
 	log_fired = false;
 	log_fail_nth = fail;
@@ -1033,8 +1042,9 @@ static int log_start_chunks(bool fail)
 	resched = npt_test_resched_calls - resched;
 
 	/*
-	 * Every 2 MiB block but the one written: write-protected by the log
-	 * when it started, writable when it did not.
+	 * Every 2 MiB block but the one written, and the page mapped in the
+	 * hole: write-protected by the log when it started, writable when it
+	 * did not.
 	 */
 	for (gpa = 2 << 20; gpa < 3 * G; gpa += 2 << 20) {
 		bool wp = !fail;
@@ -1049,8 +1059,14 @@ static int log_start_chunks(bool fail)
 		      npt_set_region(log_t, &(struct npt_region){ .gpa = 0 }) !=
 		      -ENOENT;
 	else
+		/* Once started, a page first read is clean again. */
 		bug = ret || npt_get_dirty_log(log_t, 0, 64 << 12, &bm, false,
-					       &res) || bm != ~0UL;
+					       &res) || bm != ~0UL ||
+		      npt_topup(log_t, 1) ||
+		      npt_handle_fault(log_t, LOG_HOLE + 8192, NPT_ACC_READ,
+				       &fr) ||
+		      npt_get_dirty_log(log_t, LOG_HOLE, 64 << 12, &bm, false,
+					&res) || bm != 1;
 	bug |= !log_fired || resched < 2 || bad ||
 	       npt_test_warnings != warnings;
 	printf("%s log-start-%s: a 3 GiB dirty log, written between chunks%s: "
@@ -1060,7 +1076,7 @@ static int log_start_chunks(bool fail)
 	       fail ? ", an allocation failing after" : "", ret, bm,
 	       (unsigned long long)resched, (unsigned long long)bad,
 	       npt_test_warnings - warnings,
-	       fail ? "-12, log 0" : "0, log of the written block all set");
+	       fail ? "-12, log 0" : "0, log of the hole 0x1");
 	done(log_t);
 	return bug;
 }
