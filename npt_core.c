@@ -1572,12 +1572,12 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
  * @size:	Bytes, page aligned, nonzero.
  * @res:	Filled with what was done (@res->done) and invalidated.
  *
- * npt_wrprotect_locked() with @wp, planned and provisioned for the whole
- * range first, then applied 1 GiB (or the format's largest block) at a
- * time, dropping the table lock in between as every range operation
- * does.  Only a fault resolved between
- * two chunks, after which a chunk must provision again, can fail it with
- * a prefix done.
+ * npt_wrprotect_locked() removing write permission, planned and
+ * provisioned for the whole range first (which may fail with nothing
+ * done), then applied 1 GiB (or the format's largest block) at a time,
+ * dropping the table lock in between as every range operation does.  Only
+ * a fault resolved between two chunks, after which a chunk must provision
+ * again, can fail it with a prefix done.
  *
  * Context: process context, may sleep; the operation mutex held, the
  * table lock not.

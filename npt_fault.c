@@ -406,9 +406,6 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
 	return 0;
 }
 
-/* Dirty-log harvests and write-protections apply this much at a time. */
-#define NPT_LOG_CHUNK		SZ_1G
-
 /*
  * Clear the dirty flags in @rg, a region about to be logged by them, a
  * chunk at a time, with the operation mutex held.  A write between two
@@ -417,12 +414,14 @@ static int npt_harvest_locked(struct npt_table *t, u64 gpa, u64 size,
 static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
 {
 	u64 gpa = rg->gpa, end = gpa + rg->size, next;
+	/* The chunks of npt_log_wrprotect(): no leaf is cleared twice. */
+	u64 chunk = max_t(u64, SZ_1G, npt_lvl_size(fls(t->leaf_lvls) - 1));
 	struct npt_op_result res;
 	int ret = 0;
 
 	lockdep_assert_held(&t->op_lock);
 	for (; !ret && gpa < end; gpa = next) {
-		next = min(round_down(gpa, NPT_LOG_CHUNK) + NPT_LOG_CHUNK, end);
+		next = min(round_down(gpa, chunk) + chunk, end);
 		spin_lock(&t->lock);
 		ret = npt_harvest_locked(t, gpa, next - gpa, true, &res);
 		spin_unlock(&t->lock);
@@ -470,8 +469,8 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * format's largest block), dropping the table lock in between; the
  * write-protection once the region serves faults, so that a write to
  * what it protected is logged, and a page a fault maps meanwhile is
- * logged as written.  A write in the region before this returns may be
- * missing from the log.  With
+ * mapped writable and logged as written.  A write in the region before
+ * this returns may be missing from the log.  With
  * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
  * they fit and one is reserved (npt_topup_blocks()).
  * Regions do not overlap.  Removing a region unmaps nothing; a log that
@@ -483,10 +482,11 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
  * a provider that cannot split them; else an errno of the table.  A
- * removal that fails leaves the region as it was; a declaration that
- * fails declares nothing and leaves every translation as it was, but a
- * block it split stays split, and pages that faults mapped in the region
- * while the log started stay mapped, as after a removal.
+ * removal that fails leaves the region as it was.  A declaration that
+ * fails declares nothing and changes no translation that was there
+ * before: a block it split stays split (as tables), and pages that faults
+ * mapped in the region while the log started stay mapped, as after a
+ * removal.
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {

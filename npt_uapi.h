@@ -747,10 +747,11 @@ struct npt_handle_fault {
  *
  * Declares guest memory that NPT_HANDLE_FAULT may resolve faults in, like
  * a KVM memslot.  Regions do not overlap.  With %NPT_REGION_DIRTY_LOG the
- * leaves already in the region are write-protected; or, on a table whose
- * hardware sets a dirty flag (EPT with %NPT_OPT_EPT_AD, RISC-V with
- * %NPT_OPT_RV_HWAD), they keep their permissions and their dirty flags
- * are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  With
+ * leaves already in the region are write-protected (pages faults map
+ * while that runs are mapped writable and logged as written); or, on a
+ * table whose hardware sets a dirty flag (EPT with %NPT_OPT_EPT_AD,
+ * RISC-V with %NPT_OPT_RV_HWAD), they keep their permissions and their
+ * dirty flags are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  With
  * %NPT_REGION_LAZY_BLOCKS (lazy regions only) a fault maps a whole 2 MiB
  * block where the region covers the aligned 2 MiB and nothing is mapped
  * in it yet, a 4 KiB page where not or when no block can be allocated;
