@@ -364,30 +364,29 @@ npt_walk_facts_of(const struct npt_table *t)
 }
 
 /*
- * One step of npt_lookup_fmt() below the root: the entry for @gpa in
- * *@table at @lvl, a constant.  Return: whether the walk goes on, with
- * *@table the next table.
+ * One step of npt_lookup_fmt() below the root: *@ptep, a table entry,
+ * is replaced by the entry for @gpa at @lvl, a constant, in the table it
+ * points to.  The entry's offset in the table and the direct map's are
+ * added first, off the chain of dependent loads, so that the step's
+ * latency is one mask and one load.  Return: whether the walk goes on.
  */
 static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
-					    const npt_pte_t **table,
 					    npt_pte_t *ptep, int *lvlp,
 					    uintptr_t va_off,
 					    const struct npt_walk_facts f)
 {
-	npt_pte_t pte = READ_ONCE((*table)[(gpa >> npt_lvl_shift(lvl)) &
-					   (NPT_PTRS - 1)]);
+	uintptr_t off = va_off + sizeof(npt_pte_t) *
+			((gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1));
+	uintptr_t base = (uintptr_t)((*ptep & f.addr_mask) << f.pa_shift);
+	npt_pte_t pte = READ_ONCE(*(const npt_pte_t *)(base + off));
 
 	*ptep = pte;
 	*lvlp = lvl;
-	if (!lvl || !(pte & f.present) || (pte & f.tbl_mask) != f.tbl_val)
-		return false;
-	*table = (void *)(uintptr_t)(((pte & f.addr_mask) << f.pa_shift) +
-				     va_off);
-	return true;
+	return lvl && (pte & f.present) && (pte & f.tbl_mask) == f.tbl_val;
 }
 
 #define NPT_LOOKUP_STEP(lvl)						\
-	npt_lookup_step(gpa, lvl, &table, &pte, lvlp, va_off, f)
+	npt_lookup_step(gpa, lvl, &pte, lvlp, va_off, f)
 
 /*
  * The entry that decides @gpa's translation (@gpa below 2^@f.ia_bits): a
@@ -403,17 +402,15 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 						const struct npt_walk_facts f)
 {
 	const uintptr_t va_off = t->va_off;
-	const npt_pte_t *table = t->root;
+	const npt_pte_t *root = t->root;
 	int lvl = f.root_lvl;
 	npt_pte_t pte;
 
 	/* The root, which may be wider or narrower than 512 entries. */
-	pte = READ_ONCE(table[gpa >> npt_lvl_shift(lvl)]);
+	pte = READ_ONCE(root[gpa >> npt_lvl_shift(lvl)]);
 	*lvlp = lvl;
 	if (!lvl || !(pte & f.present) || (pte & f.tbl_mask) != f.tbl_val)
 		return pte;
-	table = (void *)(uintptr_t)(((pte & f.addr_mask) << f.pa_shift) +
-				    va_off);
 	switch (lvl) {
 	case 4:
 		if (!NPT_LOOKUP_STEP(3))
