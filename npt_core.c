@@ -1566,24 +1566,26 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
 }
 
 /**
- * npt_log_wrprotect() - write-protect a range for a dirty log, in chunks
+ * npt_log_wrprotect() - a dirty log's write-protection of a range, in chunks
  * @t:		The table.
  * @gpa:	First guest-physical address, page aligned.
  * @size:	Bytes, page aligned, nonzero.
+ * @wp:		Remove write permission, or give it back, as for
+ *		npt_wrprotect_locked().
  * @res:	Filled with what was done (@res->done) and invalidated.
  *
- * npt_wrprotect_locked() removing write permission, planned and
- * provisioned for the whole range first (which may fail with nothing
- * done), then applied 1 GiB (or the format's largest block) at a time,
- * dropping the table lock in between as every range operation does.  Only
- * a fault resolved between two chunks, after which a chunk must provision
- * again, can fail it with a prefix done.
+ * npt_wrprotect_locked(), planned and provisioned for the whole range
+ * first (which may fail with nothing done), then applied 1 GiB (or the
+ * format's largest block) at a time, dropping the table lock in between
+ * as every range operation does.  Only a fault resolved between two
+ * chunks, after which a chunk must provision again, can fail it with a
+ * prefix done.
  *
  * Context: process context, may sleep; the operation mutex held, the
  * table lock not.
  * Return: 0 or an errno of the table in npt_uapi.h.
  */
-int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size,
+int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size, bool wp,
 		      struct npt_op_result *res)
 {
 	struct npt_op op;
@@ -1591,7 +1593,8 @@ int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size,
 
 	lockdep_assert_held(&t->op_lock);
 	memset(res, 0, sizeof(*res));
-	ret = npt_op_init(&op, t, NPT_KIND_WRPROTECT, gpa, size, 0, 0);
+	ret = npt_op_init(&op, t, wp ? NPT_KIND_WRPROTECT :
+			  NPT_KIND_WRUNPROTECT, gpa, size, 0, 0);
 	if (ret)
 		return ret;
 	op.res = res;

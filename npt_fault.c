@@ -272,37 +272,38 @@ static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
 
 /*
  * Remove the region at @gpa.  A log that write-protected gives the write
- * permission it took away back first; if that fails (its plan needs a
- * table page the limit or the allocator refuses), the region stays.
+ * permission it took away back first, a chunk at a time, the region
+ * serving faults meanwhile (@rs->wp_changing).  That splits nothing, as
+ * no block crosses the edge of a logged region (the log's start split
+ * those, and nothing maps one since), so it cannot fail.
  */
 static int npt_region_remove(struct npt_table *t, u64 gpa)
 {
 	struct npt_region_state *rs;
 	struct npt_op_result res;
-	unsigned long *dirty = NULL;
-	int ret = 0;
+	unsigned long *dirty;
 
 	mutex_lock(&t->op_lock);
 	spin_lock(&t->lock);
 	rs = npt_region_find(t, gpa);
 	if (!rs || rs->rg.gpa != gpa) {
-		ret = -ENOENT;
-		goto out;
+		spin_unlock(&t->lock);
+		mutex_unlock(&t->op_lock);
+		return -ENOENT;
 	}
+	rs->wp_changing = rs->dirty && !t->dirty_log_hw;
+	spin_unlock(&t->lock);
 	/* Regions change only under the operation mutex: @rs stays. */
-	if (rs->dirty && !t->dirty_log_hw) {
-		ret = npt_wrprotect_locked(t, rs->rg.gpa, rs->rg.size, false,
-					   &res);
-		if (ret)
-			goto out;
-	}
+	if (rs->wp_changing)
+		WARN_ON_ONCE(npt_log_wrprotect(t, gpa, rs->rg.size, false,
+					       &res));
+	spin_lock(&t->lock);
 	dirty = rs->dirty;
 	*rs = t->regions[--t->nr_regions];
-out:
 	spin_unlock(&t->lock);
 	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
-	return ret;
+	return 0;
 }
 
 /* Whether @rg can join the table's regions; lock held. */
@@ -434,10 +435,11 @@ static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
 /*
  * Take back the region @rs whose write-protection failed after @done
  * bytes, with the operation mutex held: give the write permission back
- * to the leaves it took it from, and remove the region.  Those leaves are
- * the ones in [start, start + @done), whole chunks after the split of a
- * block at the region's start, so giving it back splits nothing and
- * cannot fail; faults meanwhile mapped pages writable (@rs->starting).
+ * to the leaves it took it from, a chunk at a time, and remove the
+ * region.  Those leaves are the ones in [start, start + @done), whole
+ * chunks after the split of a block at the region's start, so giving it
+ * back splits nothing and cannot fail.  Faults meanwhile map pages
+ * writable (@rs->wp_changing).
  */
 static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
 			  u64 done)
@@ -445,10 +447,10 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
 	struct npt_op_result res;
 
 	lockdep_assert_held(&t->op_lock);
-	spin_lock(&t->lock);
 	if (done)
-		WARN_ON_ONCE(npt_wrprotect_locked(t, rs->rg.gpa, done, false,
-						  &res));
+		WARN_ON_ONCE(npt_log_wrprotect(t, rs->rg.gpa, done, false,
+					       &res));
+	spin_lock(&t->lock);
 	*rs = t->regions[--t->nr_regions];
 	spin_unlock(&t->lock);
 }
@@ -474,7 +476,9 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
  * they fit and one is reserved (npt_topup_blocks()).
  * Regions do not overlap.  Removing a region unmaps nothing; a log that
- * write-protected gives back the write permission it took away.
+ * write-protected gives back the write permission it took away, in such
+ * chunks, the region serving faults (mapped writable and logged) until
+ * the last is done.
  *
  * Context: process context, may sleep; takes the operation mutex and the
  * table lock.
@@ -482,11 +486,10 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
  * a provider that cannot split them; else an errno of the table.  A
- * removal that fails leaves the region as it was.  A declaration that
- * fails declares nothing and changes no translation that was there
- * before: a block it split stays split (as tables), and pages that faults
- * mapped in the region while the log started stay mapped, as after a
- * removal.
+ * removal fails with -ENOENT only.  A declaration that fails declares
+ * nothing and changes no translation that was there before: a block it
+ * split stays split (as tables), and pages that faults mapped in the
+ * region while the log started stay mapped, as after a removal.
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
@@ -528,20 +531,20 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	rs = &t->regions[t->nr_regions++];
 	rs->rg = *rg;
 	rs->dirty = dirty;
-	rs->starting = dirty && !t->dirty_log_hw;
+	rs->wp_changing = dirty && !t->dirty_log_hw;
 	spin_unlock(&t->lock);
 	/*
 	 * Write-protected once the region is in, so that the fault path logs
 	 * a write to what the first chunks protected while the next run.
 	 */
-	if (rs->starting) {
-		ret = npt_log_wrprotect(t, rg->gpa, rg->size, &res);
+	if (rs->wp_changing) {
+		ret = npt_log_wrprotect(t, rg->gpa, rg->size, true, &res);
 		if (ret) {
 			npt_log_abort(t, rs, res.done);
 			goto out;
 		}
 		spin_lock(&t->lock);
-		rs->starting = false;
+		rs->wp_changing = false;
 		spin_unlock(&t->lock);
 	}
 	dirty = NULL;
@@ -608,9 +611,10 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	gpa &= ~(npt_lvl_size(lvl) - 1);
 	/*
 	 * In a dirty log, memory first read is not yet written; while the
-	 * log starts, it is logged as written instead, and stays writable.
+	 * log starts or stops, it is logged as written instead, and stays
+	 * writable.
 	 */
-	clean = rs->dirty && !rs->starting && access != NPT_ACC_WRITE;
+	clean = rs->dirty && !rs->wp_changing && access != NPT_ACC_WRITE;
 	wp = clean && !t->dirty_log_hw && (prot & NPT_PROT_W);
 	if (wp)
 		prot &= ~NPT_PROT_W;
@@ -635,7 +639,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 		return ret;
 	}
 	t->st.data_pages += 1UL << (lvl * NPT_LVL_BITS);
-	if (access == NPT_ACC_WRITE || rs->starting)
+	if (access == NPT_ACC_WRITE || rs->wp_changing)
 		npt_mark_dirty(rs, gpa, npt_lvl_size(lvl));
 	res->action = NPT_RESOLVED_MAPPED;
 	res->lvl = lvl;

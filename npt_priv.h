@@ -31,14 +31,15 @@ typedef int (*npt_translate_fn)(struct npt_table *t, u64 gpa,
  * @rg:		The region.
  * @dirty:	One bit per page of the region, or NULL without dirty
  *		logging.
- * @starting:	The log is being started: faults map pages writable and
- *		log them, as the write-protection they would get may be
- *		given back.
+ * @wp_changing: The log's write-protection is being put on or taken off,
+ *		a chunk at a time, and that may be undone: faults map
+ *		pages writable and log them as written, so that none is
+ *		left write-protected once the log is gone.
  */
 struct npt_region_state {
 	struct npt_region rg;
 	unsigned long *dirty;
-	bool starting;
+	bool wp_changing;
 };
 
 /* Why an entry would not be walked as the caller meant (encoder verdicts). */
@@ -576,7 +577,7 @@ void npt_host_quiesce(struct npt_table *t);
 void npt_plan_add(struct npt_flush_plan *plan, u64 gpa, u64 size, int lvl);
 int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
 			 struct npt_op_result *res);
-int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size,
+int npt_log_wrprotect(struct npt_table *t, u64 gpa, u64 size, bool wp,
 		      struct npt_op_result *res);
 npt_pte_t npt_lookup_locked(struct npt_table *t, u64 gpa, int *lvl);
 void *npt_cache_take(struct npt_table *t, struct npt_page_cache *c);

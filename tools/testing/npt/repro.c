@@ -1138,6 +1138,82 @@ static int log_start_hw(void)
 	return bug;
 }
 
+/* A 2 MiB hole under a logged region, in its first 1 GiB. */
+#define STOP_HOLE	(512ULL << 20)
+
+/*
+ * Once the first 1 GiB of a dirty log's write permission is back, a vCPU
+ * writes to a page the log still protects, in the last 1 GiB, and another
+ * reads a missing page in the first.
+ */
+static void fault_between_stop_chunks(void)
+{
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+
+	if (npt_translate(log_t, 0, &tr) || !(tr.prot & NPT_PROT_W)) {
+		npt_test_lock_hook = fault_between_stop_chunks;
+		return;
+	}
+	log_fired = true;
+	if (npt_handle_fault(log_t, 2 * G + 4096, NPT_ACC_WRITE, &fr) ||
+	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 6) ||
+	    npt_handle_fault(log_t, STOP_HOLE, NPT_ACC_READ, &fr) ||
+	    fr.action != NPT_RESOLVED_MAPPED)
+		abort();
+}
+
+/*
+ * Removing a dirty-logged region gives the write permission back 1 GiB
+ * at a time, the region serving faults until the end: a page a fault
+ * maps meanwhile is writable, even where the write permission is back
+ * already, and no leaf keeps the log's mark.
+ */
+static int log_stop_chunks(void)
+{
+	struct npt_region rg = {
+		.gpa = 0, .size = 3 * G, .max_prot = RW, .attr = NPT_MT_WB,
+		.backing = NPT_BACKING_LAZY, .flags = NPT_REGION_DIRTY_LOG,
+	};
+	unsigned long warnings = npt_test_warnings;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	u64 resched, gpa, bad = 0;
+	long live;
+	int ret, bug;
+
+	log_t = table(NPT_FORMAT_EPT4);
+	live = npt_test_host_live;
+	if (npt_map(log_t, 0, 0x100200000ULL, 3 * G, RW, NPT_MT_WB, 0,
+		    &res) || npt_unmap(log_t, STOP_HOLE, 2 << 20, 0, &res) ||
+	    npt_set_region(log_t, &rg))
+		abort();
+	log_fired = false;
+	resched = npt_test_resched_calls;
+	npt_test_lock_hook = fault_between_stop_chunks;
+	ret = npt_set_region(log_t, &(struct npt_region){ .gpa = 0 });
+	npt_test_lock_hook = NULL;
+	resched = npt_test_resched_calls - resched;
+
+	/* Every block, and the page mapped in the hole. */
+	for (gpa = 0; gpa < 3 * G; gpa += 2 << 20)
+		if (npt_translate(log_t, gpa, &tr) ||
+		    !(tr.prot & NPT_PROT_W) || (tr.pte & EPT_LOG_WP_BIT))
+			bad++;
+	bug = ret || !log_fired || resched < 2 || bad ||
+	      npt_test_host_live != live || npt_test_warnings != warnings ||
+	      npt_set_region(log_t, &(struct npt_region){ .gpa = 0 }) !=
+	      -ENOENT;
+	printf("%s log-stop-chunks: a 3 GiB dirty log removed, faults between "
+	       "chunks: %d, %llu reschedules, %llu leaves not writable, %ld "
+	       "objects and %lu warnings more (expected 0, 2 or more, 0, 0, "
+	       "0)\n", bug ? "BUG" : "ok", ret, (unsigned long long)resched,
+	       (unsigned long long)bad, npt_test_host_live - live,
+	       npt_test_warnings - warnings);
+	done(log_t);
+	return bug;
+}
+
 int main(void)
 {
 	int bugs = 0;
@@ -1170,5 +1246,6 @@ int main(void)
 	bugs += log_start_chunks(false);
 	bugs += log_start_chunks(true);
 	bugs += log_start_hw();
+	bugs += log_stop_chunks();
 	return bugs;
 }
