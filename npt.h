@@ -359,6 +359,8 @@ int npt_protect(struct npt_table *t, u64 gpa, u64 size, u32 prot, u32 attr,
 int npt_collapse(struct npt_table *t, u64 gpa, u64 size,
 		 struct npt_op_result *res);
 int npt_translate(struct npt_table *t, u64 gpa, struct npt_translation *tr);
+unsigned int npt_translate_many(struct npt_table *t, const u64 *gpa,
+				struct npt_translation *tr, unsigned int n);
 int npt_walk_gpa(struct npt_table *t, u64 gpa, struct npt_walk_info *wi);
 void npt_root_regs(const struct npt_table *t, struct npt_root_regs *regs);
 phys_addr_t npt_root_pa(const struct npt_table *t);

@@ -68,7 +68,7 @@ static void ept_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = 52;
 }
 
-static npt_translate_fn ept_translator(const struct npt_table *t);
+static const struct npt_translator *ept_translator(const struct npt_table *t);
 
 static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 {
@@ -117,7 +117,7 @@ static int ept_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = EPT_SW_OWNED;
 	t->tbl_full = EPT_TBL_FULL;
 	t->log_wp = EPT_LOG_WP;
-	t->translate = ept_translator(t);
+	npt_set_translator(t, ept_translator(t));
 	return 0;
 }
 
@@ -240,41 +240,18 @@ static __always_inline struct npt_walk_facts ept_walk_facts(int levels,
  * One instance per depth and MBEC setting, so that the walk knows where
  * it starts and which bits make an entry present.
  */
-static int ept4_translate(struct npt_table *t, u64 gpa,
-			  struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, ept_decode_plain, true,
-				 ept_walk_facts(4, false));
-}
+NPT_DEFINE_TRANSLATOR(ept4, ept_decode_plain, ept_walk_facts(4, false));
+NPT_DEFINE_TRANSLATOR(ept4_mbec, ept_decode_mbec, ept_walk_facts(4, true));
+NPT_DEFINE_TRANSLATOR(ept5, ept_decode_plain, ept_walk_facts(5, false));
+NPT_DEFINE_TRANSLATOR(ept5_mbec, ept_decode_mbec, ept_walk_facts(5, true));
 
-static int ept4_mbec_translate(struct npt_table *t, u64 gpa,
-			       struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, ept_decode_mbec, true,
-				 ept_walk_facts(4, true));
-}
-
-static int ept5_translate(struct npt_table *t, u64 gpa,
-			  struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, ept_decode_plain, true,
-				 ept_walk_facts(5, false));
-}
-
-static int ept5_mbec_translate(struct npt_table *t, u64 gpa,
-			       struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, ept_decode_mbec, true,
-				 ept_walk_facts(5, true));
-}
-
-static npt_translate_fn ept_translator(const struct npt_table *t)
+static const struct npt_translator *ept_translator(const struct npt_table *t)
 {
 	bool mbec = t->options & NPT_OPT_EPT_MBEC;
 
 	if (t->levels == 5)
-		return mbec ? ept5_mbec_translate : ept5_translate;
-	return mbec ? ept4_mbec_translate : ept4_translate;
+		return mbec ? &ept5_mbec_translator : &ept5_translator;
+	return mbec ? &ept4_mbec_translator : &ept4_translator;
 }
 
 static enum npt_bad ept_validate(const struct npt_table *t, npt_pte_t pte,

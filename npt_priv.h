@@ -13,7 +13,9 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/prefetch.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -23,6 +25,20 @@ struct npt_table;
 
 typedef int (*npt_translate_fn)(struct npt_table *t, u64 gpa,
 				struct npt_translation *tr);
+typedef unsigned int (*npt_translate_many_fn)(struct npt_table *t,
+					      const u64 *gpa,
+					      struct npt_translation *tr,
+					      unsigned int n);
+
+/**
+ * struct npt_translator - the lookups of one format instance
+ * @one:	npt_translate().
+ * @many:	npt_translate_many().
+ */
+struct npt_translator {
+	npt_translate_fn one;
+	npt_translate_many_fn many;
+};
 
 #define NPT_MAX_REGIONS		16
 
@@ -173,7 +189,8 @@ struct npt_page_cache {
  * @translate:	What npt_translate() calls: over a linear provider,
  *		npt_translate_fmt() instantiated with @fmt's decode and
  *		entry facts for the table's depth and options, which @fmt's
- *		init chooses.
+ *		init chooses (npt_set_translator()).
+ * @translate_many: What npt_translate_many() calls, chosen with it.
  * @root:	Root table (virtual address).
  * @root_pa:	Its physical address.
  * @va_off:	Virtual minus physical address of every table page, when
@@ -233,6 +250,7 @@ struct npt_table {
 	npt_pte_t log_wp;
 	npt_pte_t tbl_full;
 	npt_translate_fn translate;
+	npt_translate_many_fn translate_many;
 	npt_pte_t *root;
 	phys_addr_t root_pa;
 	uintptr_t va_off;
@@ -397,13 +415,19 @@ static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
  *
  * For linear providers only (the kernel's): each level is a few
  * instructions with its shift a constant.  Others take npt_lookup_slow().
+ *
+ * npt_lookup_to() is the walk from the table's @root, with @va_off its
+ * virtual minus physical address.  With @leafp (a constant, as @f), a
+ * walk that goes on to a level-0 table stops before it: *@leafp is set to
+ * the entry for @gpa there, not read, and the level-1 table entry
+ * returned.  Else *@leafp is left alone.
  */
-static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
-						u64 gpa, int *lvlp,
-						const struct npt_walk_facts f)
+static __always_inline npt_pte_t npt_lookup_to(const npt_pte_t *root,
+					       uintptr_t va_off, u64 gpa,
+					       int *lvlp,
+					       const struct npt_walk_facts f,
+					       const npt_pte_t **leafp)
 {
-	const uintptr_t va_off = t->va_off;
-	const npt_pte_t *root = t->root;
 	int lvl = f.root_lvl;
 	npt_pte_t pte;
 
@@ -426,12 +450,25 @@ static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
 			break;
 		fallthrough;
 	default:
-		NPT_LOOKUP_STEP(0);
+		if (leafp)
+			*leafp = (const npt_pte_t *)(uintptr_t)
+				 (((pte & f.addr_mask) << f.pa_shift) + va_off +
+				  sizeof(npt_pte_t) *
+				  ((gpa >> NPT_PAGE_SHIFT) & (NPT_PTRS - 1)));
+		else
+			NPT_LOOKUP_STEP(0);
 	}
 	return pte;
 }
 
 #undef NPT_LOOKUP_STEP
+
+static __always_inline npt_pte_t npt_lookup_fmt(const struct npt_table *t,
+						u64 gpa, int *lvlp,
+						const struct npt_walk_facts f)
+{
+	return npt_lookup_to(t->root, t->va_off, gpa, lvlp, f, NULL);
+}
 
 int npt_translate_failed(struct npt_table *t, u64 gpa,
 			 struct npt_translation *tr, npt_pte_t pte);
@@ -449,6 +486,26 @@ static __always_inline void npt_translation_set(const struct npt_table *t,
 	tr->lvl = lvl;
 	tr->pte = pte;
 	decode(t, pte, lvl, &tr->prot, &tr->attr);
+}
+
+/* npt_translation_set() with @lvl a constant in each case, its size folded. */
+static __always_inline void npt_translation_fill(const struct npt_table *t,
+						 u64 gpa, npt_pte_t pte,
+						 int lvl,
+						 struct npt_translation *tr,
+						 npt_decode_fn decode,
+						 const struct npt_walk_facts f)
+{
+	switch (lvl) {
+	case 0:
+		npt_translation_set(t, gpa, pte, 0, tr, decode, f);
+		break;
+	case 1:
+		npt_translation_set(t, gpa, pte, 1, tr, decode, f);
+		break;
+	default:
+		npt_translation_set(t, gpa, pte, lvl, tr, decode, f);
+	}
 }
 
 /*
@@ -475,18 +532,124 @@ static __always_inline int npt_translate_fmt(struct npt_table *t, u64 gpa,
 	rcu_read_unlock();
 	if (unlikely(!(pte & f.present)))
 		return npt_translate_failed(t, gpa, tr, pte);
-	/* The leaf level a constant in each case, its size folded. */
-	switch (lvl) {
-	case 0:
-		npt_translation_set(t, gpa, pte, 0, tr, decode, f);
-		break;
-	case 1:
-		npt_translation_set(t, gpa, pte, 1, tr, decode, f);
-		break;
-	default:
-		npt_translation_set(t, gpa, pte, lvl, tr, decode, f);
-	}
+	npt_translation_fill(t, gpa, pte, lvl, tr, decode, f);
 	return 0;
+}
+
+/* Addresses whose walks npt_translate_many_fmt() overlaps. */
+#define NPT_TRANSLATE_BATCH	16U
+
+/*
+ * npt_translate_many() instantiated for a format over a linear provider,
+ * NPT_TRANSLATE_BATCH addresses at a time: their walks down to the leaf
+ * tables first, each starting the load of its leaf entry, then the leaf
+ * entries, which by then are on their way to the cache together.  The
+ * first address that fails is translated again on its own, as
+ * npt_translate() would, which waits for an Arm break-before-make.
+ */
+static __always_inline unsigned int
+npt_translate_many_fmt(struct npt_table *t, const u64 *gpa,
+		       struct npt_translation *tr, unsigned int n,
+		       npt_decode_fn decode, const struct npt_walk_facts f)
+{
+	const npt_pte_t *leafp[NPT_TRANSLATE_BATCH], *root = t->root;
+	npt_pte_t pte[NPT_TRANSLATE_BATCH], e;
+	const uintptr_t va_off = t->va_off;
+	int lvl[NPT_TRANSLATE_BATCH];
+	unsigned int done = 0, want, walked, i;
+
+	while (done < n) {
+		const u64 *g = gpa + done;
+		struct npt_translation *o = tr + done;
+
+		want = min(n - done, NPT_TRANSLATE_BATCH);
+		rcu_read_lock();
+		for (walked = 0; walked < want; walked++) {
+			const npt_pte_t *p = NULL;
+			int l;
+
+			if (unlikely(g[walked] >> f.ia_bits))
+				break;
+			e = npt_lookup_to(root, va_off, g[walked], &l, f, &p);
+			leafp[walked] = p;
+			if (p) {
+				prefetch(p);
+			} else {
+				pte[walked] = e;
+				lvl[walked] = l;
+			}
+		}
+		e = 0;
+		for (i = 0; i < walked; i++) {
+			if (leafp[i]) {
+				e = READ_ONCE(*leafp[i]);
+				if (unlikely(!(e & f.present)))
+					break;
+				npt_translation_set(t, g[i], e, 0, &o[i],
+						    decode, f);
+				continue;
+			}
+			e = pte[i];
+			if (unlikely(!(e & f.present)))
+				break;
+			npt_translation_fill(t, g[i], e, lvl[i], &o[i], decode,
+					     f);
+		}
+		rcu_read_unlock();
+		done += i;
+		if (i < want) {
+			/* Out of range (e is 0), or not present. */
+			if (npt_translate_failed(t, g[i], &o[i],
+						 i < walked ? e : 0))
+				break;
+			done++;
+		}
+	}
+	return done;
+}
+
+/*
+ * Define @name_translator, the struct npt_translator of a format
+ * instance, from its @decode and its walk facts @facts, an expression
+ * that may read the table @t.
+ */
+#define NPT_DEFINE_TRANSLATOR(name, decode, facts)			\
+static __always_inline void name##_decode(const struct npt_table *t,	\
+					  npt_pte_t pte, int lvl,	\
+					  u32 *prot, u32 *attr)		\
+{									\
+	decode(t, pte, lvl, prot, attr);				\
+}									\
+static __always_inline struct npt_walk_facts				\
+name##_facts(const struct npt_table *t)					\
+{									\
+	return facts;							\
+}									\
+static int name##_translate(struct npt_table *t, u64 gpa,		\
+			    struct npt_translation *tr)			\
+{									\
+	return npt_translate_fmt(t, gpa, tr, name##_decode, true,	\
+				 name##_facts(t));			\
+}									\
+static unsigned int name##_translate_many(struct npt_table *t,	\
+					  const u64 *gpa,		\
+					  struct npt_translation *tr,	\
+					  unsigned int n)		\
+{									\
+	return npt_translate_many_fmt(t, gpa, tr, n, name##_decode,	\
+				      name##_facts(t));			\
+}									\
+static const struct npt_translator name##_translator = {		\
+	.one = name##_translate,					\
+	.many = name##_translate_many,					\
+}
+
+/* Make @tr the lookups of @t, in its format's init. */
+static inline void npt_set_translator(struct npt_table *t,
+				      const struct npt_translator *tr)
+{
+	t->translate = tr->one;
+	t->translate_many = tr->many;
 }
 
 /*

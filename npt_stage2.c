@@ -85,7 +85,7 @@ static void s2_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = s2_pa_bits[sizeof(s2_pa_bits) - 1];
 }
 
-static npt_translate_fn s2_translator(const struct npt_table *t);
+static const struct npt_translator *s2_translator(const struct npt_table *t);
 
 static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 {
@@ -130,7 +130,7 @@ static int s2_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = S2_SW_OWNED;
 	t->tbl_full = S2_TBL_FULL;
 	t->log_wp = S2_LOG_WP;
-	t->translate = s2_translator(t);
+	npt_set_translator(t, s2_translator(t));
 	return 0;
 }
 
@@ -217,36 +217,19 @@ s2_walk_facts(const struct npt_table *t, int root_lvl)
  * One instance per depth, which the input width decides: 2 levels up to
  * 34 bits, 3 up to 43, 4 from 44.
  */
-static int s2_translate_l1(struct npt_table *t, u64 gpa,
-			   struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-				 s2_walk_facts(t, 1));
-}
+NPT_DEFINE_TRANSLATOR(s2_l1, s2_decode, s2_walk_facts(t, 1));
+NPT_DEFINE_TRANSLATOR(s2_l2, s2_decode, s2_walk_facts(t, 2));
+NPT_DEFINE_TRANSLATOR(s2_l3, s2_decode, s2_walk_facts(t, 3));
 
-static int s2_translate_l2(struct npt_table *t, u64 gpa,
-			   struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-				 s2_walk_facts(t, 2));
-}
-
-static int s2_translate_l3(struct npt_table *t, u64 gpa,
-			   struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, s2_decode, true,
-				 s2_walk_facts(t, 3));
-}
-
-static npt_translate_fn s2_translator(const struct npt_table *t)
+static const struct npt_translator *s2_translator(const struct npt_table *t)
 {
 	switch (npt_root_lvl(t)) {
 	case 3:
-		return s2_translate_l3;
+		return &s2_l3_translator;
 	case 2:
-		return s2_translate_l2;
+		return &s2_l2_translator;
 	default:
-		return s2_translate_l1;
+		return &s2_l1_translator;
 	}
 }
 

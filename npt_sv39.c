@@ -61,7 +61,7 @@ static void sv_info(u32 format, struct npt_format_info *fi)
 	fi->oa_max = 56;
 }
 
-static npt_translate_fn sv_translator(const struct npt_table *t);
+static const struct npt_translator *sv_translator(const struct npt_table *t);
 
 static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 {
@@ -103,7 +103,7 @@ static int sv_init(struct npt_table *t, const struct npt_config *cfg)
 	t->sw_owned = SV_RSW_OWNED;
 	t->tbl_full = SV_RSW_FULL;
 	t->log_wp = SV_RSW_LOG_WP;
-	t->translate = sv_translator(t);
+	npt_set_translator(t, sv_translator(t));
 	return 0;
 }
 
@@ -176,23 +176,12 @@ static __always_inline struct npt_walk_facts sv_walk_facts(int levels)
 }
 
 /* One instance per depth, so that the walk knows where it starts. */
-static int sv39x4_translate(struct npt_table *t, u64 gpa,
-			    struct npt_translation *tr)
-{
-	return npt_translate_fmt(t, gpa, tr, sv_decode, true,
-				 sv_walk_facts(3));
-}
+NPT_DEFINE_TRANSLATOR(sv39x4, sv_decode, sv_walk_facts(3));
+NPT_DEFINE_TRANSLATOR(sv48x4, sv_decode, sv_walk_facts(4));
 
-static int sv48x4_translate(struct npt_table *t, u64 gpa,
-			    struct npt_translation *tr)
+static const struct npt_translator *sv_translator(const struct npt_table *t)
 {
-	return npt_translate_fmt(t, gpa, tr, sv_decode, true,
-				 sv_walk_facts(4));
-}
-
-static npt_translate_fn sv_translator(const struct npt_table *t)
-{
-	return t->levels == 4 ? sv48x4_translate : sv39x4_translate;
+	return t->levels == 4 ? &sv48x4_translator : &sv39x4_translator;
 }
 
 static enum npt_bad sv_validate(const struct npt_table *t, npt_pte_t pte,

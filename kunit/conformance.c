@@ -183,6 +183,81 @@ void npt_conf_translate_offset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npt_translate(t, U64_MAX, &tr), -ERANGE);
 }
 
+#define CONF_MANY	40
+
+/*
+ * npt_translate_many() of @n addresses returns @expect; npt_translate()
+ * agrees, and fails with @err at @expect.
+ */
+static void conf_expect_many(struct kunit *test, struct npt_table *t,
+			     const u64 *gpa, unsigned int n,
+			     unsigned int expect, int err)
+{
+	struct npt_translation many[CONF_MANY], one;
+	unsigned int i;
+
+	memset(many, 0xa5, sizeof(many));
+	KUNIT_ASSERT_EQ(test, npt_translate_many(t, gpa, many, n), expect);
+	for (i = 0; i < n && i <= expect; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, npt_translate(t, gpa[i], &one),
+				    i < expect ? 0 : err,
+				    "address %u, %#llx", i, gpa[i]);
+		KUNIT_EXPECT_EQ_MSG(test, many[i].hpa, one.hpa, "address %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, many[i].lvl, one.lvl, "address %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, many[i].pte, one.pte, "address %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, many[i].prot, one.prot, "address %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, many[i].attr, one.attr, "address %u", i);
+	}
+}
+
+/*
+ * npt_translate_many() is npt_translate() of each address, over the test
+ * provider and over the kernel's, whose linear map takes the overlapped
+ * walks: pages and a block in any order, across batches, up to the first
+ * address not mapped or beyond the width, whose index it returns.
+ */
+void npt_conf_translate_many(struct kunit *test)
+{
+	const struct npt_kt_cfg *cfg = conf_cfg(test);
+	struct npt_kt_env *env = npt_kt_env(test);
+	struct npt_config kc = {
+		.format = cfg->format, .options = cfg->options,
+		.ia_bits = cfg->ia_bits, .oa_bits = cfg->oa_bits,
+		.leaf_lvls = cfg->cfg_leaf_lvls,
+		.mm = npt_kernel_mm_for(cfg->oa_bits),
+	};
+	u64 hpa = conf_hpa(cfg), gpa[CONF_MANY];
+	struct npt_table *t;
+	unsigned int i;
+	int kernel;
+
+	for (i = 0; i < CONF_MANY; i++)
+		gpa[i] = (i % 3 ? 0x5000 + (i * 7 % 8) * SZ_4K_ULL : SZ_2M_ULL +
+			  i * 0x1234) + i * 8;
+	for (kernel = 0; kernel < 2; kernel++) {
+		if (kernel)
+			KUNIT_ASSERT_EQ(test, npt_table_create(&kc, &t), 0);
+		else
+			t = npt_kt_create(test, env, cfg, 0);
+		KUNIT_ASSERT_EQ(test, conf_map(t, 0x5000, hpa, 8 * SZ_4K_ULL, 0),
+				0);
+		KUNIT_ASSERT_EQ(test, conf_map(t, SZ_2M_ULL, hpa + SZ_2M_ULL,
+					       SZ_2M_ULL, 0), 0);
+		conf_expect_many(test, t, gpa, CONF_MANY, CONF_MANY, 0);
+		conf_expect_many(test, t, gpa, 0, 0, 0);
+		gpa[23] = 0x4fff;
+		conf_expect_many(test, t, gpa, CONF_MANY, 23, -ENOENT);
+		gpa[3] = BIT_ULL(cfg->ia_bits);
+		conf_expect_many(test, t, gpa, CONF_MANY, 3, -ERANGE);
+		gpa[3] = 0x5000;
+		gpa[23] = 0x5000;
+		if (kernel)
+			npt_table_destroy(t);
+		else
+			npt_kt_destroy(test, t);
+	}
+}
+
 /* The largest leaf the alignment of gpa, hpa and the range allows. */
 static int conf_ref_lvl(const struct npt_kt_cfg *cfg, u64 gpa, u64 hpa,
 			u64 start, u64 end)

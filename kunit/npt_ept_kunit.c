@@ -576,6 +576,7 @@ static struct kunit_case npt_ept_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_geometry, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_map_levels, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_translate_offset, ept_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_translate_many, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_largest_fit, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_no_blocks, ept_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_boundaries, ept_cfg_gen_params),

@@ -123,6 +123,7 @@ npt_pte_t npt_kt_leaf(struct kunit *test, struct npt_kt_env *env,
 void npt_conf_geometry(struct kunit *test);
 void npt_conf_map_levels(struct kunit *test);
 void npt_conf_translate_offset(struct kunit *test);
+void npt_conf_translate_many(struct kunit *test);
 void npt_conf_largest_fit(struct kunit *test);
 void npt_conf_no_blocks(struct kunit *test);
 void npt_conf_boundaries(struct kunit *test);

@@ -663,6 +663,7 @@ static struct kunit_case npt_stage2_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_geometry, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_map_levels, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_translate_offset, s2_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_translate_many, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_largest_fit, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_no_blocks, s2_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_boundaries, s2_cfg_gen_params),

@@ -503,6 +503,7 @@ static struct kunit_case npt_sv39_cases[] = {
 	KUNIT_CASE_PARAM(npt_conf_geometry, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_map_levels, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_translate_offset, sv_cfg_gen_params),
+	KUNIT_CASE_PARAM(npt_conf_translate_many, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_largest_fit, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_no_blocks, sv_cfg_gen_params),
 	KUNIT_CASE_PARAM(npt_conf_boundaries, sv_cfg_gen_params),

@@ -2,7 +2,8 @@
 /*
  * npt user-space harness: the benchmark.  Per format, on 1 GiB at 4 KiB
  * pages and on 1 GiB of 2 MiB blocks: map, translate of 1M random GPAs,
- * translate of the same GPAs in ascending order, the generic walk of the
+ * one at a time and 64 at a time (npt_translate_many()), translate of
+ * the same GPAs in ascending order, the generic walk of the
  * random GPAs inlined and a bare random load from the table pages (the
  * floor under translate on this machine at this moment), a read and a
  * write of one entry per page (the floor under protect), protect, unmap
@@ -32,6 +33,8 @@
 
 #define GIB		(1ULL << 30)
 #define NR_LOOKUPS	(1U << 20)
+/* Addresses per npt_translate_many() call. */
+#define MANY		64
 #define MAX_RUNS	31
 
 static bool callgrind;
@@ -65,13 +68,13 @@ static double median(double *v, int n)
 }
 
 enum {
-	B_MAP, B_RAND, B_SEQ, B_WALK, B_LOAD, B_RMW, B_PROT, B_UNMAP,
+	B_MAP, B_RAND, B_MANY, B_SEQ, B_WALK, B_LOAD, B_RMW, B_PROT, B_UNMAP,
 	B_DESTROY, B_NR
 };
 
 static const char *const op_name[] = {
-	"map", "translate-random", "translate-seq", "walk-random",
-	"load-random", "rmw-seq", "protect", "unmap", "destroy",
+	"map", "translate-random", "translate-many-random", "translate-seq",
+	"walk-random", "load-random", "rmw-seq", "protect", "unmap", "destroy",
 };
 
 static void die(const char *what, int ret)
@@ -111,7 +114,7 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 	const char *fmt = ref_name(format);
 	u64 gpa = GIB, hpa = 5 * GIB + (blocks ? 2ULL << 20 : 0), sum = 0;
 	u32 flags = blocks ? 0 : NPT_OP_NO_BLOCKS, i;
-	struct npt_translation tr;
+	struct npt_translation tr, many[MANY];
 	struct npt_op_result res;
 	struct npt_test_mm mm;
 	struct npt_stats st;
@@ -141,6 +144,21 @@ static void run(u32 format, bool blocks, const u64 *rnd_gpa,
 		sum += tr.hpa;
 	}
 	ns[B_RAND] = now_ns() - t0;
+	CG_STOP(name);
+
+	snprintf(name, sizeof(name), "%s %s translate-many-random", fmt,
+		 blocks ? "2m" : "4k");
+	CG_START();
+	t0 = now_ns();
+	for (i = 0; i < NR_LOOKUPS; i += MANY) {
+		unsigned int j;
+
+		if (npt_translate_many(t, rnd_gpa + i, many, MANY) != MANY)
+			die("npt_translate_many", -ENOENT);
+		for (j = 0; j < MANY; j++)
+			sum += many[j].hpa;
+	}
+	ns[B_MANY] = now_ns() - t0;
 	CG_STOP(name);
 
 	snprintf(name, sizeof(name), "%s %s translate-seq", fmt,
@@ -276,7 +294,8 @@ static void bench_format(u32 format, int runs)
 
 		for (op = 0; op < B_NR; op++) {
 			double m = median(ns[b][op], runs);
-			bool lookup = op == B_RAND || op == B_SEQ ||
+			bool lookup = op == B_RAND || op == B_MANY ||
+				      op == B_SEQ ||
 				      op == B_WALK || op == B_LOAD;
 
 			printf("bench: %s %s%s %.2f %s\n", fmt, op_name[op],

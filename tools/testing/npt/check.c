@@ -94,7 +94,8 @@ int main(int argc, char **argv)
 			ret = runner_format(fmt, seed + 1000 * fmt, steps,
 					    tables, &st);
 		printf("%s %srunner-%s: %llu steps on %llu tables in %.1f s, "
-		       "seed %llu; %llu audits, %llu address checks, max %llu "
+		       "seed %llu; %llu audits, %llu address checks, %llu "
+		       "translate_many checks, max %llu "
 		       "table pages, %llu EINTR, %llu ENOSPC, %llu blocks "
 		       "folded, %llu lazy pages, %llu lazy blocks, %llu full "
 		       "tables audited, %llu logged writes resolved, %llu "
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)(table_seed ?: seed + 1000 * fmt),
 		       (unsigned long long)st.audits,
 		       (unsigned long long)st.gpa_checks,
+		       (unsigned long long)st.many_checks,
 		       (unsigned long long)st.max_pages,
 		       (unsigned long long)st.eintr,
 		       (unsigned long long)st.enospc,

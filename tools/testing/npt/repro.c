@@ -231,15 +231,17 @@ static void make_on_lock(void)
  * A lockless translate that meets an Arm break-before-make waits for the
  * make: it looks again under the table lock, which the writer holds from
  * the break to the make.  Over both kinds of provider, which have
- * separate fast paths.
+ * separate fast paths; and so does npt_translate_many().
  */
 static int translate_break(void)
 {
 	struct npt_config cfg = { .format = NPT_FORMAT_ARM64_S2, .mm_arg = &mm };
-	struct npt_translation tr;
+	const u64 gpas[3] = { G + 0x20, G + 0x10, G + 0xfff };
+	struct npt_translation tr, many[3];
 	struct npt_op_result res;
 	struct npt_table *t;
 	int ret, bug = 0, linear, b;
+	unsigned int got;
 
 	for (linear = 0; linear < 2; linear++) {
 		cfg.mm = linear ? &npt_test_mm_linear_ops : &npt_test_mm_ops;
@@ -261,6 +263,23 @@ static int translate_break(void)
 		       "make %s\n", b ? "BUG" : "ok",
 		       linear ? "linear" : "other", ret,
 		       (unsigned long long)tr.hpa,
+		       npt_test_lock_hook ? "not waited for" : "waited for");
+		bug |= b;
+
+		WRITE_ONCE(*break_ptep, t->break_val);
+		npt_test_lock_hook = make_on_lock;
+		got = npt_translate_many(t, gpas, many, 3);
+		b = got != 3 || many[0].hpa != 0x200000020ULL ||
+		    many[1].hpa != 0x200000010ULL ||
+		    many[2].hpa != 0x200000fffULL || npt_test_lock_hook;
+		printf("%s translate-many-break: %s provider, 3 addresses "
+		       "through a break: %u translated, hpa %#llx %#llx %#llx "
+		       "(expected 3, 0x200000020 0x200000010 0x200000fff), "
+		       "the make %s\n", b ? "BUG" : "ok",
+		       linear ? "linear" : "other", got,
+		       (unsigned long long)many[0].hpa,
+		       (unsigned long long)many[1].hpa,
+		       (unsigned long long)many[2].hpa,
 		       npt_test_lock_hook ? "not waited for" : "waited for");
 		bug |= b;
 		npt_test_lock_hook = NULL;

@@ -76,6 +76,9 @@ static u32 outcome_bit(int ret)
 #define MAX_FLUSHES	256
 #define MAX_FREES	1024
 
+/* Addresses one check_many() call translates at most. */
+#define MAX_MANY	96
+
 struct runner {
 	struct rsrc *rs;
 	struct npt_test_mm mm;
@@ -113,6 +116,9 @@ struct runner {
 	u32 *mark;
 	u64 mark_cap;
 	u32 epoch;
+	/* addresses check_gpa() translated, for check_many() */
+	u32 nmany;
+	u64 many[MAX_MANY];
 	/* report */
 	bool failed;
 	char what[256];
@@ -557,6 +563,8 @@ static void check_gpa(struct runner *r, u64 gpa)
 		return;
 	gpa &= ~4095ULL;
 	r->st->gpa_checks++;
+	if (r->nmany < MAX_MANY)
+		r->many[r->nmany++] = gpa + off;
 	ret = npt_walk_gpa(r->t, gpa, &wi);
 	if (gpa >= r->ia_size) {
 		CHECK(r, ret == -ERANGE, "walk_gpa(%#llx) beyond the width = %d",
@@ -636,11 +644,58 @@ static void check_gpa(struct runner *r, u64 gpa)
 	      "its block uniformly", (unsigned long long)gpa, lvl);
 }
 
+/*
+ * npt_translate_many() of the addresses check_gpa() translated since
+ * r->nmany was reset, in a random order, equals npt_translate() of each
+ * (held to the model there): the same translations up to the first
+ * address that fails, whose index it returns, and at that one what
+ * npt_translate() leaves.
+ */
+static void check_many(struct runner *r)
+{
+	struct npt_translation many[MAX_MANY], one;
+	u32 i, n = r->nmany, first = n, got;
+
+	r->nmany = 0;
+	if (r->failed)
+		return;
+	for (i = n; i > 1; i--) {
+		u32 j = rnd(r, i);
+		u64 x = r->many[i - 1];
+
+		r->many[i - 1] = r->many[j];
+		r->many[j] = x;
+	}
+	for (i = 0; i < n && first == n; i++)
+		if (npt_translate(r->t, r->many[i], &one))
+			first = i;
+	memset(many, 0xa5, sizeof(many));
+	got = npt_translate_many(r->t, r->many, many, n);
+	CHECK(r, got == first, "translate_many of %u addresses = %u, "
+	      "translate fails first at %u", n, got, first);
+	for (i = 0; i <= got && i < n && !r->failed; i++) {
+		npt_translate(r->t, r->many[i], &one);
+		CHECK(r, one.hpa == many[i].hpa && one.prot == many[i].prot &&
+		      one.attr == many[i].attr && one.lvl == many[i].lvl &&
+		      one.pte == many[i].pte, "translate_many, address %u of "
+		      "%u (%#llx): hpa %#llx lvl %d pte %#llx, translate hpa "
+		      "%#llx lvl %d pte %#llx", i, n,
+		      (unsigned long long)r->many[i],
+		      (unsigned long long)many[i].hpa, many[i].lvl,
+		      (unsigned long long)many[i].pte,
+		      (unsigned long long)one.hpa, one.lvl,
+		      (unsigned long long)one.pte);
+	}
+	r->st->many_checks++;
+}
+
 /* The addresses a call over [gpa, gpa + size) touched, and its edges. */
 static void check_range(struct runner *r, u64 gpa, u64 size)
 {
 	u64 end = gpa + size, p, b;
 	int i;
+
+	r->nmany = 0;
 
 	if (size <= 64 * 4096) {
 		for (p = gpa; p < end && !r->failed; p += 4096)
@@ -669,6 +724,7 @@ static void check_range(struct runner *r, u64 gpa, u64 size)
 		check_gpa(r, gpa - 4096);
 	if (end < r->ia_size)
 		check_gpa(r, end);
+	check_many(r);
 }
 
 static void check_samples(struct runner *r, int n)

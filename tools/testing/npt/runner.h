@@ -38,6 +38,7 @@ struct runner_stats {
 	u64 log_harvested;
 	u64 regions_ended;
 	u64 gpa_checks;
+	u64 many_checks;
 	u64 max_pages;
 	u64 ambiguous_ok;
 	u64 ambiguous_einval;
