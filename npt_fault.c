@@ -471,7 +471,8 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * format's largest block), dropping the table lock in between; the
  * write-protection once the region serves faults, so that a write to
  * what it protected is logged, and a page a fault maps meanwhile is
- * mapped writable and logged as written.  A write in the region before
+ * mapped writable and logged as written (if the region's max_prot has
+ * write).  A write in the region before
  * this returns may be missing from the log.  With
  * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
  * they fit and one is reserved (npt_topup_blocks()).
@@ -612,7 +613,7 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 	/*
 	 * In a dirty log, memory first read is not yet written; while the
 	 * log starts or stops, it is logged as written instead, and stays
-	 * writable.
+	 * writable (a page mapped read-only is not written either way).
 	 */
 	clean = rs->dirty && !rs->wp_changing && access != NPT_ACC_WRITE;
 	wp = clean && !t->dirty_log_hw && (prot & NPT_PROT_W);
@@ -639,7 +640,8 @@ static int npt_fault_map(struct npt_table *t, struct npt_region_state *rs,
 		return ret;
 	}
 	t->st.data_pages += 1UL << (lvl * NPT_LVL_BITS);
-	if (access == NPT_ACC_WRITE || rs->wp_changing)
+	if (access == NPT_ACC_WRITE ||
+	    (rs->wp_changing && (prot & NPT_PROT_W)))
 		npt_mark_dirty(rs, gpa, npt_lvl_size(lvl));
 	res->action = NPT_RESOLVED_MAPPED;
 	res->lvl = lvl;

@@ -748,7 +748,8 @@ struct npt_handle_fault {
  * Declares guest memory that NPT_HANDLE_FAULT may resolve faults in, like
  * a KVM memslot.  Regions do not overlap.  With %NPT_REGION_DIRTY_LOG the
  * leaves already in the region are write-protected (pages faults map
- * while that runs are mapped writable and logged as written); or, on a
+ * while that runs are mapped writable, if @max_prot has write, and
+ * logged as written); or, on a
  * table whose hardware sets a dirty flag (EPT with %NPT_OPT_EPT_AD,
  * RISC-V with %NPT_OPT_RV_HWAD), they keep their permissions and their
  * dirty flags are cleared, and NPT_GET_DIRTY_LOG harvests the flags.  With

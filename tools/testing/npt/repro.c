@@ -1157,6 +1157,59 @@ static int log_start_hw(void)
 	return bug;
 }
 
+/* Once the first 1 GiB of a log is write-protected, a vCPU reads a hole. */
+static void read_between_chunks(void)
+{
+	struct npt_fault_result fr;
+	struct npt_translation tr;
+
+	if (npt_translate(log_t, 0, &tr) || (tr.prot & NPT_PROT_W)) {
+		npt_test_lock_hook = read_between_chunks;
+		return;
+	}
+	log_fired = true;
+	if (npt_topup(log_t, 6) ||
+	    npt_handle_fault(log_t, LOG_HOLE, NPT_ACC_READ, &fr) ||
+	    fr.action != NPT_RESOLVED_MAPPED)
+		abort();
+}
+
+/*
+ * A page a read fault maps while a log starts is logged as written only
+ * if it is mapped writable: in a region whose faults map read-only, it
+ * cannot have been written.
+ */
+static int log_start_read_only(void)
+{
+	struct npt_region rg = {
+		.gpa = 0, .size = 3 * G, .max_prot = NPT_PROT_R,
+		.attr = NPT_MT_WB, .backing = NPT_BACKING_LAZY,
+		.flags = NPT_REGION_DIRTY_LOG,
+	};
+	unsigned long bm = ~0UL;
+	struct npt_translation tr;
+	struct npt_op_result res;
+	int ret, bug;
+
+	log_t = table(NPT_FORMAT_EPT4);
+	if (npt_map(log_t, 0, 0x100200000ULL, 3 * G, RW, NPT_MT_WB, 0,
+		    &res) || npt_unmap(log_t, LOG_HOLE, 2 << 20, 0, &res))
+		abort();
+	log_fired = false;
+	npt_test_lock_hook = read_between_chunks;
+	ret = npt_set_region(log_t, &rg);
+	npt_test_lock_hook = NULL;
+	bug = ret || !log_fired ||
+	      npt_translate(log_t, LOG_HOLE, &tr) || tr.prot != NPT_PROT_R ||
+	      npt_get_dirty_log(log_t, LOG_HOLE, 64 << 12, &bm, false, &res) ||
+	      bm;
+	printf("%s log-start-read-only: a page read while a log of read-only "
+	       "faults starts: %d, prot %#x, log %#lx (expected 0, 0x1, 0)\n",
+	       bug ? "BUG" : "ok", ret, tr.prot, bm);
+	done(log_t);
+	return bug;
+}
+
 /* A 2 MiB hole under a logged region, in its first 1 GiB. */
 #define STOP_HOLE	(512ULL << 20)
 
@@ -1265,6 +1318,7 @@ int main(void)
 	bugs += log_start_chunks(false);
 	bugs += log_start_chunks(true);
 	bugs += log_start_hw();
+	bugs += log_start_read_only();
 	bugs += log_stop_chunks();
 	return bugs;
 }
