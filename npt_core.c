@@ -1579,7 +1579,8 @@ int npt_wrprotect_locked(struct npt_table *t, u64 gpa, u64 size, bool wp,
  * format's largest block) at a time, dropping the table lock in between
  * as every range operation does.  Only a fault resolved between two
  * chunks, after which a chunk must provision again, can fail it with a
- * prefix done.
+ * prefix done, and only when it removes write permission: giving it back
+ * splits nothing.
  *
  * Context: process context, may sleep; the operation mutex held, the
  * table lock not.
@@ -1882,11 +1883,14 @@ EXPORT_SYMBOL_GPL(npt_translate);
  * @tr:		Filled with their @n translations.
  * @n:		How many.
  *
- * npt_translate() of each in turn, in less time: the walks of up to 16
+ * npt_translate() of each, in less time: the walks of up to 16
  * addresses are overlapped, so that their last loads, which miss the
- * caches over a large table, wait together.  For a hypervisor that
- * translates a list of guest pages (a descriptor ring's buffers, a
- * migration's dirty pages) rather than one address at a time.
+ * caches over a large table, wait together.  Each result is what
+ * npt_translate() would give at some moment during the call; with the
+ * table changing meanwhile, not necessarily in the order of @gpa.  For
+ * a hypervisor that translates a list of guest pages (a descriptor
+ * ring's buffers, a migration's dirty pages) rather than one address at
+ * a time.
  *
  * Context: as npt_translate().
  * Return: how many were translated, from the first: @n, or the index of
