@@ -487,7 +487,8 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * has %NPT_MAX_REGIONS or its logs would cover more than 1 TiB together;
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
  * a provider that cannot split them; else an errno of the table.  A
- * removal fails with -ENOENT only.  A declaration that fails declares
+ * removal fails only with -EINVAL (@rg->gpa not page aligned) or -ENOENT.
+ * A declaration that fails declares
  * nothing and changes no translation that was there before: a block it
  * split stays split (as tables), and pages that faults mapped in the
  * region while the log started stay mapped, as after a removal.

@@ -43,7 +43,8 @@
  *  - EPERM: a guest copy through a page the table does not own.
  *  - EINTR: an operation with %NPT_OP_INTERRUPTIBLE stopped early on a
  *    fatal signal; a whole prefix of the range (reported as done) is
- *    complete, the rest is untouched.
+ *    complete, the rest is untouched.  (A batch of NPT_TRANSLATE, which
+ *    changes nothing, stops so whatever its flags.)
  *  - EOPNOTSUPP: aging a table that has no accessed flag (EPT without
  *    %NPT_OPT_EPT_AD).
  *
