@@ -824,47 +824,6 @@ int npt_dirty_log_range(struct npt_table *t, u64 gpa, u64 size)
 }
 EXPORT_SYMBOL_GPL(npt_dirty_log_range);
 
-/*
- * Write-protect again, for a harvest that clears, the pages of [@gpa,
- * @gpa + @size) that @rs logged as written, with the table lock held: no
- * other page of a log that write-protects is writable (a fault gives
- * write permission only as it logs the page; maps and protects in the
- * region take it away).  The span from the first such page to the last
- * is protected, and protected again wider if a fault logged a page
- * outside it while the protection dropped the lock to allocate.  A range
- * with none changes nothing.
- */
-static int npt_log_rewrprotect(struct npt_table *t,
-			       struct npt_region_state *rs, u64 gpa, u64 size,
-			       struct npt_op_result *res)
-{
-	unsigned long first = (gpa - rs->rg.gpa) >> NPT_PAGE_SHIFT;
-	unsigned long end = first + (size >> NPT_PAGE_SHIFT);
-	unsigned long lo = end, hi = 0, a, b;
-	struct npt_op_result r;
-	int ret;
-
-	lockdep_assert_held(&t->op_lock);
-	memset(res, 0, sizeof(*res));
-	for (;;) {
-		a = find_next_bit(rs->dirty, end, first);
-		if (a >= end)
-			return 0;
-		b = find_last_bit(rs->dirty, end) + 1;
-		if (a >= lo && b <= hi)
-			return 0;
-		lo = min(lo, a);
-		hi = max(hi, b);
-		ret = npt_wrprotect_locked(t, rs->rg.gpa +
-					   ((u64)lo << NPT_PAGE_SHIFT),
-					   (u64)(hi - lo) << NPT_PAGE_SHIFT,
-					   true, &r);
-		npt_plan_merge(&res->plan, &r.plan);
-		if (ret)
-			return ret;
-	}
-}
-
 /**
  * npt_get_dirty_log() - read and optionally clear a region's dirty log
  * @t:		The table.
@@ -874,13 +833,10 @@ static int npt_log_rewrprotect(struct npt_table *t,
  * @clear:	Also clear the bits read and write-protect their pages again.
  * @res:	Filled with the invalidations of a clear.
  *
- * With @clear, the pages logged as written, the only ones a fault made
- * writable, are write-protected again (and flushed) before the bits are
- * read and cleared, under one hold of the table lock, so a write racing
- * with the harvest is either in this bitmap or faults and is logged
- * afterwards: none is lost.  The protection spans the first page logged
- * to the last, so that a harvest of pages none of which was written
- * changes nothing.  Where the hardware sets a dirty flag
+ * With @clear, the pages are write-protected (and flushed) before the
+ * bits are read and cleared, under one hold of the table lock, so a write
+ * racing with the harvest is either in this bitmap or faults and is
+ * logged afterwards: none is lost.  Where the hardware sets a dirty flag
  * (EPT with A/D, RISC-V with Svadu) the flags are read into the log
  * instead and, with @clear, cleared and flushed.
  *
@@ -910,10 +866,11 @@ int npt_get_dirty_log(struct npt_table *t, u64 gpa, u64 size,
 		if (ret)
 			goto out;
 	} else if (rs && clear) {
-		/* Regions change only under the operation mutex: @rs stays. */
-		ret = npt_log_rewrprotect(t, rs, gpa, size, res);
+		/* May drop the spinlock to allocate: find the region again. */
+		ret = npt_wrprotect_locked(t, gpa, size, true, res);
 		if (ret)
 			goto out;
+		rs = npt_dirty_region(t, gpa, size);
 	}
 	if (!rs) {
 		ret = -ENOENT;

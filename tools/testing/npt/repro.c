@@ -1286,89 +1286,6 @@ static int log_stop_chunks(void)
 	return bug;
 }
 
-/* A page of a logged region, written while a harvest allocates. */
-#define SPAN_P		(G + 4096)
-
-/* Once the harvest has refilled the page cache, a vCPU writes SPAN_P. */
-static void write_while_harvest_allocates(void)
-{
-	struct npt_fault_result fr;
-
-	if (!log_t->cache.nr) {
-		npt_test_lock_hook = write_while_harvest_allocates;
-		return;
-	}
-	log_fired = true;
-	if (npt_handle_fault(log_t, SPAN_P, NPT_ACC_WRITE, &fr) ||
-	    fr.action == NPT_RESOLVED_NONE)
-		abort();
-}
-
-/*
- * A harvest that clears write-protects again the span of the pages
- * logged as written, the only writable ones: a written 2 MiB block half
- * in the range, which it splits, so that it drops the lock to allocate;
- * a page written meanwhile outside that span is protected too, its bit
- * harvested.  A harvest of a range none of whose pages was written
- * changes nothing.
- */
-static int harvest_span(void)
-{
-	struct npt_region rg = {
-		.gpa = 0, .size = 4 * G, .max_prot = RW, .attr = NPT_MT_WB,
-		.backing = NPT_BACKING_LAZY,
-		.flags = NPT_REGION_DIRTY_LOG | NPT_REGION_LAZY_BLOCKS,
-	};
-	const u64 start = 3 << 20, pages = G >> 12;
-	unsigned long *bm = calloc(pages / BITS_PER_LONG, sizeof(long));
-	struct npt_fault_result fr;
-	struct npt_translation tp, tb;
-	struct npt_op_result res;
-	u64 changes, n = 0, again = 0, i;
-	int ret, ret2, bug;
-
-	log_t = table(NPT_FORMAT_EPT4);
-	if (!bm || npt_set_region(log_t, &rg) ||
-	    npt_topup_blocks(log_t, 1) || npt_topup(log_t, 8) ||
-	    npt_handle_fault(log_t, 2 << 20, NPT_ACC_WRITE, &fr) ||
-	    fr.lvl != 1 ||
-	    npt_handle_fault(log_t, SPAN_P, NPT_ACC_READ, &fr) || fr.lvl)
-		abort();
-	spin_lock(&log_t->lock);
-	while (log_t->cache.nr)
-		log_t->mm->free(log_t->mm_arg,
-				npt_cache_take(log_t, &log_t->cache), 0);
-	spin_unlock(&log_t->lock);
-
-	log_fired = false;
-	npt_test_lock_hook = write_while_harvest_allocates;
-	ret = npt_get_dirty_log(log_t, start, G, bm, true, &res);
-	npt_test_lock_hook = NULL;
-	for (i = 0; i < pages; i++)
-		n += !!(bm[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG)));
-	if (npt_translate(log_t, SPAN_P, &tp) ||
-	    npt_translate(log_t, start, &tb))
-		abort();
-	changes = log_t->changes;
-	ret2 = npt_get_dirty_log(log_t, start, G, bm, true, &res);
-	for (i = 0; i < pages; i++)
-		again += !!(bm[i / BITS_PER_LONG] &
-			    (1UL << (i % BITS_PER_LONG)));
-	bug = ret || !log_fired || n != 257 || (tp.prot & NPT_PROT_W) ||
-	      (tb.prot & NPT_PROT_W) || ret2 || again ||
-	      log_t->changes != changes;
-	printf("%s harvest-span: a harvest over half a written block, a page "
-	       "written as it allocates: %d, %llu pages logged, prot %#x and "
-	       "%#x; again: %d, %llu logged, %llu changes (expected 0, 257, "
-	       "0x1 and 0x1; 0, 0, 0)\n", bug ? "BUG" : "ok", ret,
-	       (unsigned long long)n, tp.prot, tb.prot, ret2,
-	       (unsigned long long)again,
-	       (unsigned long long)(log_t->changes - changes));
-	free(bm);
-	done(log_t);
-	return bug;
-}
-
 int main(void)
 {
 	int bugs = 0;
@@ -1403,6 +1320,5 @@ int main(void)
 	bugs += log_start_hw();
 	bugs += log_start_read_only();
 	bugs += log_stop_chunks();
-	bugs += harvest_span();
 	return bugs;
 }

@@ -138,17 +138,6 @@ static inline unsigned long find_next_zero_bit(const unsigned long *addr,
 	return size;
 }
 
-static inline unsigned long find_last_bit(const unsigned long *addr,
-					  unsigned long size)
-{
-	unsigned long i = size;
-
-	while (i--)
-		if (test_bit(i, addr))
-			return i;
-	return size;
-}
-
 #define find_first_bit(addr, size)	find_next_bit(addr, size, 0)
 #define find_first_zero_bit(addr, size)	find_next_zero_bit(addr, size, 0)
 #define for_each_set_bit(bit, addr, size)				\
