@@ -271,16 +271,35 @@ static int npt_region_check(struct npt_table *t, const struct npt_region *rg)
 }
 
 /*
- * Remove the region at @gpa.  A log that write-protected gives the write
- * permission it took away back first, a chunk at a time, the region
- * serving faults meanwhile (@rs->wp_changing).  That splits nothing, as
- * no block crosses the edge of a logged region (the log's start split
- * those, and nothing maps one since), so it cannot fail.
+ * Remove the region @rs, with the operation mutex held, after giving the
+ * write permission back to the leaves its log took it from in [start,
+ * start + @wp_done), a chunk at a time, the region serving faults
+ * meanwhile (@rs->wp_changing: pages mapped writable).  Those are whole
+ * chunks after the split of a block at the region's start, and no block
+ * crosses the edge of a logged region (its start split those, and nothing
+ * maps one since), so giving it back splits nothing and cannot fail.
+ */
+static void npt_region_drop(struct npt_table *t, struct npt_region_state *rs,
+			    u64 wp_done)
+{
+	struct npt_op_result res;
+
+	lockdep_assert_held(&t->op_lock);
+	if (wp_done)
+		WARN_ON_ONCE(npt_log_wrprotect(t, rs->rg.gpa, wp_done, false,
+					       &res));
+	spin_lock(&t->lock);
+	*rs = t->regions[--t->nr_regions];
+	spin_unlock(&t->lock);
+}
+
+/*
+ * Remove the region at @gpa; a log that write-protected gives the write
+ * permission it took away back first (npt_region_drop()).
  */
 static int npt_region_remove(struct npt_table *t, u64 gpa)
 {
 	struct npt_region_state *rs;
-	struct npt_op_result res;
 	unsigned long *dirty;
 
 	mutex_lock(&t->op_lock);
@@ -294,13 +313,8 @@ static int npt_region_remove(struct npt_table *t, u64 gpa)
 	rs->wp_changing = rs->dirty && !t->dirty_log_hw;
 	spin_unlock(&t->lock);
 	/* Regions change only under the operation mutex: @rs stays. */
-	if (rs->wp_changing)
-		WARN_ON_ONCE(npt_log_wrprotect(t, gpa, rs->rg.size, false,
-					       &res));
-	spin_lock(&t->lock);
 	dirty = rs->dirty;
-	*rs = t->regions[--t->nr_regions];
-	spin_unlock(&t->lock);
+	npt_region_drop(t, rs, rs->wp_changing ? rs->rg.size : 0);
 	mutex_unlock(&t->op_lock);
 	npt_host_free(dirty);
 	return 0;
@@ -432,29 +446,6 @@ static int npt_log_clear_hw(struct npt_table *t, const struct npt_region *rg)
 	return ret;
 }
 
-/*
- * Take back the region @rs whose write-protection failed after @done
- * bytes, with the operation mutex held: give the write permission back
- * to the leaves it took it from, a chunk at a time, and remove the
- * region.  Those leaves are the ones in [start, start + @done), whole
- * chunks after the split of a block at the region's start, so giving it
- * back splits nothing and cannot fail.  Faults meanwhile map pages
- * writable (@rs->wp_changing).
- */
-static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
-			  u64 done)
-{
-	struct npt_op_result res;
-
-	lockdep_assert_held(&t->op_lock);
-	if (done)
-		WARN_ON_ONCE(npt_log_wrprotect(t, rs->rg.gpa, done, false,
-					       &res));
-	spin_lock(&t->lock);
-	*rs = t->regions[--t->nr_regions];
-	spin_unlock(&t->lock);
-}
-
 /**
  * npt_set_region() - declare or remove guest memory the fault path serves
  * @t:		The table.
@@ -472,8 +463,8 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * write-protection once the region serves faults, so that a write to
  * what it protected is logged, and a page a fault maps meanwhile is
  * mapped writable and logged as written (if the region's max_prot has
- * write).  A write in the region before
- * this returns may be missing from the log.  With
+ * write).  A write in the region before this returns may be missing from
+ * the log.  With
  * %NPT_REGION_LAZY_BLOCKS a lazy region's faults map 2 MiB blocks where
  * they fit and one is reserved (npt_topup_blocks()).
  * Regions do not overlap.  Removing a region unmaps nothing; a log that
@@ -488,10 +479,10 @@ static void npt_log_abort(struct npt_table *t, struct npt_region_state *rs,
  * -ENOENT when there is no region to remove; -EOPNOTSUPP for blocks from
  * a provider that cannot split them; else an errno of the table.  A
  * removal fails only with -EINVAL (@rg->gpa not page aligned) or -ENOENT.
- * A declaration that fails declares
- * nothing and changes no translation that was there before: a block it
- * split stays split (as tables), and pages that faults mapped in the
- * region while the log started stay mapped, as after a removal.
+ * A declaration that fails declares nothing and changes no translation
+ * that was there before: a block it split stays split (as tables), and
+ * pages that faults mapped in the region while the log started stay
+ * mapped, as after a removal.
  */
 int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 {
@@ -542,7 +533,8 @@ int npt_set_region(struct npt_table *t, const struct npt_region *rg)
 	if (rs->wp_changing) {
 		ret = npt_log_wrprotect(t, rg->gpa, rg->size, true, &res);
 		if (ret) {
-			npt_log_abort(t, rs, res.done);
+			/* Give back what it took: the region is not declared. */
+			npt_region_drop(t, rs, res.done);
 			goto out;
 		}
 		spin_lock(&t->lock);

@@ -383,21 +383,34 @@ npt_walk_facts_of(const struct npt_table *t)
 }
 
 /*
+ * The entry for @gpa at @lvl, a constant, in the table that the table
+ * entry @pte points to, @va_off the direct map's offset.  The entry's
+ * offset in the table and the direct map's are added first, off the
+ * chain of dependent loads, so that a walk's step costs one mask and one
+ * add before its load.
+ */
+static __always_inline const npt_pte_t *
+npt_next_entry(npt_pte_t pte, u64 gpa, int lvl, uintptr_t va_off,
+	       const struct npt_walk_facts f)
+{
+	uintptr_t off = va_off + sizeof(npt_pte_t) *
+			((gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1));
+
+	return (const npt_pte_t *)((uintptr_t)((pte & f.addr_mask) <<
+					       f.pa_shift) + off);
+}
+
+/*
  * One step of npt_lookup_fmt() below the root: *@ptep, a table entry,
  * is replaced by the entry for @gpa at @lvl, a constant, in the table it
- * points to.  The entry's offset in the table and the direct map's are
- * added first, off the chain of dependent loads, so that the step's
- * latency is one mask and one load.  Return: whether the walk goes on.
+ * points to.  Return: whether the walk goes on.
  */
 static __always_inline bool npt_lookup_step(u64 gpa, int lvl,
 					    npt_pte_t *ptep, int *lvlp,
 					    uintptr_t va_off,
 					    const struct npt_walk_facts f)
 {
-	uintptr_t off = va_off + sizeof(npt_pte_t) *
-			((gpa >> npt_lvl_shift(lvl)) & (NPT_PTRS - 1));
-	uintptr_t base = (uintptr_t)((*ptep & f.addr_mask) << f.pa_shift);
-	npt_pte_t pte = READ_ONCE(*(const npt_pte_t *)(base + off));
+	npt_pte_t pte = READ_ONCE(*npt_next_entry(*ptep, gpa, lvl, va_off, f));
 
 	*ptep = pte;
 	*lvlp = lvl;
@@ -451,10 +464,7 @@ static __always_inline npt_pte_t npt_lookup_to(const npt_pte_t *root,
 		fallthrough;
 	default:
 		if (leafp)
-			*leafp = (const npt_pte_t *)(uintptr_t)
-				 (((pte & f.addr_mask) << f.pa_shift) + va_off +
-				  sizeof(npt_pte_t) *
-				  ((gpa >> NPT_PAGE_SHIFT) & (NPT_PTRS - 1)));
+			*leafp = npt_next_entry(pte, gpa, 0, va_off, f);
 		else
 			NPT_LOOKUP_STEP(0);
 	}
