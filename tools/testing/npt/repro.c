@@ -988,6 +988,22 @@ static bool log_fired;
 static long log_fail_nth;
 
 /*
+ * For a lock hook @hook: whether the first chunk of a change to the
+ * log's write-protection is done, GPA 0 @writable as it leaves it; if
+ * not, the next spin_lock() runs @hook again, and the caller returns.
+ */
+static bool log_first_chunk_done(void (*hook)(void), bool writable)
+{
+	struct npt_translation tr;
+
+	if (!npt_translate(log_t, 0, &tr) &&
+	    !(tr.prot & NPT_PROT_W) == !writable)
+		return true;
+	npt_test_lock_hook = hook;
+	return false;
+}
+
+/*
  * Once the first 1 GiB of a dirty log's write-protection is in, a vCPU
  * writes to a page it protected, another reads a missing page of the
  * logged region, and a third faults in another lazy region: the faults
@@ -997,12 +1013,9 @@ static long log_fail_nth;
 static void write_between_chunks(void)
 {
 	struct npt_fault_result fr;
-	struct npt_translation tr;
 
-	if (npt_translate(log_t, 0, &tr) || (tr.prot & NPT_PROT_W)) {
-		npt_test_lock_hook = write_between_chunks;
+	if (!log_first_chunk_done(write_between_chunks, false))
 		return;
-	}
 	log_fired = true;
 	if (npt_handle_fault(log_t, 4096, NPT_ACC_WRITE, &fr) ||
 	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 6) ||
@@ -1161,12 +1174,9 @@ static int log_start_hw(void)
 static void read_between_chunks(void)
 {
 	struct npt_fault_result fr;
-	struct npt_translation tr;
 
-	if (npt_translate(log_t, 0, &tr) || (tr.prot & NPT_PROT_W)) {
-		npt_test_lock_hook = read_between_chunks;
+	if (!log_first_chunk_done(read_between_chunks, false))
 		return;
-	}
 	log_fired = true;
 	if (npt_topup(log_t, 6) ||
 	    npt_handle_fault(log_t, LOG_HOLE, NPT_ACC_READ, &fr) ||
@@ -1221,12 +1231,9 @@ static int log_start_read_only(void)
 static void fault_between_stop_chunks(void)
 {
 	struct npt_fault_result fr;
-	struct npt_translation tr;
 
-	if (npt_translate(log_t, 0, &tr) || !(tr.prot & NPT_PROT_W)) {
-		npt_test_lock_hook = fault_between_stop_chunks;
+	if (!log_first_chunk_done(fault_between_stop_chunks, true))
 		return;
-	}
 	log_fired = true;
 	if (npt_handle_fault(log_t, 2 * G + 4096, NPT_ACC_WRITE, &fr) ||
 	    fr.action == NPT_RESOLVED_NONE || npt_topup(log_t, 6) ||

@@ -653,7 +653,7 @@ static void check_gpa(struct runner *r, u64 gpa)
  */
 static void check_many(struct runner *r)
 {
-	struct npt_translation many[MAX_MANY], one;
+	struct npt_translation many[MAX_MANY], one[MAX_MANY];
 	u32 i, n = r->nmany, first = n, got;
 
 	r->nmany = 0;
@@ -667,25 +667,24 @@ static void check_many(struct runner *r)
 		r->many[j] = x;
 	}
 	for (i = 0; i < n && first == n; i++)
-		if (npt_translate(r->t, r->many[i], &one))
+		if (npt_translate(r->t, r->many[i], &one[i]))
 			first = i;
 	memset(many, 0xa5, sizeof(many));
 	got = npt_translate_many(r->t, r->many, many, n);
 	CHECK(r, got == first, "translate_many of %u addresses = %u, "
 	      "translate fails first at %u", n, got, first);
-	for (i = 0; i <= got && i < n && !r->failed; i++) {
-		npt_translate(r->t, r->many[i], &one);
-		CHECK(r, one.hpa == many[i].hpa && one.prot == many[i].prot &&
-		      one.attr == many[i].attr && one.lvl == many[i].lvl &&
-		      one.pte == many[i].pte, "translate_many, address %u of "
-		      "%u (%#llx): hpa %#llx lvl %d pte %#llx, translate hpa "
-		      "%#llx lvl %d pte %#llx", i, n,
-		      (unsigned long long)r->many[i],
+	for (i = 0; i <= got && i < n && !r->failed; i++)
+		CHECK(r, one[i].hpa == many[i].hpa &&
+		      one[i].prot == many[i].prot &&
+		      one[i].attr == many[i].attr &&
+		      one[i].lvl == many[i].lvl && one[i].pte == many[i].pte,
+		      "translate_many, address %u of %u (%#llx): hpa %#llx lvl "
+		      "%d pte %#llx, translate hpa %#llx lvl %d pte %#llx", i,
+		      n, (unsigned long long)r->many[i],
 		      (unsigned long long)many[i].hpa, many[i].lvl,
 		      (unsigned long long)many[i].pte,
-		      (unsigned long long)one.hpa, one.lvl,
-		      (unsigned long long)one.pte);
-	}
+		      (unsigned long long)one[i].hpa, one[i].lvl,
+		      (unsigned long long)one[i].pte);
 	r->st->many_checks++;
 }
 
